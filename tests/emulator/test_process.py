@@ -1,0 +1,148 @@
+"""The emulator as a process: command line, addresses, persistence, restarts, concurrency."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pulumi_personalize.emulator.testing import EmulatorHandle, running_emulator
+
+
+def test_command_line_prints_the_address_and_writes_the_address_file(tmp_path: Path) -> None:
+    address_file = tmp_path / "addr"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pulumi_personalize.emulator", "--port", "0", "--host", "127.0.0.1",
+         "--state", str(tmp_path / "s.json"), "--address-file", str(address_file)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        assert line.startswith("http://127.0.0.1:") and int(line.rsplit(":", 1)[1]) > 0
+        assert address_file.read_text().strip() == line
+        assert httpx.get(line + "/_emulator/health").json()["status"] == "ok"
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+
+
+@pytest.mark.skipif(shutil.which("personalize-emulator") is None
+                    and not (Path(sys.executable).parent / "personalize-emulator").exists(),
+                    reason="console script not installed")
+def test_console_script_help() -> None:
+    script = shutil.which("personalize-emulator") or str(Path(sys.executable).parent / "personalize-emulator")
+    result = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and "--state" in result.stdout and "--faults" in result.stdout
+
+
+def test_two_processes_on_different_ports_have_separate_worlds(tmp_path: Path) -> None:
+    with running_emulator(state_file=tmp_path / "a.json") as a, running_emulator(state_file=tmp_path / "b.json") as b:
+        assert a.base_url != b.base_url
+        headers = a.contentstack_headers()
+        httpx.post(a.base_url + "/events", headers=headers, json={"name": "A", "key": "a"}).raise_for_status()
+        assert len(httpx.get(a.base_url + "/events", headers=headers).json()["data"]) == 1
+        assert httpx.get(b.base_url + "/events", headers=headers).json()["data"] == []
+
+
+def test_restart_with_the_same_state_file_serves_the_same_objects(tmp_path: Path) -> None:
+    state = tmp_path / "world" / "state.json"
+    with running_emulator(state_file=state) as emu:
+        cs = httpx.Client(base_url=emu.base_url, headers=emu.contentstack_headers())
+        sc = httpx.Client(base_url=emu.base_url, headers=emu.sitecore_headers())
+        experience = cs.post("/experiences", json={"name": "Home", "__type": "AB_TEST"}).json()
+        attribute = cs.post("/attributes", json={"name": "A", "key": "a", "data_type": "number"}).json()
+        connection = sc.post("/v1/connections", json={"name": "C", "connectionUrl": "https://c.example.com",
+                                                      "requestType": "GET"}).json()
+        sc.put(f"/v1/connections/{connection['ref']}", json={"name": "C2", "connectionUrl": "https://c.example.com",
+                                                             "requestType": "GET"}).raise_for_status()
+        token = httpx.post(emu.base_url + "/oauth/token", data={
+            "grant_type": "client_credentials", "client_id": "emulator-client",
+            "client_secret": "emulator-secret"}).json()["access_token"]
+        before = {
+            "experience": cs.get(f"/experiences/{experience['uid']}").json(),
+            "attributes": cs.get("/attributes").json(),
+            "connection": sc.get(f"/v1/connections/{connection['ref']}").json(),
+            "priority": cs.get("/experiences/priority").json(),
+        }
+        cs.close()
+        sc.close()
+        first_url = emu.base_url
+        saved = json.loads(state.read_text())
+        assert attribute["uid"] in json.dumps(saved)
+        assert not [p for p in state.parent.iterdir() if p.name != "state.json"]  # no temp files left behind
+        emu.restart()
+        with httpx.Client(base_url=emu.base_url, headers=emu.contentstack_headers()) as cs2, \
+                httpx.Client(base_url=emu.base_url, headers={"Authorization": f"Bearer {token}"}) as sc2:
+            after_connection = sc2.get(f"/v1/connections/{connection['ref']}").json()  # issued token still valid
+            after_connection["href"] = after_connection["href"].replace(emu.base_url, first_url)
+            assert after_connection == before["connection"] and after_connection["revision"] == 2
+            assert cs2.get(f"/experiences/{experience['uid']}").json() == before["experience"]
+            assert cs2.get("/attributes").json() == before["attributes"]
+            assert cs2.get("/experiences/priority").json() == before["priority"]
+
+
+def test_reset_empties_the_state_file(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    with running_emulator(state_file=state) as emu:
+        httpx.post(emu.base_url + "/events", headers=emu.contentstack_headers(),
+                   json={"name": "A", "key": "a"}).raise_for_status()
+        emu.reset()
+        assert json.loads(state.read_text())["contentstack"]["projects"] == {}
+        emu.restart()
+        assert httpx.get(emu.base_url + "/events", headers=emu.contentstack_headers()).json()["data"] == []
+
+
+def test_without_a_state_file_the_world_is_in_memory(tmp_path: Path) -> None:
+    with running_emulator() as emu:
+        assert emu.health()["state"] is None
+        httpx.post(emu.base_url + "/events", headers=emu.contentstack_headers(),
+                   json={"name": "A", "key": "a"}).raise_for_status()
+        emu.restart()
+        assert httpx.get(emu.base_url + "/events", headers=emu.contentstack_headers()).json()["data"] == []
+
+
+def test_concurrent_writes_are_all_kept(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    with running_emulator(state_file=state) as emu, httpx.Client(
+            base_url=emu.base_url, headers=emu.contentstack_headers(),
+            limits=httpx.Limits(max_connections=16)) as cs:
+        def create(i: int) -> int:
+            return cs.post("/events", json={"name": f"E{i}", "key": f"e{i}"}).status_code
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(create, range(80)))
+        assert statuses == [201] * 80
+        assert len(cs.get("/events").json()["data"]) == 80
+        saved = json.loads(state.read_text())
+        assert len(next(iter(saved["contentstack"]["projects"].values()))["events"]) == 80
+
+
+def test_unknown_paths_are_json_404s(emulator: EmulatorHandle) -> None:
+    response = httpx.get(emulator.base_url + "/nope", headers=emulator.contentstack_headers())
+    assert response.status_code == 404 and response.json()["status"] == 404
+    response = httpx.get(emulator.base_url + "/v1/nope", headers=emulator.sitecore_headers())
+    assert response.status_code == 404 and response.json()["statusCode"] == 404
+
+
+def test_handle_exposes_client_environment(emulator: EmulatorHandle) -> None:
+    env = emulator.client_env("c" * 24)
+    assert env["PERSONALIZE_BASE_URL"] == emulator.base_url
+    assert env["SITECORE_PERSONALIZE_TOKEN_URL"] == emulator.base_url + "/oauth/token"
+    assert env["CONTENTSTACK_PERSONALIZE_PROJECT_UID"] == "c" * 24
+
+
+def test_faults_and_rate_limit_from_a_file(tmp_path: Path) -> None:
+    faults = tmp_path / "faults.json"
+    faults.write_text(json.dumps({"rateLimit": 3, "rules": [{"path": "^/v1/", "status": 500}]}))
+    with running_emulator(extra_args=["--faults", str(faults)]) as emu:
+        assert emu.faults()["rateLimit"] == 3
+        assert httpx.get(emu.base_url + "/v1/templates", headers=emu.sitecore_headers()).status_code == 500
+        statuses = [httpx.get(emu.base_url + "/events", headers=emu.contentstack_headers()).status_code
+                    for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
