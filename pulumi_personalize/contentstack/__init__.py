@@ -1,0 +1,57 @@
+"""Contentstack Personalize: Attribute, Audience, Event, Experience, ExperiencePriority, look-ups."""
+
+from . import rules
+from .lookups import (
+    get_attribute,
+    get_audience,
+    get_cities,
+    get_countries,
+    get_event,
+    get_experience,
+    get_regions,
+)
+from .models import AttributeInfo, AudienceInfo, EventInfo, ExperienceInfo, GeoLocation
+from .resources import (
+    Attribute,
+    AttributeArgs,
+    Audience,
+    AudienceArgs,
+    Event,
+    EventArgs,
+    Experience,
+    ExperienceArgs,
+    ExperienceMetricArgs,
+    ExperiencePriority,
+    ExperiencePriorityArgs,
+    ExperienceTargetingArgs,
+    ExperienceVariantArgs,
+)
+
+__all__ = [
+    "Attribute",
+    "AttributeArgs",
+    "AttributeInfo",
+    "Audience",
+    "AudienceArgs",
+    "AudienceInfo",
+    "Event",
+    "EventArgs",
+    "EventInfo",
+    "Experience",
+    "ExperienceArgs",
+    "ExperienceInfo",
+    "ExperienceMetricArgs",
+    "ExperiencePriority",
+    "ExperiencePriorityArgs",
+    "ExperienceTargetingArgs",
+    "ExperienceVariantArgs",
+    "GeoLocation",
+    "get_attribute",
+    "get_audience",
+    "get_cities",
+    "get_countries",
+    "get_event",
+    "get_experience",
+    "get_regions",
+    "rules",
+]

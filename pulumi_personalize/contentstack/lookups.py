@@ -1,0 +1,113 @@
+"""Look-ups for programs: geolocation data, and existing objects by key or name.
+
+They run in the program process, at preview too. Credentials come from ``config`` when given,
+otherwise from the stack's configuration (``personalize:*``, or ``config_namespace``'s keys), with
+the environment variables as the fallback, exactly as the resources read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from ..config import DEFAULT_NAMESPACE
+from ..errors import PersonalizeError
+from . import api
+from .models import AttributeInfo, AudienceInfo, EventInfo, ExperienceInfo, GeoLocation
+
+__all__ = [
+    "get_attribute",
+    "get_audience",
+    "get_cities",
+    "get_countries",
+    "get_event",
+    "get_experience",
+    "get_regions",
+]
+
+InfoT = TypeVar("InfoT", bound=BaseModel)
+
+
+class LookupError_(PersonalizeError):
+    """Nothing (or more than one object) matched a look-up."""
+
+
+def _program_config() -> dict[str, object]:
+    try:
+        from pulumi.runtime.config import CONFIG
+
+        return dict(CONFIG.get())
+    except Exception:  # not inside a Pulumi program
+        return {}
+
+
+def _api(config: Mapping[str, object] | None, namespace: str | None) -> api.ContentstackApi:
+    return api.connect(config if config is not None else _program_config(), namespace or DEFAULT_NAMESPACE)
+
+
+def _geo(kind: str, params: Mapping[str, Any], config: Mapping[str, object] | None,
+         namespace: str | None) -> list[GeoLocation]:
+    return [GeoLocation.model_validate(i) for i in _api(config, namespace).geolocation(kind, params)]
+
+
+def get_countries(search: str | None = None, *, codes: list[str] | None = None, limit: int | None = None,
+                  config_namespace: str | None = None,
+                  config: Mapping[str, object] | None = None) -> list[GeoLocation]:
+    """Countries (ISO 3166-1) whose name contains ``search`` and/or whose code is in ``codes``."""
+    params = {"search": search, "code": ",".join(codes or []), "limit": limit}
+    return _geo("countries", params, config, config_namespace)
+
+
+def get_regions(search: str | None = None, *, country_code: str | None = None, codes: list[str] | None = None,
+                limit: int | None = None, config_namespace: str | None = None,
+                config: Mapping[str, object] | None = None) -> list[GeoLocation]:
+    """Regions (ISO 3166-2) by name search, country and/or codes."""
+    params = {"search": search, "countryCode": country_code, "code": ",".join(codes or []), "limit": limit}
+    return _geo("regions", params, config, config_namespace)
+
+
+def get_cities(search: str | None = None, *, country_code: str | None = None, region_code: str | None = None,
+               codes: list[str] | None = None, limit: int | None = None, config_namespace: str | None = None,
+               config: Mapping[str, object] | None = None) -> list[GeoLocation]:
+    """Cities by name search, country, region and/or codes."""
+    params = {"search": search, "countryCode": country_code, "regionCode": region_code,
+              "code": ",".join(codes or []), "limit": limit}
+    return _geo("cities", params, config, config_namespace)
+
+
+def _one(kind: str, path: str, model: type[InfoT], criteria: Mapping[str, str | None],
+         config: Mapping[str, object] | None, namespace: str | None) -> InfoT:
+    wanted = {k: v for k, v in criteria.items() if v is not None}
+    if not wanted:
+        raise LookupError_(f"look up a {kind} by {' or '.join(criteria)}")
+    items = _api(config, namespace).listing(path)
+    matches = [i for i in items if all(i.get(k) == v for k, v in wanted.items())]
+    said = ", ".join(f"{k} {v!r}" for k, v in wanted.items())
+    if not matches:
+        raise LookupError_(f"no {kind} with {said} in this project")
+    if len(matches) > 1:
+        raise LookupError_(f"{len(matches)} {kind}s have {said}: look it up by key or uid instead")
+    return model.model_validate(matches[0])
+
+
+def get_attribute(*, key: str | None = None, name: str | None = None, config_namespace: str | None = None,
+                  config: Mapping[str, object] | None = None) -> AttributeInfo:
+    return _one("attribute", api.ATTRIBUTES, AttributeInfo, {"key": key, "name": name}, config, config_namespace)
+
+
+def get_event(*, key: str | None = None, name: str | None = None, config_namespace: str | None = None,
+              config: Mapping[str, object] | None = None) -> EventInfo:
+    return _one("event", api.EVENTS, EventInfo, {"key": key, "name": name}, config, config_namespace)
+
+
+def get_audience(*, name: str | None = None, uid: str | None = None, config_namespace: str | None = None,
+                 config: Mapping[str, object] | None = None) -> AudienceInfo:
+    return _one("audience", api.AUDIENCES, AudienceInfo, {"name": name, "uid": uid}, config, config_namespace)
+
+
+def get_experience(*, name: str | None = None, uid: str | None = None, config_namespace: str | None = None,
+                   config: Mapping[str, object] | None = None) -> ExperienceInfo:
+    return _one("experience", api.EXPERIENCES, ExperienceInfo, {"name": name, "uid": uid}, config,
+                config_namespace)

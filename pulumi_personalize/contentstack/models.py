@@ -1,0 +1,308 @@
+"""Contentstack Personalize input and output models (pydantic).
+
+Fields are snake_case (what the program and the state hold); aliases are the service's names. The
+experience's ``type`` is sent as ``__type`` (the prose documentation) — the service and the
+emulator also accept and return the seed file's ``type``, and both are read.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..engine import contains_unknown, is_unknown
+from .rules import RuleNode, WireModel
+
+ExperienceType = Literal["SEGMENTED", "AB_TEST"]
+VersionStatus = Literal["DRAFT", "ACTIVE", "PAUSED"]
+Combination = Literal["AND", "OR"]
+DataType = Literal["string", "number", "boolean", "date"]
+
+MAX_VARIANTS = 20
+TRAFFIC_TOLERANCE = 0.1  # 3 x 33.33 is an even split (the documentation's own example)
+
+
+def _blank_to_none(value: Any) -> Any:
+    # "" and absent are the same description to a person; normalising keeps diff quiet.
+    return None if value == "" else value
+
+
+class AttributeInputs(WireModel):
+    name: str = Field(min_length=1)
+    key: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-.]+$")
+    description: str | None = None
+    # The seed file names it data_type (snake_case on the wire), so the alias is explicit.
+    data_type: DataType = Field("string", alias="data_type")
+
+    _blank = field_validator("description", mode="before")(_blank_to_none)
+
+
+class EventInputs(WireModel):
+    key: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-.:]+$")
+    name: str | None = None
+    description: str | None = None
+
+    _blank = field_validator("description", mode="before")(_blank_to_none)
+
+    @model_validator(mode="after")
+    def _name_defaults_to_key(self) -> EventInputs:
+        # the service requires a name; the key is what a program cares about
+        if self.name is None:
+            self.name = self.key
+        return self
+
+
+class AudienceInputs(WireModel):
+    name: str = Field(min_length=1)
+    description: str | None = None
+    definition: RuleNode | None = None
+
+    _blank = field_validator("description", mode="before")(_blank_to_none)
+
+
+# --- experiences -------------------------------------------------------------------------------------
+
+
+class VariantInputs(WireModel):
+    """One variant. Segmented: ``audiences`` (uids) joined by ``audience_combination_type``.
+    A/B test: ``traffic_distribution`` (percent)."""
+
+    name: str = Field(min_length=1)
+    audiences: list[str] | None = None
+    audience_combination_type: Combination | None = None
+    traffic_distribution: float | None = Field(None, ge=0, le=100)
+
+    @field_validator("audiences")
+    @classmethod
+    def _unordered(cls, value: list[str] | None) -> list[str] | None:
+        # order of audiences does not matter to the service: sorted, diff ignores reordering
+        return sorted(value) if value is not None else None
+
+
+class MetricInputs(WireModel):
+    type: Literal["Primary", "Secondary"] = Field("Primary", alias="__type",
+                                                  validation_alias=AliasChoices("__type", "type"))
+    event: str = Field(min_length=1, description="the event's uid")
+    name: str | None = None
+
+
+class TargetingInputs(BaseModel):
+    """Who sees the experience at all: audiences (uids) joined by AND or OR."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    audiences: list[str] = Field(default_factory=list)
+    audience_combination_type: Combination = "AND"
+
+    @field_validator("audiences")
+    @classmethod
+    def _unordered(cls, value: list[str]) -> list[str]:
+        return sorted(value)
+
+
+class ExperienceInputs(WireModel):
+    name: str = Field(min_length=1)
+    description: str | None = None
+    type: ExperienceType = Field("SEGMENTED", alias="__type", validation_alias=AliasChoices("__type", "type"))
+    status: VersionStatus = "DRAFT"
+    variants: list[VariantInputs] = Field(default_factory=list, max_length=MAX_VARIANTS)
+    variant_split: str | None = None
+    metrics: list[MetricInputs] = Field(default_factory=list)
+    targeting: TargetingInputs | None = None
+
+    _blank = field_validator("description", mode="before")(_blank_to_none)
+
+    @field_validator("variants", mode="before")
+    @classmethod
+    def _limit(cls, value: Any) -> Any:
+        if isinstance(value, list) and len(value) > MAX_VARIANTS:
+            raise ValueError(f"an experience has at most {MAX_VARIANTS} variants, got {len(value)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ExperienceInputs:
+        names = [v.name for v in self.variants if not is_unknown(v.name)]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            # short uids are kept across updates by matching names
+            raise ValueError(f"variants: variant names must be unique; repeated: {', '.join(duplicates)}")
+        if self.status in ("ACTIVE", "PAUSED") and not self.variants:
+            raise ValueError(f"variants: an experience with status {self.status} needs at least one variant")
+        if self.type == "SEGMENTED":
+            for index, variant in enumerate(self.variants):
+                if variant.traffic_distribution is not None:
+                    raise ValueError(f"variants[{index}].traffic_distribution: is for AB_TEST experiences")
+                if variant.audiences is None:
+                    variant.audiences = []
+                if variant.audience_combination_type is None:
+                    variant.audience_combination_type = "OR"  # the service's default
+            if self.variant_split is not None:
+                raise ValueError("variant_split: is for AB_TEST experiences")
+        else:
+            for index, variant in enumerate(self.variants):
+                if variant.audiences or variant.audience_combination_type is not None:
+                    raise ValueError(f"variants[{index}].audiences: are for SEGMENTED experiences; "
+                                     "target an A/B test with targeting=")
+            self._split_traffic()
+        return self
+
+    def _split_traffic(self) -> None:
+        traffic = [v.traffic_distribution for v in self.variants]
+        if not self.variants or contains_unknown(traffic):
+            return
+        if all(t is None for t in traffic):
+            # no split given: an even one, the way the service's EQUALLY_SPLIT shows it
+            share = round(100 / len(self.variants), 2)
+            for variant in self.variants:
+                variant.traffic_distribution = share
+            if self.variant_split is None:
+                self.variant_split = "EQUALLY_SPLIT"
+            return
+        if any(t is None for t in traffic):
+            raise ValueError("variants: set traffic_distribution on every variant of an A/B test, or on none")
+        total = sum(t for t in traffic if t is not None)
+        if abs(total - 100) > TRAFFIC_TOLERANCE:
+            raise ValueError(f"variants: the traffic_distribution of an A/B test's variants must add up to 100, got {total:g}")
+
+    def version_fields(self) -> dict[str, Any]:
+        """The part of the inputs that lives in an experience version (snake_case)."""
+        dumped: dict[str, Any] = self.model_dump(
+            mode="json", exclude_none=True, include={"status", "variants", "variant_split", "metrics", "targeting"}
+        )
+        return dumped
+
+
+VERSION_FIELDS = ("status", "variants", "variant_split", "metrics", "targeting")
+
+
+def variant_type(experience_type: str) -> str:
+    return "SegmentedVariant" if experience_type == "SEGMENTED" else "ABTestVariant"
+
+
+def version_payload(inputs: ExperienceInputs, short_uids: dict[str, str], status: str | None = None) -> dict[str, Any]:
+    """The wire body of an experience version; variants keep their short uids by name."""
+    variants = []
+    for variant in inputs.variants:
+        body: dict[str, Any] = {"__type": variant_type(inputs.type), "name": variant.name}
+        if variant.name in short_uids:
+            body["shortUid"] = short_uids[variant.name]
+        if inputs.type == "SEGMENTED":
+            body["audiences"] = list(variant.audiences or [])
+            body["audienceCombinationType"] = variant.audience_combination_type or "OR"
+        else:
+            body["trafficDistribution"] = variant.traffic_distribution
+        variants.append(body)
+    payload: dict[str, Any] = {"status": status or inputs.status, "variants": variants}
+    if inputs.variant_split is not None:
+        payload["variantSplit"] = inputs.variant_split
+    payload["metrics"] = [m.model_dump(mode="json", by_alias=True, exclude_none=True) for m in inputs.metrics]
+    if inputs.targeting is not None:
+        payload["targeting"] = {"audience": {
+            "audiences": list(inputs.targeting.audiences),
+            "audienceCombinationType": inputs.targeting.audience_combination_type,
+        }}
+    return payload
+
+
+def version_inputs(version: dict[str, Any], experience_type: str) -> dict[str, Any]:
+    """snake_case version fields read back from a version object (for refresh and comparisons)."""
+    variants = []
+    for raw in version.get("variants") or []:
+        if not isinstance(raw, dict):
+            continue
+        variant: dict[str, Any] = {"name": raw.get("name")}
+        if experience_type == "SEGMENTED":
+            variant["audiences"] = raw.get("audiences") or []
+            variant["audience_combination_type"] = raw.get("audienceCombinationType") or "OR"
+        else:
+            variant["traffic_distribution"] = raw.get("trafficDistribution")
+        variants.append(variant)
+    out: dict[str, Any] = {
+        "status": version.get("status") if version.get("status") in ("DRAFT", "ACTIVE", "PAUSED") else "DRAFT",
+        "variants": variants,
+        "metrics": [m for m in version.get("metrics") or [] if isinstance(m, dict)],
+    }
+    if version.get("variantSplit") is not None:
+        out["variant_split"] = version["variantSplit"]
+    targeting = version.get("targeting")
+    if isinstance(targeting, dict) and isinstance(targeting.get("audience"), dict):
+        audience = targeting["audience"]
+        out["targeting"] = {
+            "audiences": audience.get("audiences") or [],
+            "audience_combination_type": audience.get("audienceCombinationType") or "AND",
+        }
+    return out
+
+
+class ExperiencePriorityInputs(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    experiences: list[str] = Field(min_length=1)
+
+    @field_validator("experiences")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        known = [v for v in value if not is_unknown(v)]
+        repeated = sorted({v for v in known if known.count(v) > 1})
+        if repeated:
+            raise ValueError(f"each experience may be listed once; repeated: {', '.join(repeated)}")
+        return value
+
+
+# --- look-up results ------------------------------------------------------------------------------------
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+
+class GeoLocation(_Result):
+    uid: str
+    code: str
+    name: str
+    country_code: str | None = Field(None, alias="countryCode")
+    region_code: str | None = Field(None, alias="regionCode")
+
+
+class AttributeInfo(_Result):
+    uid: str
+    name: str
+    key: str
+    description: str | None = None
+    data_type: str | None = None
+
+
+class EventInfo(_Result):
+    uid: str
+    key: str
+    name: str | None = None
+    description: str | None = None
+
+
+class AudienceInfo(_Result):
+    uid: str
+    name: str
+    description: str | None = None
+    definition: dict[str, Any] | None = None
+
+
+class ExperienceInfo(_Result):
+    uid: str
+    name: str
+    description: str | None = None
+    type: str | None = None
+    status: str | None = None
+    active_version: str | None = Field(None, alias="activeVersion")
+    latest_version_uid: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_wire(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            data.setdefault("type", data.get("__type"))
+            latest = data.get("latestVersion")
+            if isinstance(latest, dict):
+                data.setdefault("latest_version_uid", latest.get("uid"))
+        return data

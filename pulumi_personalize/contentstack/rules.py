@@ -1,0 +1,318 @@
+"""Audience rules: a typed builder for programs, and the models that validate them in the provider.
+
+Build a definition in a program::
+
+    from pulumi_personalize.contentstack import rules
+
+    definition = rules.all_of(
+        rules.Rule(rules.preset("COUNTRY"), "STRING_EQUALS", rules.StringMatch("US")),
+        rules.Rule(rules.custom(spend.uid), "NUMBER_GREATER_THAN", rules.NumberMatch(1000)),
+    )
+
+Every value may be a ``pulumi.Output`` (``spend.uid`` above): the builder keeps Outputs in place
+and the provider validates what is known at preview, skipping what is not.
+
+In state (and in the builder) the names are snake_case and the kind of a node is ``type``; on the
+wire they are the service's (``attributeMatchCondition``, ``__type``). The host drops nested keys
+that start with ``__``, so ``__type`` never goes into state.
+
+A match condition must fit its options: ``STRING_*`` conditions take ``StringMatch``,
+``NUMBER_*`` ``NumberMatch``, ``BOOLEAN_*`` ``BooleanMatch``, ``*_TIME`` / ``*_DATE``
+``DateTimeMatch`` and ``JSON_MATCH`` ``JsonMatch``; anything else is a check failure at preview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar, Literal
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from ..engine import is_unknown
+
+__all__ = [
+    "BooleanMatch",
+    "CustomAttribute",
+    "DateTimeMatch",
+    "JsonMatch",
+    "NumberMatch",
+    "PresetAttribute",
+    "Rule",
+    "RuleCombination",
+    "StringMatch",
+    "all_of",
+    "any_of",
+    "custom",
+    "preset",
+]
+
+Combination = Literal["AND", "OR"]
+
+PRESET_ATTRIBUTES = (
+    "COUNTRY", "REGION", "CITY", "QUERY_PARAMETERS", "DATE_AND_TIME", "DEVICE_TYPE",
+    "OPERATING_SYSTEM", "BROWSER", "REFERRER", "LANGUAGE",
+)
+"""Preset attributes the documentation names (not enforced: the service may add more)."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Builder (program side): frozen dataclasses; engine.plain() turns them into snake_case dicts
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PresetAttribute:
+    """A built-in attribute such as ``COUNTRY``, ``QUERY_PARAMETERS`` or ``DATE_AND_TIME``."""
+
+    TYPE: ClassVar[str] = "PresetAttributeReference"
+    ref: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class CustomAttribute:
+    """A custom attribute, by its uid (``Attribute(...).uid`` works, even before it exists)."""
+
+    TYPE: ClassVar[str] = "CustomAttributeReference"
+    ref: pulumi.Input[str]
+
+
+def preset(ref: pulumi.Input[str]) -> PresetAttribute:
+    return PresetAttribute(ref)
+
+
+def custom(uid: pulumi.Input[str]) -> CustomAttribute:
+    return CustomAttribute(uid)
+
+
+@dataclass(frozen=True)
+class StringMatch:
+    TYPE: ClassVar[str] = "StringMatchOptions"
+    value: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class NumberMatch:
+    TYPE: ClassVar[str] = "NumberMatchOptions"
+    value: pulumi.Input[float]
+
+
+@dataclass(frozen=True)
+class BooleanMatch:
+    TYPE: ClassVar[str] = "BooleanMatchOptions"
+    value: pulumi.Input[bool]
+
+
+@dataclass(frozen=True)
+class DateTimeMatch:
+    """ISO 8601 local date-times (``2024-11-29T00:00:00``); ``use_visitor_timezone`` evaluates
+    them in the visitor's time zone."""
+
+    TYPE: ClassVar[str] = "DateTimeMatchOptions"
+    start_time: pulumi.Input[str] | None = None
+    end_time: pulumi.Input[str] | None = None
+    use_visitor_timezone: pulumi.Input[bool] = False
+
+
+@dataclass(frozen=True)
+class JsonMatch:
+    """Match one value inside a JSON attribute (query parameters, for example) by JSON pointer."""
+
+    TYPE: ClassVar[str] = "JSONMatchOptions"
+    pointer: pulumi.Input[str]
+    match_condition: pulumi.Input[str]
+    match_options: StringMatch | NumberMatch | BooleanMatch | DateTimeMatch
+    invert_condition: pulumi.Input[bool] = False
+
+
+MatchOptions = StringMatch | NumberMatch | BooleanMatch | DateTimeMatch | JsonMatch
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One condition on one attribute. ``invert_condition`` negates it."""
+
+    TYPE: ClassVar[str] = "Rule"
+    attribute: PresetAttribute | CustomAttribute
+    attribute_match_condition: pulumi.Input[str]
+    attribute_match_options: MatchOptions | None = None
+    invert_condition: pulumi.Input[bool] = False
+
+
+@dataclass(frozen=True)
+class RuleCombination:
+    """Rules (or nested combinations) joined by ``AND`` or ``OR``."""
+
+    TYPE: ClassVar[str] = "RuleCombination"
+    combination_type: pulumi.Input[str] = "AND"
+    rules: Sequence[Rule | RuleCombination] = field(default_factory=tuple)
+
+
+def all_of(*rules: Rule | RuleCombination) -> RuleCombination:
+    return RuleCombination("AND", tuple(rules))
+
+
+def any_of(*rules: Rule | RuleCombination) -> RuleCombination:
+    return RuleCombination("OR", tuple(rules))
+
+
+# --------------------------------------------------------------------------------------------------
+# Validation models (provider side): accept snake_case or wire names, dump either
+# --------------------------------------------------------------------------------------------------
+
+
+class WireModel(BaseModel):
+    """snake_case fields, camelCase aliases; validates from either, dumps wire names by alias."""
+
+    model_config = ConfigDict(populate_by_name=True, alias_generator=to_camel, extra="ignore")
+
+
+def _tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        tag = value.get("__type", value.get("type"))
+        return tag if isinstance(tag, str) else None
+    tag = getattr(value, "type", None)
+    return tag if isinstance(tag, str) else None
+
+
+class PresetAttributeRefModel(WireModel):
+    type: Literal["PresetAttributeReference"] = Field("PresetAttributeReference", alias="__type")
+    ref: str = Field(min_length=1)
+
+
+class CustomAttributeRefModel(WireModel):
+    type: Literal["CustomAttributeReference"] = Field("CustomAttributeReference", alias="__type")
+    ref: str = Field(min_length=1, description="the custom attribute's uid")
+
+
+AttributeRefModel = Annotated[
+    Annotated[PresetAttributeRefModel, Tag("PresetAttributeReference")]
+    | Annotated[CustomAttributeRefModel, Tag("CustomAttributeReference")],
+    Discriminator(_tag, custom_error_type="attribute_type",
+                  custom_error_message="must be PresetAttributeReference or CustomAttributeReference"),
+]
+
+
+class StringMatchModel(WireModel):
+    type: Literal["StringMatchOptions"] = Field("StringMatchOptions", alias="__type")
+    value: str
+
+
+class NumberMatchModel(WireModel):
+    type: Literal["NumberMatchOptions"] = Field("NumberMatchOptions", alias="__type")
+    value: int | float
+
+
+class BooleanMatchModel(WireModel):
+    type: Literal["BooleanMatchOptions"] = Field("BooleanMatchOptions", alias="__type")
+    value: bool
+
+
+class DateTimeMatchModel(WireModel):
+    type: Literal["DateTimeMatchOptions"] = Field("DateTimeMatchOptions", alias="__type")
+    start_time: str | None = None
+    end_time: str | None = None
+    use_visitor_timezone: bool = False
+
+    @model_validator(mode="after")
+    def _bounded(self) -> DateTimeMatchModel:
+        if self.start_time is None and self.end_time is None:
+            raise ValueError("set start_time, end_time or both")
+        return self
+
+
+_MATCH_ERROR = "must be StringMatchOptions, NumberMatchOptions, BooleanMatchOptions, DateTimeMatchOptions or JSONMatchOptions"
+
+ScalarMatchModel = Annotated[
+    Annotated[StringMatchModel, Tag("StringMatchOptions")]
+    | Annotated[NumberMatchModel, Tag("NumberMatchOptions")]
+    | Annotated[BooleanMatchModel, Tag("BooleanMatchOptions")]
+    | Annotated[DateTimeMatchModel, Tag("DateTimeMatchOptions")],
+    Discriminator(_tag, custom_error_type="match_options_type", custom_error_message=_MATCH_ERROR),
+]
+
+
+def condition_error(condition: Any, options_type: str | None) -> str | None:
+    """Why a match condition does not fit its options' type (``None`` when it fits or is unknown)."""
+    if not isinstance(condition, str) or is_unknown(condition) or options_type is None:
+        return None
+    fits = {
+        "StringMatchOptions": condition.startswith("STRING_"),
+        "NumberMatchOptions": condition.startswith("NUMBER_"),
+        "BooleanMatchOptions": condition.startswith("BOOLEAN_"),
+        "DateTimeMatchOptions": "TIME" in condition or "DATE" in condition,
+        "JSONMatchOptions": condition.startswith("JSON_"),
+    }.get(options_type)
+    if fits is None or fits:
+        return None
+    expected = {
+        "StringMatchOptions": "a STRING_* condition (STRING_EQUALS, STRING_CONTAINS, ...)",
+        "NumberMatchOptions": "a NUMBER_* condition (NUMBER_EQUALS, NUMBER_GREATER_THAN, ...)",
+        "BooleanMatchOptions": "a BOOLEAN_* condition (BOOLEAN_EQUALS)",
+        "DateTimeMatchOptions": "a date/time condition (BETWEEN_TIME, BEFORE_TIME, AFTER_TIME, ...)",
+        "JSONMatchOptions": "JSON_MATCH",
+    }[options_type]
+    return f"condition {condition!r} does not fit {options_type}: use {expected}, or options that fit {condition!r}"
+
+
+class JsonMatchModel(WireModel):
+    type: Literal["JSONMatchOptions"] = Field("JSONMatchOptions", alias="__type")
+    pointer: str = Field(min_length=1)
+    match_condition: str
+    match_options: ScalarMatchModel
+    invert_condition: bool = False
+
+    @field_validator("pointer")
+    @classmethod
+    def _pointer(cls, value: str) -> str:
+        if not is_unknown(value) and not value.startswith("/"):
+            raise ValueError("must be a JSON pointer starting with '/', such as '/utm_campaign'")
+        return value
+
+    @model_validator(mode="after")
+    def _fits(self) -> JsonMatchModel:
+        error = condition_error(self.match_condition, self.match_options.type)
+        if error:
+            raise ValueError(error)
+        return self
+
+
+MatchModel = Annotated[
+    Annotated[StringMatchModel, Tag("StringMatchOptions")]
+    | Annotated[NumberMatchModel, Tag("NumberMatchOptions")]
+    | Annotated[BooleanMatchModel, Tag("BooleanMatchOptions")]
+    | Annotated[DateTimeMatchModel, Tag("DateTimeMatchOptions")]
+    | Annotated[JsonMatchModel, Tag("JSONMatchOptions")],
+    Discriminator(_tag, custom_error_type="match_options_type", custom_error_message=_MATCH_ERROR),
+]
+
+
+class RuleModel(WireModel):
+    type: Literal["Rule"] = Field("Rule", alias="__type")
+    attribute: AttributeRefModel
+    attribute_match_condition: str = Field(min_length=1)
+    attribute_match_options: MatchModel | None = None
+    invert_condition: bool = False
+
+    @model_validator(mode="after")
+    def _fits(self) -> RuleModel:
+        options = self.attribute_match_options
+        error = condition_error(self.attribute_match_condition, options.type if options else None)
+        if error:
+            raise ValueError(error)
+        return self
+
+
+class RuleCombinationModel(WireModel):
+    type: Literal["RuleCombination"] = Field("RuleCombination", alias="__type")
+    combination_type: Combination = "AND"
+    rules: list[RuleNode] = Field(default_factory=list)
+
+
+RuleNode = Annotated[
+    Annotated[RuleModel, Tag("Rule")] | Annotated[RuleCombinationModel, Tag("RuleCombination")],
+    Discriminator(_tag, custom_error_type="rule_type", custom_error_message="must be a Rule or a RuleCombination"),
+]
+RuleCombinationModel.model_rebuild()

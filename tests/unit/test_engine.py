@@ -1,0 +1,352 @@
+"""The generic engine's check / diff / read / create / update / delete semantics.
+
+Concrete Contentstack specs drive it; respx stands in for the service at the HTTP boundary only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import dill
+import pulumi
+import pytest
+import respx
+from pulumi.dynamic import Config, ConfigureRequest
+from pulumi.output import _OutputData
+
+from pulumi_personalize.contentstack import rules
+from pulumi_personalize.contentstack.resources import ATTRIBUTE, AUDIENCE, EVENT, EXPERIENCE
+from pulumi_personalize.engine import (
+    LISTINGS,
+    UNKNOWN,
+    EngineProvider,
+    ResourceOperationError,
+    ResourceSpec,
+    plain,
+    resolve_outputs,
+)
+
+URL = "https://cs.test"
+TOKEN = "cs-authtoken-SECRET-xyz"
+CONFIG = {
+    "personalize:contentstackBaseUrl": URL,
+    "personalize:contentstackProjectUid": "project-1",
+    "personalize:contentstackAuthtoken": TOKEN,
+    "personalize:contentstackRequestsPerSecond": "0",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_listings() -> Iterator[None]:
+    LISTINGS.clear()
+    yield
+    LISTINGS.clear()
+
+
+def provider(spec: ResourceSpec[Any], config: dict[str, str] | None = None) -> EngineProvider:
+    p = EngineProvider(spec.name, spec.module)
+    p.configure(ConfigureRequest(Config(dict(CONFIG if config is None else config), "proj")))
+    return p
+
+
+def attribute(uid: str = "a1", **over: Any) -> dict[str, Any]:
+    return {"uid": uid, "name": "Spend", "key": "spend", "data_type": "number",
+            "created_at": "2024-01-01T00:00:00Z", **over}
+
+
+def checked(p: EngineProvider, news: dict[str, Any]) -> dict[str, Any]:
+    result = p.check({}, {"__provider": "serialized", **news})
+    assert result.failures == [], [(f.property, f.reason) for f in result.failures]
+    return dict(result.inputs)
+
+
+def unknown_output() -> pulumi.Output[Any]:
+    future: asyncio.Future[Any] = asyncio.new_event_loop().create_future()
+    future.set_result(_OutputData(resources=set(), value=None, is_known=False, is_secret=False))
+    return pulumi.Output._from_data(future)
+
+
+# --- check -------------------------------------------------------------------------------------------
+
+
+def test_check_strips_internal_keys_and_applies_defaults() -> None:
+    inputs = checked(provider(ATTRIBUTE), {"name": "Spend", "key": "spend", "description": ""})
+    assert inputs == {"name": "Spend", "key": "spend", "data_type": "string"}  # "" == absent
+
+
+def test_check_reports_one_failure_per_field_with_the_field_named() -> None:
+    result = provider(ATTRIBUTE).check({}, {"__provider": "x", "name": "", "key": "has space",
+                                             "data_type": "float", "colour": "red"})
+    failures = {f.property: f.reason for f in result.failures}
+    assert set(failures) == {"name", "key", "data_type", "colour"}
+    assert "'string', 'number', 'boolean' or 'date'" in failures["data_type"]
+    assert failures["colour"].startswith("colour is not an argument of attribute")
+
+
+def test_check_skips_unknowns_top_level_and_nested_but_still_rejects_known_mistakes() -> None:
+    p = provider(AUDIENCE)
+    definition = plain(rules.all_of(
+        rules.Rule(rules.custom(UNKNOWN), "NUMBER_GREATER_THAN", rules.NumberMatch(UNKNOWN)),  # type: ignore[arg-type]
+        rules.Rule(rules.preset("COUNTRY"), "STRING_EQUALS", rules.StringMatch("US")),
+    ))
+    definition["rules"][0]["attribute"]["ref"] = unknown_output()  # how the host hands nested unknowns over
+    assert checked(p, {"name": UNKNOWN, "definition": definition})["name"] == UNKNOWN
+
+    bad = plain(rules.all_of(rules.Rule(rules.custom(unknown_output()), "NUMBER_GREATER_THAN",
+                                        rules.StringMatch("1000"))))
+    result = p.check({}, {"name": "Bad", "definition": bad})
+    [failure] = result.failures
+    assert failure.property == "definition"
+    assert "definition.rules[0]" in failure.reason and "does not fit StringMatchOptions" in failure.reason
+
+
+def test_check_rejects_a_json_match_whose_inner_condition_does_not_fit() -> None:
+    bad = plain(rules.all_of(rules.Rule(rules.preset("QUERY_PARAMETERS"), "JSON_MATCH",
+                                        rules.JsonMatch("/utm", "NUMBER_EQUALS", rules.StringMatch("x")))))
+    [failure] = provider(AUDIENCE).check({}, {"name": "A", "definition": bad}).failures
+    assert "'NUMBER_EQUALS' does not fit StringMatchOptions" in failure.reason
+
+
+def test_check_validates_engine_arguments() -> None:
+    result = provider(ATTRIBUTE).check({}, {"name": "A", "key": "a", "config_namespace": "bad namespace!",
+                                            "adopt_existing": "yes"})
+    assert {f.property for f in result.failures} == {"config_namespace", "adopt_existing"}
+
+
+# --- diff ---------------------------------------------------------------------------------------------
+
+
+def test_diff_compares_inputs_inside_outputs_with_none_and_absent_alike() -> None:
+    p = provider(ATTRIBUTE)
+    news = checked(p, {"name": "Spend", "key": "spend", "description": None})
+    olds = {**news, "uid": "a1", "__provider": "x"}
+    assert p.diff("a1", olds, news).changes is False
+    changed = p.diff("a1", olds, {**news, "name": "Other"})
+    assert changed.changes is True and changed.replaces == []
+
+
+def test_diff_counts_unknowns_as_changes_and_lists_replacements() -> None:
+    p = provider(EXPERIENCE)
+    news = checked(p, {"name": "E"})
+    olds = {**news, "uid": "e1"}
+    assert p.diff("e1", olds, {**news, "name": UNKNOWN}).changes is True
+    replaced = p.diff("e1", olds, checked(p, {"name": "E", "type": "AB_TEST"}))
+    assert replaced.changes is True and replaced.replaces == ["type"]
+    moved = p.diff("e1", olds, {**news, "config_namespace": "acme-eu"})
+    assert moved.replaces == ["config_namespace"]
+    # adopt_uid only matters at create
+    assert p.diff("e1", olds, {**news, "adopt_uid": "x"}).changes is False
+
+
+def test_diff_ignores_the_order_of_audiences_in_a_variant() -> None:
+    p = provider(EXPERIENCE)
+    one = checked(p, {"name": "E", "variants": [{"name": "v", "audiences": ["b", "a"]}]})
+    two = checked(p, {"name": "E", "variants": [{"name": "v", "audiences": ["a", "b"]}]})
+    assert p.diff("e1", {**one, "uid": "e1"}, two).changes is False
+
+
+# --- read ----------------------------------------------------------------------------------------------
+
+
+@respx.mock(base_url=URL, assert_all_called=False)
+def test_read_gone_returns_an_empty_id(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/attributes").respond(json={"data": [attribute("other")]})
+    result = provider(ATTRIBUTE).read("a1", {"__provider": "x", "name": "Spend", "key": "spend", "uid": "a1"})
+    assert result.id == "" and result.outs == {}
+
+
+@respx.mock(base_url=URL)
+def test_read_returns_inputs_that_diff_clean_against_the_program(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/attributes").respond(json={"data": [attribute(description="d")]})
+    p = provider(ATTRIBUTE)
+    news = checked(p, {"name": "Spend", "key": "spend", "data_type": "number", "description": "d"})
+    result = p.read("a1", {**news, "uid": "a1", "__provider": "x"})
+    assert result.id == "a1"
+    assert result.inputs == news
+    assert result.outs == {**news, "uid": "a1"}
+    assert p.diff("a1", result.outs, news).changes is False
+
+
+@respx.mock(base_url=URL)
+def test_read_finds_an_out_of_band_edit(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/attributes").respond(json={"data": [attribute(name="Edited by hand")]})
+    p = provider(ATTRIBUTE)
+    news = checked(p, {"name": "Spend", "key": "spend", "data_type": "number"})
+    result = p.read("a1", {**news, "uid": "a1"})
+    assert result.outs["name"] == "Edited by hand"
+    assert p.diff("a1", result.outs, news).changes is True
+
+
+@respx.mock(base_url=URL)
+def test_a_burst_of_reads_on_four_threads_lists_once(respx_mock: respx.MockRouter) -> None:
+    items = [attribute(f"a{i}", key=f"k{i}") for i in range(40)]
+    route = respx_mock.get("/attributes").respond(json={"data": items})
+    p = provider(ATTRIBUTE)
+    results: dict[str, str] = {}
+
+    def read(i: int) -> None:
+        results[f"a{i}"] = p.read(f"a{i}", {"name": "Spend", "key": f"k{i}"}).id or ""
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {f"a{i}": f"a{i}" for i in range(40)}
+    assert route.call_count == 1
+
+
+@respx.mock(base_url=URL)
+def test_a_write_invalidates_the_shared_listing(respx_mock: respx.MockRouter) -> None:
+    listing = respx_mock.get("/attributes").respond(json={"data": [attribute()]})
+    respx_mock.put("/attributes/a1").respond(json=attribute(name="New"))
+    p = provider(ATTRIBUTE)
+    props = checked(p, {"name": "New", "key": "spend", "data_type": "number"})
+    p.read("a1", props)
+    p.update("a1", {}, props)  # lists (cached), PUTs, invalidates
+    p.read("a1", props)
+    assert listing.call_count == 2
+
+
+# --- create / update / delete -----------------------------------------------------------------------------
+
+
+@respx.mock(base_url=URL)
+def test_create_posts_wire_names_and_returns_inputs_plus_computed(respx_mock: respx.MockRouter) -> None:
+    route = respx_mock.post("/attributes").respond(201, json=attribute())
+    p = provider(ATTRIBUTE)
+    news = checked(p, {"name": "Spend", "key": "spend", "data_type": "number"})
+    result = p.create({**news, "__provider": "x"})
+    assert result.id == "a1"
+    assert result.outs == {**news, "uid": "a1"}
+    request = route.calls.last.request
+    assert json.loads(request.content) == {"name": "Spend", "key": "spend", "data_type": "number"}
+    assert request.headers["authtoken"] == TOKEN and request.headers["x-project-uid"] == "project-1"
+
+
+@respx.mock(base_url=URL)
+def test_update_is_a_full_put_merged_onto_the_live_object(respx_mock: respx.MockRouter) -> None:
+    live = attribute(description="old", owner="someone")  # owner: a field we do not manage
+    respx_mock.get("/attributes").respond(json={"data": [live]})
+    put = respx_mock.put("/attributes/a1").respond(json=attribute(name="New", owner="someone"))
+    p = provider(ATTRIBUTE)
+    news = checked(p, {"name": "New", "key": "spend", "data_type": "number"})
+    result = p.update("a1", {}, {**news, "__provider": "x"})
+    assert json.loads(put.calls.last.request.content) == {
+        "name": "New", "key": "spend", "data_type": "number", "owner": "someone",
+    }
+    assert result.outs == {**news, "uid": "a1"}  # full outs, never None
+
+
+@respx.mock(base_url=URL)
+def test_update_of_an_object_gone_meanwhile_says_to_refresh(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/attributes").respond(json={"data": []})
+    p = provider(ATTRIBUTE)
+    with pytest.raises(ResourceOperationError, match=r"update attribute 'Spend' \(uid a1\) failed: .*pulumi refresh"):
+        p.update("a1", {}, checked(p, {"name": "Spend", "key": "spend"}))
+
+
+@respx.mock(base_url=URL)
+def test_delete_tolerates_404(respx_mock: respx.MockRouter) -> None:
+    route = respx_mock.delete("/events/e1").respond(404, json={"message": "Event with uid e1 was not found"})
+    provider(EVENT).delete("e1", {"__provider": "x", "key": "k", "name": "k"})
+    assert route.called
+
+
+@respx.mock(base_url=URL)
+def test_errors_name_the_resource_and_operation_and_never_the_token(respx_mock: respx.MockRouter) -> None:
+    respx_mock.post("/attributes").respond(400, json={"message": f"bad request with token {TOKEN}"})
+    respx_mock.get("/attributes").respond(json={"data": []})
+    p = provider(ATTRIBUTE)
+    with pytest.raises(ResourceOperationError) as failure:
+        p.create(checked(p, {"name": "Spend", "key": "spend"}))
+    text = str(failure.value)
+    assert text.startswith("create attribute 'Spend' failed:")
+    assert failure.value.status == 400
+    assert TOKEN not in text and TOKEN not in repr(failure.value)
+    assert failure.value.__suppress_context__  # no chained text
+
+
+# --- adoption ------------------------------------------------------------------------------------------------
+
+
+@respx.mock(base_url=URL, assert_all_called=False)
+def test_adopt_uid_takes_over_the_existing_object(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/attributes").respond(json={"data": [attribute("a9", name="By hand")]})
+    post = respx_mock.post("/attributes")
+    put = respx_mock.put("/attributes/a9").respond(json=attribute("a9"))
+    p = provider(ATTRIBUTE)
+    result = p.create(checked(p, {"name": "Spend", "key": "spend", "data_type": "number", "adopt_uid": "a9"}))
+    assert result.id == "a9" and not post.called and put.called
+    assert result.outs["adopt_uid"] == "a9"
+
+
+@respx.mock(base_url=URL)
+def test_a_missing_adoption_target_is_a_clear_error(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/attributes").respond(json={"data": []})
+    p = provider(ATTRIBUTE)
+    with pytest.raises(ResourceOperationError, match="adopt_uid='nope': no attribute with this uid exists"):
+        p.create(checked(p, {"name": "Spend", "key": "spend", "adopt_uid": "nope"}))
+
+
+@respx.mock(base_url=URL)
+def test_adopt_existing_matches_by_key_and_refuses_an_immutable_mismatch(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/experiences").respond(json={"data": [{"uid": "x1", "name": "E", "__type": "AB_TEST"}]})
+    p = provider(EXPERIENCE)
+    with pytest.raises(ResourceOperationError, match="has type 'AB_TEST', the program says 'SEGMENTED'"):
+        p.create(checked(p, {"name": "E", "adopt_existing": True}))
+
+
+# --- provider object and configuration ------------------------------------------------------------------------
+
+
+def test_the_pickled_provider_holds_no_configuration() -> None:
+    p = provider(ATTRIBUTE)
+    p._client({})  # a client and settings now exist on the instance
+    blob = dill.dumps(p, recurse=True)
+    assert TOKEN.encode() not in blob and b"cs.test" not in blob
+    clone = dill.loads(blob)
+    assert clone.__dict__ == {"spec_name": "contentstack.Attribute", "spec_module": ATTRIBUTE.module}
+
+
+@respx.mock(base_url="https://env.test")
+def test_without_configure_the_environment_is_used(respx_mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTENTSTACK_PERSONALIZE_BASE_URL", "https://env.test")
+    monkeypatch.setenv("CONTENTSTACK_PERSONALIZE_PROJECT_UID", "env-project")
+    monkeypatch.setenv("CONTENTSTACK_AUTHTOKEN", "env-token-value")
+    monkeypatch.setenv("CONTENTSTACK_PERSONALIZE_REQUESTS_PER_SECOND", "0")
+    route = respx_mock.get("/events").respond(json={"data": [{"uid": "e1", "key": "k", "name": "k"}]})
+    assert EngineProvider(EVENT.name, EVENT.module).read("e1", {"key": "k"}).id == "e1"
+    assert route.calls.last.request.headers["x-project-uid"] == "env-project"
+
+
+def test_a_second_namespace_reads_its_own_keys() -> None:
+    config = {**CONFIG, "acme:contentstackProjectUid": "acme-project", "acme:contentstackOauthToken": "acme-oauth",
+              "acme:contentstackBaseUrl": URL, "acme:contentstackRequestsPerSecond": "0"}
+    with respx.mock(base_url=URL) as mock:
+        route = mock.get("/events").respond(json={"data": []})
+        provider(EVENT, config).read("e1", {"key": "k", "config_namespace": "acme"})
+    headers = route.calls.last.request.headers
+    assert headers["x-project-uid"] == "acme-project" and headers["authorization"] == "Bearer acme-oauth"
+
+
+def test_resolve_outputs_turns_host_outputs_into_plain_values() -> None:
+    loop = asyncio.new_event_loop()
+    known: asyncio.Future[Any] = loop.create_future()
+    known.set_result(_OutputData(resources=set(), value="abc", is_known=True, is_secret=True))
+    value = {"a": [pulumi.Output._from_data(known), unknown_output()], "b": 1}
+    assert resolve_outputs(value) == {"a": ["abc", UNKNOWN], "b": 1}
+
+
+def test_unexpected_errors_surface_as_operation_errors() -> None:
+    with respx.mock(base_url=URL) as mock:
+        mock.get("/attributes").respond(401, json={"message": "The authtoken or OAuth token is invalid"})
+        p = provider(ATTRIBUTE, {**CONFIG})
+        with pytest.raises(ResourceOperationError) as failure:
+            p.read("a1", {"name": "Spend", "key": "spend"})
+    assert failure.value.operation == "read" and failure.value.status == 401
+    assert "read attribute 'Spend' (uid a1) failed" in str(failure.value)
