@@ -1,0 +1,124 @@
+"""The quickstart: a believable personalization set-up on both services, run by `make demo`.
+
+Contentstack Personalize: attributes and events, audiences built from rules, an A/B test with a
+conversion metric and targeting, a segmented experience, and the experiences' priority.
+Sitecore Personalize: a connection to a weather service, a web template, a decision model and a
+web experiment that uses them.
+
+Credentials and addresses come from stack configuration (`personalize:*`, see README), so the same
+program runs against the emulator, a dev tenant and production.
+"""
+
+import pulumi
+
+from pulumi_personalize import contentstack as cs
+from pulumi_personalize import sitecore as sc
+from pulumi_personalize.contentstack import rules
+
+config = pulumi.Config()
+# A size that differs by stack (examples/multi-environment shows more of this).
+checkout_traffic = config.get_int("checkoutTreatmentPercent") or 50
+
+# --- Contentstack Personalize -------------------------------------------------------------------
+
+plan = cs.Attribute("plan", name="Plan", key="plan", description="Subscription plan of the visitor")
+lifetime_value = cs.Attribute(
+    "lifetime-value", name="Lifetime value", key="lifetime_value", data_type="number"
+)
+purchase = cs.Event("purchase", key="purchase", name="Purchase", description="Checkout completed")
+add_to_cart = cs.Event("add-to-cart", key="add_to_cart", name="Add to cart")
+
+premium = cs.Audience(
+    "premium",
+    name="Premium customers",
+    description="Visitors on the premium plan, or who have spent more than 1000",
+    definition=rules.any_of(
+        rules.Rule(rules.custom(plan.uid), "STRING_EQUALS", rules.StringMatch("premium")),
+        rules.Rule(rules.custom(lifetime_value.uid), "NUMBER_GREATER_THAN", rules.NumberMatch(1000)),
+    ),
+)
+black_friday = cs.Audience(
+    "black-friday",
+    name="Black Friday campaign",
+    definition=rules.all_of(
+        rules.Rule(
+            rules.preset("QUERY_PARAMETERS"),
+            "JSON_MATCH",
+            rules.JsonMatch("/utm_campaign", "STRING_EQUALS", rules.StringMatch("BLACK_FRIDAY")),
+        ),
+    ),
+)
+
+checkout_test = cs.Experience(
+    "checkout-button-test",
+    name="Checkout button test",
+    description="Does a green checkout button convert better?",
+    type="AB_TEST",
+    status="ACTIVE",
+    variants=[
+        cs.ExperienceVariantArgs(name="Control", traffic_distribution=100 - checkout_traffic),
+        cs.ExperienceVariantArgs(name="Green button", traffic_distribution=checkout_traffic),
+    ],
+    variant_split="CUSTOM",
+    metrics=[cs.ExperienceMetricArgs(event=purchase.uid, name="Purchases")],
+    targeting=cs.ExperienceTargetingArgs(audiences=[black_friday.uid]),
+)
+homepage = cs.Experience(
+    "homepage-hero",
+    name="Homepage hero by segment",
+    type="SEGMENTED",
+    status="ACTIVE",
+    variants=[
+        cs.ExperienceVariantArgs(name="Premium hero", audiences=[premium.uid]),
+        cs.ExperienceVariantArgs(name="Black Friday hero", audiences=[black_friday.uid]),
+    ],
+)
+cs.ExperiencePriority("priority", experiences=[checkout_test.uid, homepage.uid])
+
+# --- Sitecore Personalize -----------------------------------------------------------------------
+
+weather = sc.Connection(
+    "weather",
+    name="Weather service",
+    description="Current weather at the visitor's location",
+    connection_url="https://weather.example.com/v1/current",
+    auth_type="API_KEY",
+    api_key=config.get_secret("weatherApiKey") or pulumi.Output.secret("demo-weather-api-key"),
+    request_type="GET",
+    system_type="DATA_SYSTEM",
+)
+banner = sc.Template(
+    "rain-banner",
+    name="Rain banner",
+    type="WEB",
+    html='<div class="banner">It is raining: 10% off umbrellas</div>',
+    css=".banner { background: #036; color: #fff; padding: 1em; }",
+    javascript="insertHTMLBefore('body');",
+)
+next_best_offer = sc.DecisionModel(
+    "next-best-offer",
+    name="Next best offer",
+    status="DRAFT",
+    deployment_configuration=[
+        sc.VariantArgs(variant_ref="baseline", split=80),
+        sc.VariantArgs(variant_ref="weather-aware", split=20),
+    ],
+)
+rain_experiment = sc.FlowDefinition.experiment(
+    "rain-banner-experiment",
+    name="Rain banner experiment",
+    type="WEB",
+    splits={"control": 50, "rain-banner": 50},
+)
+
+pulumi.export("contentstack", {
+    "checkout_test_uid": checkout_test.uid,
+    "homepage_uid": homepage.uid,
+    "premium_audience_uid": premium.uid,
+})
+pulumi.export("sitecore", {
+    "weather_connection_ref": weather.ref,
+    "banner_template_ref": banner.ref,
+    "decision_model_ref": next_best_offer.ref,
+    "experiment_ref": rain_experiment.ref,
+})
