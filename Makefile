@@ -28,7 +28,7 @@ demo-down: setup
 	@bash scripts/demo down
 
 lint: setup
-	$(VENV)/bin/ruff check pulumi_personalize tests scripts benchmarks examples __main__.py
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
 ## Sets up, then lint, types and the whole test suite (unit, emulator, end-to-end).
