@@ -1,0 +1,179 @@
+"""`make bench` / `python -m benchmarks`: the real engine against the emulator; prints ratios.
+
+Three measurements per product (Contentstack: attributes, events, audiences; Sitecore: templates
+and connections) and per size N:
+
+1. `pulumi up` of N resources with the emulator's 10 requests/second limit and 50 ms latency on
+   every request (Sitecore: the emulator has no limit of its own, the provider's client is set to
+   10/s). Bound = API calls (from the emulator's request log) / 10 per second; ratio = wall / bound.
+   Then `pulumi refresh` of the same stack: API calls and wall time.
+2. The same `pulumi up` at zero latency and no limit, and `pulumi up` of N no-op dynamic resources
+   under the same engine (benchmarks/noop.py): ratio = real / no-op.
+3. Peak RSS of the dynamic provider process (VmHWM from /proc), during the limited `up`.
+
+Nothing is asserted; the numbers are printed (and written as JSON with --json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import harness, programs
+
+RATE = 10.0
+LATENCY_MS = 50.0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="50,150,300", help="comma-separated N (default 50,150,300)")
+    parser.add_argument("--quick", action="store_true", help="N=50 only: about two minutes")
+    parser.add_argument("--products", default="contentstack,sitecore", help="contentstack,sitecore")
+    parser.add_argument("--skip-floor", action="store_true", help="skip the zero-latency / no-op comparison")
+    parser.add_argument("--client-rps", type=float, default=RATE,
+                        help="the providers' client-side limit in the limited runs (default 10, the service's)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = parser.parse_args(argv)
+    args.sizes = [50] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
+    args.products = [p.strip() for p in args.products.split(",") if p.strip()]
+    for product in args.products:
+        if product not in programs.PRODUCTS:
+            parser.error(f"unknown product {product!r}; choose from {', '.join(programs.PRODUCTS)}")
+    return args
+
+
+def count_changes(summary: Any) -> int:
+    return int((summary.resource_changes or {}).get("create", 0)) - 1  # minus the stack itself
+
+
+def limited_run(product: str, n: int, client_rps: float = RATE) -> dict[str, Any]:
+    """`pulumi up` then `pulumi refresh` at 10 requests/second and 50 ms latency."""
+    with harness.emulator(rate_limit=RATE, latency_ms=LATENCY_MS) as emu:
+        config = harness.emulator_config(emu, contentstack_rps=client_rps, sitecore_rps=client_rps)
+        bench = harness.new_stack(programs.PRODUCTS[product](n), config, name=f"{product}{n}")
+        try:
+            emu.clear_requests()
+            with harness.PeakRss() as rss:
+                wall, result = bench.up()
+            calls = harness.api_requests(emu)
+            counts = harness.summarize_requests(calls)
+            created = count_changes(result.summary)
+            bound = len(calls) / RATE
+            emu.clear_requests()
+            refresh_wall, _ = bench.refresh()
+            refresh_calls = harness.api_requests(emu)
+        finally:
+            bench.close()
+    return {
+        "product": product,
+        "n": n,
+        "up_s": round(wall, 2),
+        "calls": len(calls),
+        "calls_per_resource": round(len(calls) / n, 2),
+        "bound_s": round(bound, 2),
+        "ratio": round(wall / bound, 3),
+        "created": created,
+        "failed": n - created,
+        "http_429": counts.get("status 429", 0),
+        "http_errors": sum(v for k, v in counts.items() if k.startswith("status ")),
+        "calls_by_kind": counts,
+        "refresh_s": round(refresh_wall, 2),
+        "refresh_calls": len(refresh_calls),
+        "refresh_calls_by_kind": harness.summarize_requests(refresh_calls),
+        "provider_peak_rss_mib": rss.mib("provider"),
+        "engine_peak_rss_mib": rss.mib("engine"),
+    }
+
+
+def floor_run(product: str, n: int) -> dict[str, Any]:
+    """The same `up` at zero latency and no limit, against N no-op resources under the same engine."""
+    with harness.emulator(rate_limit=None, latency_ms=0) as emu:
+        config = harness.emulator_config(emu, contentstack_rps=None, sitecore_rps=None)
+        bench = harness.new_stack(programs.PRODUCTS[product](n), config, name=f"{product}{n}fast")
+        try:
+            emu.clear_requests()
+            real_wall, result = bench.up()
+            calls = len(harness.api_requests(emu))
+            created = count_changes(result.summary)
+        finally:
+            bench.close()
+    noop = harness.new_stack(programs.noop(n), {}, name=f"noop{n}")
+    try:
+        noop_wall, _ = noop.up()
+    finally:
+        noop.close()
+    return {
+        "product": product,
+        "n": n,
+        "real_s": round(real_wall, 2),
+        "noop_s": round(noop_wall, 2),
+        "ratio": round(real_wall / noop_wall, 3),
+        "calls": calls,
+        "failed": n - created,
+    }
+
+
+def print_tables(limited: list[dict[str, Any]], floors: list[dict[str, Any]]) -> None:
+    print("\n### `pulumi up` at 10 requests/s and 50 ms latency (target: wall <= 1.15 x calls/10 s, 0 failed)\n")
+    print("| product | N | API calls | calls/resource | bound (s) | wall (s) | ratio | failed | 429s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in limited:
+        print(f"| {r['product']} | {r['n']} | {r['calls']} | {r['calls_per_resource']} | {r['bound_s']} | "
+              f"{r['up_s']} | {r['ratio']} | {r['failed']} | {r['http_429']} |")
+    print("\n### `pulumi refresh` of the same stacks (target: API calls constant in N)\n")
+    print("| product | N | API calls | wall (s) | calls by kind |")
+    print("| --- | ---: | ---: | ---: | --- |")
+    for r in limited:
+        kinds = ", ".join(f"{k}: {v}" for k, v in sorted(r["refresh_calls_by_kind"].items()))
+        print(f"| {r['product']} | {r['n']} | {r['refresh_calls']} | {r['refresh_s']} | {kinds} |")
+    print("\n### Peak RSS during `pulumi up` (VmHWM)\n")
+    print("| product | N | dynamic provider (MiB) | engine (MiB) |")
+    print("| --- | ---: | ---: | ---: |")
+    for r in limited:
+        prov, eng = r["provider_peak_rss_mib"], r["engine_peak_rss_mib"]
+        print(f"| {r['product']} | {r['n']} | {prov and round(prov, 1)} | {eng and round(eng, 1)} |")
+    if floors:
+        print("\n### Zero latency, no limit, against N no-op dynamic resources (target: ratio <= 1.3)\n")
+        print("| product | N | API calls | real (s) | no-op (s) | ratio | failed |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for r in floors:
+            print(f"| {r['product']} | {r['n']} | {r['calls']} | {r['real_s']} | {r['noop_s']} | {r['ratio']} | {r['failed']} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not (harness.TOOLS / "bin" / "pulumi").exists():
+        print("the Pulumi CLI is not installed: run `make setup`", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    print(f"# benchmarks: sizes {args.sizes}, products {args.products}, client limit {args.client_rps:g}/s, "
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}", flush=True)
+    limited: list[dict[str, Any]] = []
+    floors: list[dict[str, Any]] = []
+    for product in args.products:
+        for n in args.sizes:
+            print(f"- {product} N={n}: up + refresh at {RATE:g}/s, {LATENCY_MS:g} ms ...", flush=True)
+            limited.append(limited_run(product, n, args.client_rps))
+            print(f"  {json.dumps({k: v for k, v in limited[-1].items() if 'by_kind' not in k})}", flush=True)
+            if not args.skip_floor:
+                print(f"- {product} N={n}: zero latency, no limit, and no-op ...", flush=True)
+                floors.append(floor_run(product, n))
+                print(f"  {json.dumps(floors[-1])}", flush=True)
+    print_tables(limited, floors)
+    total = time.monotonic() - started
+    print(f"\nTotal benchmark time: {total:.0f} s")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"limited": limited, "floor": floors, "total_s": total}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

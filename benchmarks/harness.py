@@ -1,0 +1,291 @@
+"""What every benchmark needs: an emulator subprocess, a stack on a local file backend, a clock,
+the emulator's request log, and the peak memory of the dynamic provider process.
+
+Nothing here asserts: the benchmarks measure and print; the README records what they printed.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+
+from pulumi_personalize.emulator.testing import EmulatorHandle, running_emulator
+
+REPO = Path(__file__).resolve().parents[1]
+TOOLS = REPO / ".tools"
+PASSPHRASE = "benchmark-passphrase-not-a-secret"
+PROJECT_UID = "bench0000000000000000001"
+AUTHTOKEN = "emulator-authtoken"
+CLIENT_ID = "emulator-client"
+CLIENT_SECRET = "emulator-secret"
+
+
+def engine_env() -> dict[str, str]:
+    """The environment of every pulumi command: offline, local, the repository importable."""
+    return {
+        "PATH": f"{TOOLS / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_SKIP_CONFIRMATIONS": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+    }
+
+
+def unwrap_pulumi_pickler() -> int:
+    """Undo what pulumi.dynamic's serialize_provider leaves behind; return how deep it had got.
+
+    Pulumi SDK 3.259 (`pulumi/dynamic/dynamic.py`, `serialize_provider`) wraps
+    `pickle._Pickler._batch_setitems` in a sorting wrapper on every call and never restores it, so
+    each dynamic resource constructed in a process adds one level: constructing the k-th resource
+    costs O(k) (quadratic in total), and at about 980 resources per process (Python < 3.14) it fails
+    with RecursionError. The benchmarks run many programs in one process, so they reset it before
+    every run. Each serialize_provider call wraps afresh, so sorting (determinism) is kept.
+    """
+    fn = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+    depth = 0
+    while getattr(fn, "__qualname__", "") != "_Pickler._batch_setitems":
+        inner = [c.cell_contents for c in (getattr(fn, "__closure__", None) or ()) if callable(c.cell_contents)]
+        if not inner:
+            return depth  # not a wrapper we know: leave it alone
+        fn = inner[0]
+        depth += 1
+    pickle._Pickler._batch_setitems = fn  # type: ignore[attr-defined]
+    return depth
+
+
+def latency_rules(latency_ms: float) -> list[dict[str, Any]]:
+    """Every API request (control endpoints are never faulted) waits ``latency_ms`` first."""
+    return [{"path": "^/", "action": "latency", "latency_ms": latency_ms}] if latency_ms else []
+
+
+@contextmanager
+def emulator(*, rate_limit: float | None, latency_ms: float) -> Iterator[EmulatorHandle]:
+    """An emulator subprocess started with ``--rate-limit`` and a latency fault rule."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-emulator-"))
+    faults = {"rules": latency_rules(latency_ms)}
+    try:
+        with running_emulator(state_file=folder / "state.json", faults=faults, rate_limit=rate_limit) as emu:
+            yield emu
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def api_requests(emu: EmulatorHandle) -> list[dict[str, Any]]:
+    """The request log without the control API (the log never holds those anyway)."""
+    return [r for r in emu.requests() if not r["path"].startswith("/_emulator")]
+
+
+def summarize_requests(entries: list[dict[str, Any]]) -> dict[str, int]:
+    """Counts by "METHOD /collection" plus the statuses that mean trouble."""
+    counts: Counter[str] = Counter()
+    for r in entries:
+        parts = r["path"].strip("/").split("/")
+        collection = "/".join(parts[:2]) if parts[0] == "v1" else parts[0]
+        counts[f"{r['method']} /{collection}"] += 1
+        status = r.get("status")
+        if status is None or status >= 400:
+            counts[f"status {status}"] += 1
+    return dict(counts)
+
+
+@dataclass
+class Bench:
+    """One stack on its own file backend, for one benchmark run."""
+
+    stack: auto.Stack
+    folder: Path
+    output: list[str] = field(default_factory=list)
+
+    def up(self) -> tuple[float, auto.UpResult]:
+        unwrap_pulumi_pickler()
+        started = time.monotonic()
+        result = self.stack.up(on_output=self.output.append, color="never")
+        return time.monotonic() - started, result
+
+    def preview(self) -> tuple[float, auto.PreviewResult]:
+        unwrap_pulumi_pickler()
+        started = time.monotonic()
+        result = self.stack.preview(on_output=self.output.append, color="never")
+        return time.monotonic() - started, result
+
+    def refresh(self) -> tuple[float, auto.RefreshResult]:
+        started = time.monotonic()
+        result = self.stack.refresh(on_output=self.output.append, color="never")
+        return time.monotonic() - started, result
+
+    def destroy(self) -> tuple[float, auto.DestroyResult]:
+        started = time.monotonic()
+        result = self.stack.destroy(on_output=self.output.append, color="never")
+        return time.monotonic() - started, result
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def emulator_config(
+    emu: EmulatorHandle | None, *, contentstack_rps: float | None, sitecore_rps: float | None
+) -> dict[str, auto.ConfigValue]:
+    if emu is None:
+        return {}
+
+    def rps(value: float | None) -> str:
+        return "off" if not value else str(value)
+
+    return {
+        "personalize:baseUrl": auto.ConfigValue(emu.base_url),
+        "personalize:contentstackProjectUid": auto.ConfigValue(PROJECT_UID),
+        "personalize:contentstackAuthtoken": auto.ConfigValue(AUTHTOKEN, secret=True),
+        "personalize:contentstackRequestsPerSecond": auto.ConfigValue(rps(contentstack_rps)),
+        "personalize:sitecoreTokenUrl": auto.ConfigValue(f"{emu.base_url}/oauth/token"),
+        "personalize:sitecoreClientId": auto.ConfigValue(CLIENT_ID),
+        "personalize:sitecoreClientSecret": auto.ConfigValue(CLIENT_SECRET, secret=True),
+        "personalize:sitecoreRequestsPerSecond": auto.ConfigValue(rps(sitecore_rps)),
+    }
+
+
+def new_stack(
+    program: Callable[[], None],
+    config: Mapping[str, auto.ConfigValue],
+    *,
+    name: str = "bench",
+) -> Bench:
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    backend = folder / "backend"
+    workdir = folder / "work"
+    backend.mkdir()
+    workdir.mkdir()
+    settings = auto.ProjectSettings(
+        name="bench", runtime="python", backend=auto.ProjectBackend(url=f"file://{backend}")
+    )
+    opts = auto.LocalWorkspaceOptions(
+        work_dir=str(workdir),
+        pulumi_home=str(folder / "pulumi-home"),
+        project_settings=settings,
+        secrets_provider="passphrase",
+        env_vars=engine_env(),
+        pulumi_command=auto.PulumiCommand(root=str(TOOLS)),
+    )
+    stack = auto.create_or_select_stack(stack_name=name, project_name="bench", program=program, opts=opts)
+    if config:
+        stack.set_all_config(dict(config))
+    return Bench(stack=stack, folder=folder)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Memory: peak RSS of our own dynamic provider processes, read from /proc (no psutil)
+# ---------------------------------------------------------------------------------------------------
+
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces: split after the last ")".
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def descendants(root: int) -> list[int]:
+    """Every live descendant pid of ``root`` (from /proc)."""
+    children = _children_map()
+    found: list[int] = []
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        for child in children.get(pid, []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _status_kib(pid: int, key: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class PeakRss:
+    """Polls /proc for descendants of this process; keeps the peak RSS per role.
+
+    Roles: ``provider`` (cmdline has ``pulumi.dynamic``: the dynamic provider host), ``engine`` (the
+    ``pulumi`` CLI). Only our own descendants count: other runs on the machine are ignored.
+    ``VmHWM`` is the kernel's high-water mark of the process's RSS, so a peak between two polls is
+    still seen as long as the process is polled once before it exits.
+    """
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.peak_kib: dict[str, int] = {}
+        self.pids: dict[str, set[int]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def role(cmdline: str) -> str | None:
+        if "pulumi.dynamic" in cmdline:
+            return "provider"
+        first = cmdline.split(" ", 1)[0]
+        if first.endswith("/pulumi") or first == "pulumi":
+            return "engine"
+        return None
+
+    def _poll(self) -> None:
+        for pid in descendants(os.getpid()):
+            role = self.role(cmdline(pid))
+            if role is None:
+                continue
+            hwm = _status_kib(pid, "VmHWM")
+            if hwm is None:
+                continue
+            self.pids.setdefault(role, set()).add(pid)
+            self.peak_kib[role] = max(self.peak_kib.get(role, 0), hwm)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._poll()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def mib(self, role: str) -> float | None:
+        kib = self.peak_kib.get(role)
+        return None if kib is None else kib / 1024
