@@ -330,6 +330,18 @@ class ResourceSpec(Generic[ClientT]):
     """Wire fields (besides the inputs' aliases) the resource owns, e.g. a legacy mirror of one."""
     natural_key: str | None = None
     """Input field that identifies an object for ``adopt_existing=True`` (``key`` or ``name``)."""
+    is_deleted: Callable[[Json], bool] | None = None
+    """For a service that keeps an object after deleting it (archived, soft-deleted): whether a live
+    object is such a one. Read reports it gone (Pulumi drops it from state); ``adopt_<id_name>``,
+    ``adopt_existing`` and ``claim_twins`` may take it over again, and the update that does so must
+    revive it (the payload's business, for example ``archived: false``)."""
+    claim_twins: bool = False
+    """Create looks for twins before creating anything: objects with the same ``natural_key`` and the
+    same ``replace_on`` fields (for a service that accepts duplicates, where only this check stops a
+    second object of the same name). A twin that ``is_deleted`` (what a destroy left behind) is taken
+    over and revived; a live one fails the create with the ``adopt_<id_name>=`` that would adopt it.
+    Objects whose ``replace_on`` fields differ are not twins: a replace must not take over the object
+    it replaces. Needs ``natural_key`` and ``endpoints.list``."""
     adoptable: bool = True
     to_wire: Callable[[BaseModel, Json | None, ResourceSpec[Any]], Json] = default_to_wire
     from_wire: Callable[[Json, Mapping[str, Any], ResourceSpec[Any]], Json] = default_from_wire
@@ -340,6 +352,12 @@ class ResourceSpec(Generic[ClientT]):
         clash = set(self.output_names) & set(self.input_fields)
         if clash:
             raise ValueError(f"{self.name}: outputs {sorted(clash)} shadow inputs (olds in diff are outputs)")
+        if self.claim_twins and self.natural_key is None:
+            raise ValueError(f"{self.name}: claim_twins needs a natural_key")
+
+    def deleted(self, live: Json) -> bool:
+        """Whether a live object counts as deleted (see ``is_deleted``)."""
+        return self.is_deleted is not None and self.is_deleted(live)
 
     @property
     def input_fields(self) -> tuple[str, ...]:
@@ -547,6 +565,8 @@ class EngineProvider(ResourceProvider):
         client = self._client(props)
         model = self._model(props)
         target = self._adoption_target(client, props, model)
+        if target is None and spec.claim_twins:
+            target = self._claim_twin(client, model)
         if target is not None:
             id_ = spec.id_of(target)
             live = spec.endpoints.update(client, id_, spec.to_wire(model, target, spec), model, target)
@@ -580,7 +600,8 @@ class EngineProvider(ResourceProvider):
             return match
         return None
 
-    def _find_by_natural_key(self, client: Any, model: BaseModel) -> Json | None:
+    def _namesakes(self, client: Any, model: BaseModel) -> list[Json] | None:
+        """Every object whose natural key is the program's (``None``: no natural key, or no listing)."""
         spec = self.spec
         key = spec.natural_key
         if key is None:
@@ -591,30 +612,66 @@ class EngineProvider(ResourceProvider):
             items = spec.endpoints.list(client)
         except NotImplementedError:
             return None
-        matches = [item for item in items if item.get(alias, item.get(key)) == wanted]
+        return [item for item in items if item.get(alias, item.get(key)) == wanted]
+
+    def _find_by_natural_key(self, client: Any, model: BaseModel) -> Json | None:
+        spec = self.spec
+        matches = self._namesakes(client, model) or []
+        if len(matches) > 1:  # a deleted (archived) namesake is not a rival of a live one
+            matches = [m for m in matches if not spec.deleted(m)] or matches
         if len(matches) > 1:
             ids = ", ".join(spec.id_of(m) for m in matches)
             raise PersonalizeError(
-                f"{ADOPT_EXISTING}=True: several {spec.label}s have {key} {wanted!r} ({ids}); "
-                f"choose one with {spec.adopt_input}"
+                f"{ADOPT_EXISTING}=True: several {spec.label}s have {spec.natural_key} "
+                f"{getattr(model, str(spec.natural_key), None)!r} ({ids}); choose one with {spec.adopt_input}"
             )
         return matches[0] if matches else None
 
-    def _check_immutable(self, model: BaseModel, live: Json, how: str) -> None:
+    def _immutable_mismatch(self, model: BaseModel, live: Json) -> tuple[str, Any, Any] | None:
+        """The first ``replace_on`` field on which ``live`` differs from the program: (name, live, desired)."""
         spec = self.spec
         current = spec.from_wire(live, {}, spec)
         desired = self._normal(model)
         for name in spec.replace_on:
             if name in current and current.get(name) != desired.get(name):
-                raise PersonalizeError(
-                    f"{how}: the existing {spec.label} has {name} {current.get(name)!r}, the program says "
-                    f"{desired.get(name)!r}, and {name} cannot change in place"
-                )
+                return name, current.get(name), desired.get(name)
+        return None
+
+    def _check_immutable(self, model: BaseModel, live: Json, how: str) -> None:
+        mismatch = self._immutable_mismatch(model, live)
+        if mismatch is not None:
+            name, current, desired = mismatch
+            raise PersonalizeError(
+                f"{how}: the existing {self.spec.label} has {name} {current!r}, the program says "
+                f"{desired!r}, and {name} cannot change in place"
+            )
+
+    def _claim_twin(self, client: Any, model: BaseModel) -> Json | None:
+        """``claim_twins``: the deleted twin to revive, ``None`` to create; a live twin fails the create."""
+        twins = [t for t in self._namesakes(client, model) or [] if self._immutable_mismatch(model, t) is None]
+        live = [t for t in twins if not self.spec.deleted(t)]
+        if live:
+            raise PersonalizeError(self._adoption_hint(model, live, "cannot create it"))
+        return twins[0] if twins else None
+
+    def _adoption_hint(self, model: BaseModel, existing: Sequence[Json], lead: str) -> str:
+        """``lead``, then which objects hold the natural key already and how to adopt the first."""
+        spec = self.spec
+        key = spec.natural_key or spec.id_name
+        ids = ", ".join(spec.id_of(e) for e in existing)
+        id_ = spec.id_of(existing[0])
+        return (
+            f"{lead}. A {spec.label} with {key} {getattr(model, key, None)!r} already exists "
+            f"({spec.id_name} {ids}): to manage it with Pulumi set {spec.adopt_input}={id_!r} "
+            f"(or {ADOPT_EXISTING}=True), or choose another {key}"
+        )
 
     def _explain_create_failure(self, client: Any, model: BaseModel, exc: PersonalizeError) -> PersonalizeError:
         """A create refused because the key is taken: say how to adopt the existing object."""
         spec = self.spec
         if spec.natural_key is None or exc.status not in (400, 409, 422) or isinstance(exc, PartialCreateError):
+            return exc
+        if spec.claim_twins:  # twins were looked for before the create: a namesake now is another type
             return exc
         try:
             twin = self._find_by_natural_key(client, model)
@@ -622,11 +679,8 @@ class EngineProvider(ResourceProvider):
             return exc
         if twin is None:
             return exc
-        id_ = spec.id_of(twin)
         return PersonalizeError(
-            f"{exc}. A {spec.label} with {spec.natural_key} {getattr(model, spec.natural_key)!r} already exists "
-            f"({spec.id_name} {id_}): to manage it with Pulumi set {spec.adopt_input}={id_!r} "
-            f"(or {ADOPT_EXISTING}=True)",
+            self._adoption_hint(model, [twin], str(exc)),
             status=exc.status, method=exc.method, path=exc.path, request_id=exc.request_id,
         )
 
@@ -640,7 +694,7 @@ class EngineProvider(ResourceProvider):
     def _read(self, id_: str, props: Json) -> ReadResult:
         spec = self.spec
         live = spec.endpoints.get(self._client(props), id_)
-        if live is None:
+        if live is None or spec.deleted(live):
             return ReadResult(id_="", outs={})  # gone: the engine drops it from state
         previous = {k: v for k, v in props.items() if k in spec.input_fields}
         try:

@@ -1,32 +1,33 @@
-"""Sitecore Personalize resources: thin declarations over the provider in ``_provider.py``.
+"""Sitecore Personalize resources: one spec and one thin class per resource, over ``engine.py``.
 
 Destroy: the API has no DELETE. Connections, decision models and flow definitions are archived;
 templates cannot be archived, so destroying one drops it from the state with a warning naming it
 and leaves it in Sitecore (adopt it again with ``adopt_ref=``). A refresh treats an archived object
 as deleted; the next ``up`` then adopts and unarchives it (same name, same immutable fields), so its
 ref survives. A create whose name is already taken by a live object fails and says which
-``adopt_ref=`` would adopt it.
+``adopt_ref=`` would adopt it (or set ``adopt_existing=True``).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pulumi
-import pulumi.dynamic
+from pydantic import BaseModel
 
-from ._provider import Declaration, NameTwinPolicy, SitecoreProvider, register, verify_connection
-from .api import CONNECTIONS, DECISION_MODELS, FLOW_DEFINITIONS, TEMPLATES
+from ..engine import EngineArgs, EngineResource, Json, ResourceSpec, merge_args, register
+from . import api
 from .models import (
     CONNECTION_SECRETS,
     ConnectionInputs,
     DecisionModelInputs,
     FlowDefinitionInputs,
     TemplateInputs,
+    is_archived,
 )
 
 __all__ = [
@@ -41,76 +42,66 @@ __all__ = [
     "VariantArgs",
 ]
 
+_MODULE = __name__
 
-def _revision(live: Mapping[str, Any]) -> dict[str, Any]:
+
+def _ref(live: Json) -> Json:
+    return {"ref": live.get("ref")}
+
+
+def _ref_revision(live: Json) -> Json:
     return {"ref": live.get("ref"), "revision": live.get("revision")}
 
 
-CONNECTION = register(Declaration(
-    name="sitecore.Connection", kind=CONNECTIONS, model=ConnectionInputs,
-    secrets=CONNECTION_SECRETS, outputs=_revision, after_write=verify_connection,
-))
-DECISION_MODEL = register(Declaration(
-    name="sitecore.DecisionModel", kind=DECISION_MODELS, model=DecisionModelInputs,
-    outputs=lambda live: {**_revision(live), "status": live.get("status")},
-))
-FLOW_DEFINITION = register(Declaration(
-    name="sitecore.FlowDefinition", kind=FLOW_DEFINITIONS, model=FlowDefinitionInputs, replace_on=("type",),
-    outputs=lambda live: {"ref": live.get("ref"), "status": live.get("status")},
-))
-TEMPLATE = register(Declaration(
-    name="sitecore.Template", kind=TEMPLATES, model=TemplateInputs, replace_on=("type",),
-    outputs=_revision, twins=NameTwinPolicy(),
-))
+def _to_wire(inputs: BaseModel, live: Json | None, _spec: ResourceSpec[Any]) -> Json:
+    body: Json = inputs.to_api(live)  # type: ignore[attr-defined]
+    return body
+
+
+def _from_wire(live: Json, previous: Mapping[str, Any], spec: ResourceSpec[Any]) -> Json:
+    inputs: Json = spec.inputs.inputs_from_api(live, previous)  # type: ignore[attr-defined]
+    return inputs
+
+
+def _spec(name: str, label: str, inputs: type[BaseModel], endpoints: api.Collection,
+          outputs: Callable[[Json], Json] = _ref_revision, **extra: Any) -> ResourceSpec[api.SitecoreApi]:
+    """What the four resources share: the id is the ref (``adopt_ref``), names are natural keys, an
+    archived object counts as deleted, and a create claims its archived twin rather than add one."""
+    return register(ResourceSpec(
+        name=name, module=_MODULE, label=label, inputs=inputs, connect=api.connect, endpoints=endpoints,
+        outputs=outputs, output_names=tuple(outputs({})), id_of=lambda live: str(live["ref"]), id_name="ref",
+        natural_key="name", is_deleted=is_archived, claim_twins=True, to_wire=_to_wire, from_wire=_from_wire,
+        **extra,
+    ))
 
 
 # --------------------------------------------------------------------------------------------------
-# Shared plumbing of the resource classes
+# Specs (registry names are stored in state: never rename)
+# --------------------------------------------------------------------------------------------------
+
+CONNECTION = _spec("sitecore.Connection", "connection", ConnectionInputs, api.Connections(),
+                   secrets=CONNECTION_SECRETS)
+DECISION_MODEL = _spec("sitecore.DecisionModel", "decision model", DecisionModelInputs,
+                       api.Collection(api.DECISION_MODELS))
+FLOW_DEFINITION = _spec("sitecore.FlowDefinition", "flow definition", FlowDefinitionInputs,
+                        api.Collection(api.FLOW_DEFINITIONS), outputs=_ref, replace_on=("type",))
+TEMPLATE = _spec("sitecore.Template", "template", TemplateInputs, api.Collection(api.TEMPLATES),
+                 replace_on=("type",))
+
+
+# --------------------------------------------------------------------------------------------------
+# Args shared by every resource
 # --------------------------------------------------------------------------------------------------
 
 
 @dataclass
-class _Args:
-    config_namespace: pulumi.Input[str] | None = None
-    """Stack configuration namespace holding the Sitecore credentials (default ``personalize``)."""
-    adopt_ref: pulumi.Input[str] | None = None
-    """Adopt the existing object with this ref instead of creating one (used only at create)."""
-
-    def props(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, VariantArgs):
-        return asdict(value)
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _merge_args(args_type: type[_Args], args: _Args | None, kwargs: Mapping[str, Any]) -> _Args:
-    base = args if args is not None else None
-    values = {f.name: getattr(base, f.name) for f in fields(args_type)} if base is not None else {}
-    values.update({k: v for k, v in kwargs.items() if v is not None})
-    return args_type(**values)
-
-
-class _SitecoreResource(pulumi.dynamic.Resource):
-    _declaration: ClassVar[Declaration]
-    _outputs: ClassVar[tuple[str, ...]] = ("ref",)
-
-    def _register(self, resource_name: str, args: _Args, opts: pulumi.ResourceOptions | None) -> None:
-        props = args.props()
-        secrets = self._declaration.secrets
-        for name in secrets:
-            if props.get(name) is not None:
-                props[name] = pulumi.Output.secret(props[name])
-        for name in self._outputs:
-            props.setdefault(name, None)
-        if secrets:
-            # Outputs read back from the service are secret too, not only the inputs (pulumi#13260).
-            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=list(secrets)))
-        super().__init__(SitecoreProvider(self._declaration.name), resource_name, props, opts)
+class _Args(EngineArgs):
+    adopt_ref: pulumi.Input[str] | None = field(default=None, kw_only=True)
+    """Adopt the existing object with this ref instead of creating one (used only at create); an
+    archived one is unarchived."""
+    adopt_existing: pulumi.Input[bool] | None = field(default=None, kw_only=True)
+    """Adopt the existing object with the same name (and type) at create, if there is one, instead of
+    failing because the name is taken. An archived one with the same name is adopted anyway."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -165,11 +156,10 @@ class ConnectionArgs(_Args):
     one is put back to its previous configuration."""
 
 
-class Connection(_SitecoreResource, module="sitecore", name="Connection"):
+class Connection(EngineResource, module="sitecore", name="Connection"):
     """A Sitecore Personalize connection to an external system. Destroy archives it."""
 
-    _declaration = CONNECTION
-    _outputs = ("ref", "revision")
+    _spec = CONNECTION
 
     ref: pulumi.Output[str]
     """The connection's ref (also the resource id)."""
@@ -199,7 +189,7 @@ class Connection(_SitecoreResource, module="sitecore", name="Connection"):
                  opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> None:
         """``Connection("weather", name=..., connection_url=..., auth_type="OAUTH", ...)``; the keyword
         arguments are those of :class:`ConnectionArgs` and override ``args``."""
-        self._register(resource_name, _merge_args(ConnectionArgs, args, kwargs), opts)
+        super().__init__(resource_name, merge_args(ConnectionArgs, args, kwargs), opts)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -229,24 +219,23 @@ class DecisionModelArgs(_Args):
     """Variants and their splits; the splits add up to 100."""
 
 
-class DecisionModel(_SitecoreResource, module="sitecore", name="DecisionModel"):
+class DecisionModel(EngineResource, module="sitecore", name="DecisionModel"):
     """A Sitecore Personalize decision model. Destroy archives it."""
 
-    _declaration = DECISION_MODEL
-    _outputs = ("ref", "revision", "status")
+    _spec = DECISION_MODEL
 
     ref: pulumi.Output[str]
     revision: pulumi.Output[int]
     """The service's revision number."""
     status: pulumi.Output[str]
-    """The status the service reports."""
+    """The status: as declared, and as the service reports it after a refresh."""
     name: pulumi.Output[str]
     deployment_configuration: pulumi.Output[list[dict[str, Any]]]
 
     def __init__(self, resource_name: str, args: DecisionModelArgs | None = None,
                  opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> None:
         """Keyword arguments are those of :class:`DecisionModelArgs`."""
-        self._register(resource_name, _merge_args(DecisionModelArgs, args, kwargs), opts)
+        super().__init__(resource_name, merge_args(DecisionModelArgs, args, kwargs), opts)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -268,16 +257,15 @@ class FlowDefinitionArgs(_Args):
     """Variants and their splits; the splits add up to 100."""
 
 
-class FlowDefinition(_SitecoreResource, module="sitecore", name="FlowDefinition"):
+class FlowDefinition(EngineResource, module="sitecore", name="FlowDefinition"):
     """A Sitecore Personalize flow: an experience or an experiment, web, full-stack or API.
     Destroy archives it. The class methods are typed shortcuts; each is this one resource."""
 
-    _declaration = FLOW_DEFINITION
-    _outputs = ("ref", "status")
+    _spec = FLOW_DEFINITION
 
     ref: pulumi.Output[str]
     status: pulumi.Output[str]
-    """The status the service reports."""
+    """The status: as declared, and as the service reports it after a refresh."""
     name: pulumi.Output[str]
     type: pulumi.Output[str]
     variants: pulumi.Output[list[dict[str, Any]]]
@@ -285,7 +273,7 @@ class FlowDefinition(_SitecoreResource, module="sitecore", name="FlowDefinition"
     def __init__(self, resource_name: str, args: FlowDefinitionArgs | None = None,
                  opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> None:
         """Keyword arguments are those of :class:`FlowDefinitionArgs`."""
-        self._register(resource_name, _merge_args(FlowDefinitionArgs, args, kwargs), opts)
+        super().__init__(resource_name, merge_args(FlowDefinitionArgs, args, kwargs), opts)
 
     @classmethod
     def experience(cls, resource_name: str, *, name: str, type: str, variant_ref: str,
@@ -363,12 +351,11 @@ def _read_code(kwargs: dict[str, Any], base_dir: str | os.PathLike[str] | None) 
         kwargs[part] = full.read_text(encoding="utf-8")
 
 
-class Template(_SitecoreResource, module="sitecore", name="Template"):
+class Template(EngineResource, module="sitecore", name="Template"):
     """A Sitecore Personalize template. Templates cannot be archived: destroy drops it from the state
     with a warning and leaves it in Sitecore."""
 
-    _declaration = TEMPLATE
-    _outputs = ("ref", "revision")
+    _spec = TEMPLATE
 
     ref: pulumi.Output[str]
     revision: pulumi.Output[int]
@@ -386,7 +373,7 @@ class Template(_SitecoreResource, module="sitecore", name="Template"):
         ``javascript_file``: paths read now, relative to ``base_dir`` (default: the working directory,
         which for ``pulumi up`` is the project directory, as for ``pulumi.FileAsset``)."""
         _read_code(kwargs, base_dir)
-        self._register(resource_name, _merge_args(TemplateArgs, args, kwargs), opts)
+        super().__init__(resource_name, merge_args(TemplateArgs, args, kwargs), opts)
 
     @classmethod
     def from_files(cls, resource_name: str, *, name: str, type: str, html: str | None = None,

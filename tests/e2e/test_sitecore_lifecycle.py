@@ -111,7 +111,7 @@ def program_for(case: Case, desired: dict[str, Any]) -> Callable[[], None]:
         resource: Any = case.cls("it", **desired)
         pulumi.export("ref", resource.ref)
         pulumi.export("id", resource.id)
-        if hasattr(case.cls, "_outputs") and "revision" in case.cls._outputs:
+        if "revision" in case.cls._spec.output_names:  # type: ignore[attr-defined]
             pulumi.export("revision", resource.revision)
     return program
 

@@ -17,6 +17,7 @@ import pytest
 import respx
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.output import _OutputData
+from pydantic import BaseModel
 
 from pulumi_personalize.contentstack import rules
 from pulumi_personalize.contentstack.resources import ATTRIBUTE, AUDIENCE, EVENT, EXPERIENCE
@@ -26,7 +27,9 @@ from pulumi_personalize.engine import (
     EngineProvider,
     ResourceOperationError,
     ResourceSpec,
+    default_to_wire,
     plain,
+    register,
     resolve_outputs,
 )
 
@@ -299,6 +302,98 @@ def test_adopt_existing_matches_by_key_and_refuses_an_immutable_mismatch(respx_m
     p = provider(EXPERIENCE)
     with pytest.raises(ResourceOperationError, match="has type 'AB_TEST', the program says 'SEGMENTED'"):
         p.create(checked(p, {"name": "E", "adopt_existing": True}))
+
+
+# --- soft-deleted objects and twins (is_deleted, claim_twins), on an in-memory service ----------------
+
+
+class Widget(BaseModel):
+    name: str
+    kind: str = "A"
+
+
+class Shelf:
+    """A service that keeps what it deletes (``retired``) and accepts duplicate names."""
+
+    def __init__(self, *items: dict[str, Any]) -> None:
+        self.items = {str(i["id"]): dict(i) for i in items}
+        self.posted: list[dict[str, Any]] = []
+
+    def create(self, shelf: Shelf, payload: dict[str, Any], inputs: BaseModel) -> dict[str, Any]:
+        item = {**payload, "id": f"w{len(shelf.items) + 1}", "retired": False}
+        shelf.posted.append(item)
+        shelf.items[item["id"]] = item
+        return item
+
+    def get(self, shelf: Shelf, id_: str) -> dict[str, Any] | None:
+        return shelf.items.get(id_)
+
+    def update(self, shelf: Shelf, id_: str, payload: dict[str, Any], inputs: BaseModel,
+               live: dict[str, Any]) -> dict[str, Any]:
+        shelf.items[id_] = {**payload, "id": id_, "retired": False}  # an update revives
+        return shelf.items[id_]
+
+    def delete(self, shelf: Shelf, id_: str, props: Any) -> None:
+        shelf.items[id_]["retired"] = True
+
+    def list(self, shelf: Shelf) -> list[dict[str, Any]]:
+        return list(shelf.items.values())
+
+
+WIDGET: ResourceSpec[Shelf] = register(ResourceSpec(
+    name="test.Widget", module=__name__, label="widget", inputs=Widget,
+    connect=lambda config, namespace: SHELF[0], endpoints=Shelf(), outputs=lambda live: {"id": live.get("id")},
+    output_names=("id",), id_of=lambda live: str(live["id"]), id_name="id", replace_on=("kind",),
+    natural_key="name", is_deleted=lambda live: bool(live.get("retired")), claim_twins=True,
+    to_wire=lambda inputs, live, spec: {k: v for k, v in default_to_wire(inputs, live, spec).items()
+                                        if k not in ("id", "retired")},
+))
+SHELF: list[Shelf] = [Shelf()]
+
+
+def widgets(*items: dict[str, Any]) -> EngineProvider:
+    SHELF[0] = Shelf(*items)
+    return EngineProvider(WIDGET.name, WIDGET.module)
+
+
+def test_a_soft_deleted_object_reads_as_gone() -> None:
+    p = widgets({"id": "w1", "name": "a", "kind": "A", "retired": True})
+    assert p.read("w1", {"name": "a"}).id == ""
+
+
+def test_create_revives_a_deleted_twin_of_the_same_kind_and_ignores_other_kinds() -> None:
+    p = widgets({"id": "w1", "name": "a", "kind": "B", "retired": True},
+                {"id": "w2", "name": "a", "kind": "A", "retired": True})
+    result = p.create({"name": "a", "kind": "A"})
+    assert result.id == "w2" and SHELF[0].items["w2"]["retired"] is False and not SHELF[0].posted
+    # a replace on a kind change: the old live object (kind A) is not a twin, the deleted B is taken
+    p.create({"name": "a", "kind": "B"})
+    assert SHELF[0].items["w1"]["retired"] is False and not SHELF[0].posted
+    assert p.create({"name": "a", "kind": "C"}).id == "w3"  # no twin of kind C: a new one
+
+
+def test_create_refuses_a_live_twin_and_names_the_adoption() -> None:
+    p = widgets({"id": "w1", "name": "a", "kind": "A"})
+    with pytest.raises(ResourceOperationError) as failure:
+        p.create({"name": "a"})
+    assert "A widget with name 'a' already exists (id w1)" in str(failure.value)
+    assert "set adopt_id='w1' (or adopt_existing=True)" in str(failure.value)
+    assert not SHELF[0].posted
+    assert p.create({"name": "a", "adopt_existing": True}).id == "w1"
+
+
+def test_adoption_by_id_revives_a_deleted_object_and_prefers_live_namesakes() -> None:
+    p = widgets({"id": "w1", "name": "a", "kind": "A", "retired": True}, {"id": "w2", "name": "a", "kind": "A"})
+    assert p.create({"name": "a", "adopt_id": "w1"}).id == "w1"
+    assert SHELF[0].items["w1"]["retired"] is False
+    SHELF[0].items["w1"]["retired"] = True
+    assert p.create({"name": "a", "adopt_existing": True}).id == "w2"  # the deleted namesake is no rival
+
+
+def test_claim_twins_needs_a_natural_key() -> None:
+    with pytest.raises(ValueError, match="claim_twins needs a natural_key"):
+        ResourceSpec(name="test.Bad", module=__name__, label="bad", inputs=Widget, connect=lambda c, n: SHELF[0],
+                     endpoints=Shelf(), outputs=dict, output_names=(), claim_twins=True)
 
 
 # --- provider object and configuration ------------------------------------------------------------------------
