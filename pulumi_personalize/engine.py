@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import importlib
+import pickle
 import re
 import threading
 import time
@@ -203,6 +204,10 @@ class ListingCache:
 
 
 LISTINGS = ListingCache()
+# Listings for the natural-key (twin) check before a create. Never dropped by writes: a burst of N
+# creates would otherwise list N times. A stale entry can only miss objects created in the same
+# burst, which this stack already manages; the service still refuses a duplicate name.
+TWIN_LISTINGS = ListingCache(ttl=30.0)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -609,7 +614,7 @@ class EngineProvider(ResourceProvider):
         wanted = getattr(model, key, None)
         alias = spec.inputs.model_fields[key].alias or key
         try:
-            items = spec.endpoints.list(client)
+            items = TWIN_LISTINGS.get(client, spec.name, lambda: spec.endpoints.list(client))
         except NotImplementedError:
             return None
         return [item for item in items if item.get(alias, item.get(key)) == wanted]
@@ -802,6 +807,32 @@ def merge_args(args_type: type[ArgsT], args: ArgsT | None, overrides: Mapping[st
     return args_type(**values)
 
 
+def _pristine_batch_setitems() -> Any:
+    """``pickle._Pickler._batch_setitems`` as the standard library defines it, unwrapped."""
+    fn: Any = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+    while getattr(fn, "__qualname__", "") != "_Pickler._batch_setitems":
+        inner = [c.cell_contents for c in (getattr(fn, "__closure__", None) or ()) if callable(c.cell_contents)]
+        if not inner:
+            return None  # someone else's wrapper: leave it alone
+        fn = inner[0]
+    return fn
+
+
+_PRISTINE_BATCH_SETITEMS = _pristine_batch_setitems()
+
+
+def _reset_pulumi_pickler() -> None:
+    """Undo the wrapper that pulumi.dynamic's serialize_provider leaves on the pickler.
+
+    The SDK (3.259) wraps ``pickle._Pickler._batch_setitems`` in a sorting wrapper on every dynamic
+    resource it constructs and never restores it: the k-th resource pickles through k wrappers, and
+    at about 980 resources in one program construction fails with RecursionError. Each
+    serialize_provider call wraps afresh, so resetting before it keeps the sorting (determinism).
+    """
+    if _PRISTINE_BATCH_SETITEMS is not None:
+        pickle._Pickler._batch_setitems = _PRISTINE_BATCH_SETITEMS  # type: ignore[attr-defined]
+
+
 class EngineResource(pulumi.dynamic.Resource):
     """Base of every resource class: builds the props, marks secrets, wires the provider."""
 
@@ -824,6 +855,7 @@ class EngineResource(pulumi.dynamic.Resource):
             opts = pulumi.ResourceOptions.merge(
                 opts, pulumi.ResourceOptions(additional_secret_outputs=list(spec.secrets))
             )
+        _reset_pulumi_pickler()
         super().__init__(EngineProvider(spec.name, spec.module), resource_name, props, opts)
 
 

@@ -23,6 +23,7 @@ from pulumi_personalize.contentstack import rules
 from pulumi_personalize.contentstack.resources import ATTRIBUTE, AUDIENCE, EVENT, EXPERIENCE
 from pulumi_personalize.engine import (
     LISTINGS,
+    TWIN_LISTINGS,
     UNKNOWN,
     EngineProvider,
     ResourceOperationError,
@@ -46,8 +47,10 @@ CONFIG = {
 @pytest.fixture(autouse=True)
 def _fresh_listings() -> Iterator[None]:
     LISTINGS.clear()
+    TWIN_LISTINGS.clear()
     yield
     LISTINGS.clear()
+    TWIN_LISTINGS.clear()
 
 
 def provider(spec: ResourceSpec[Any], config: dict[str, str] | None = None) -> EngineProvider:
@@ -318,6 +321,7 @@ class Shelf:
     def __init__(self, *items: dict[str, Any]) -> None:
         self.items = {str(i["id"]): dict(i) for i in items}
         self.posted: list[dict[str, Any]] = []
+        self.listings = 0
 
     def create(self, shelf: Shelf, payload: dict[str, Any], inputs: BaseModel) -> dict[str, Any]:
         item = {**payload, "id": f"w{len(shelf.items) + 1}", "retired": False}
@@ -337,6 +341,7 @@ class Shelf:
         shelf.items[id_]["retired"] = True
 
     def list(self, shelf: Shelf) -> list[dict[str, Any]]:
+        shelf.listings += 1
         return list(shelf.items.values())
 
 
@@ -370,6 +375,15 @@ def test_create_revives_a_deleted_twin_of_the_same_kind_and_ignores_other_kinds(
     p.create({"name": "a", "kind": "B"})
     assert SHELF[0].items["w1"]["retired"] is False and not SHELF[0].posted
     assert p.create({"name": "a", "kind": "C"}).id == "w3"  # no twin of kind C: a new one
+
+
+def test_a_burst_of_creates_lists_once_for_the_twin_check() -> None:
+    # Sitecore lists are paginated: listing before every create made N creates cost N full listings.
+    p = widgets()
+    for i in range(20):
+        p.create({"name": f"w-{i}", "kind": "A"})
+    assert len(SHELF[0].posted) == 20
+    assert SHELF[0].listings == 1
 
 
 def test_create_refuses_a_live_twin_and_names_the_adoption() -> None:
