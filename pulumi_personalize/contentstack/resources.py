@@ -331,7 +331,9 @@ class Experience(EngineResource, module="contentstack", name="Experience"):
     experience_status: pulumi.Output[str]
     """The service's summary status: ``DRAFT``, ``ACTIVE`` or ``INACTIVE`` (paused)."""
     active_version_uid: pulumi.Output[str | None]
+    """Uid of the version visitors get now (``None`` while nothing was ever activated)."""
     latest_version_uid: pulumi.Output[str]
+    """Uid of the newest version: the draft being edited, or the active version when there is none."""
     variant_short_uids: pulumi.Output[dict[str, str]]
     """Variant name -> short uid (what the delivery SDKs report)."""
     config_namespace: pulumi.Output[str | None]
