@@ -153,9 +153,18 @@ def main(argv: list[str]) -> int:
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())
-    stopped.wait()
-    server.stop(grace=1)
-    return 0
+    # An engine killed outright (SIGKILL, a crash) cannot signal us: leave when it is gone, rather
+    # than linger as an orphan holding a port.
+    engine_pid = os.getppid()
+    while not stopped.wait(timeout=1.0):
+        if os.getppid() != engine_pid:
+            break
+    server.stop(grace=1).wait(2)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Not a normal interpreter exit: a program thread still blocked on the (gone) engine would keep
+    # the process alive while the interpreter waits for it.
+    os._exit(0)
 
 
 if __name__ == "__main__":
