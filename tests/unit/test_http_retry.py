@@ -239,11 +239,15 @@ def test_connection_errors_exhausting_attempts(client: ApiClient, fake_time: Any
 
 
 @respx.mock
-def test_500_is_not_retried(client: ApiClient) -> None:
-    route = respx.get(f"{CS_URL}/events").mock(return_value=httpx.Response(500))
+def test_500_is_retried_for_a_get_but_not_for_a_post(client: ApiClient) -> None:
+    # A passing 500 on an idempotent request is worth another try; a POST may have created the object.
+    get = respx.get(f"{CS_URL}/events").mock(side_effect=[httpx.Response(500), httpx.Response(200, json=[])])
+    assert client.get("/events") == []
+    assert get.call_count == 2
+    post = respx.post(f"{CS_URL}/events").mock(return_value=httpx.Response(500))
     with pytest.raises(ServerError):
-        client.get("/events")
-    assert route.call_count == 1
+        client.post("/events", {"key": "k"})
+    assert post.call_count == 1
 
 
 @respx.mock
