@@ -48,7 +48,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_snake
 
 from .config import DEFAULT_NAMESPACE
-from .errors import NotFoundError, PersonalizeError, get_logger, redact
+from .errors import NotFoundError, PersonalizeError, ServerError, TransportError, get_logger, redact
 
 log = get_logger(__name__)
 
@@ -208,6 +208,8 @@ LISTINGS = ListingCache()
 # creates would otherwise list N times. A stale entry can only miss objects created in the same
 # burst, which this stack already manages; the service still refuses a duplicate name.
 TWIN_LISTINGS = ListingCache(ttl=30.0)
+# How often a create whose answer was lost (5xx, timeout) is looked for and posted again.
+AMBIGUOUS_CREATE_ATTEMPTS = 4
 
 
 # --------------------------------------------------------------------------------------------------
@@ -578,11 +580,48 @@ class EngineProvider(ResourceProvider):
             log.info("adopted existing %s", spec.title(id_, props))
         else:
             try:
-                live = spec.endpoints.create(client, spec.to_wire(model, None, spec), model)
+                live = self._create_once(client, model)
             except PersonalizeError as exc:
                 raise self._explain_create_failure(client, model, exc) from None
             id_ = spec.id_of(live)
         return CreateResult(id_=id_, outs=self._outs(model, props, live))
+
+    def _create_once(self, client: Any, model: BaseModel) -> Json:
+        """POST the object, surviving answers that leave unknown whether the service created it.
+
+        The HTTP layer does not repeat a POST after a 5xx or a timeout (it could duplicate the
+        object). Here the engine knows how to look: it lists by natural key, takes over the object
+        the failed POST made (an update completes what the create's follow-up calls would have
+        done), and posts again only when there is none. Without a natural key the error stands.
+        """
+        spec = self.spec
+        for attempt in range(1, AMBIGUOUS_CREATE_ATTEMPTS + 1):
+            try:
+                return spec.endpoints.create(client, spec.to_wire(model, None, spec), model)
+            except (ServerError, TransportError) as exc:
+                if spec.natural_key is None or attempt == AMBIGUOUS_CREATE_ATTEMPTS:
+                    raise
+                made = self._made_by_failed_create(client, model)
+                if made is None:
+                    log.info("create %s failed before the service acted (%s); posting again", spec.label, exc)
+                    continue
+                id_ = spec.id_of(made)
+                log.info("create %s answered %s but the service made it (%s %s); completing it",
+                         spec.label, exc, spec.id_name, id_)
+                return spec.endpoints.update(client, id_, spec.to_wire(model, made, spec), model, made)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _made_by_failed_create(self, client: Any, model: BaseModel) -> Json | None:
+        """The one live object with the program's natural key and immutable fields, listed afresh."""
+        LISTINGS.invalidate(client)
+        TWIN_LISTINGS.invalidate(client)
+        candidates = [
+            item for item in self._namesakes(client, model) or []
+            if not self.spec.deleted(item) and self._immutable_mismatch(model, item) is None
+        ]
+        if len(candidates) > 1:
+            raise PersonalizeError(self._adoption_hint(model, candidates, "the create's answer was lost"))
+        return candidates[0] if candidates else None
 
     def _adoption_target(self, client: Any, props: Mapping[str, Any], model: BaseModel) -> Json | None:
         spec = self.spec

@@ -33,6 +33,7 @@ from pulumi_personalize.engine import (
     register,
     resolve_outputs,
 )
+from pulumi_personalize.errors import ServerError, TransportError
 
 URL = "https://cs.test"
 TOKEN = "cs-authtoken-SECRET-xyz"
@@ -322,11 +323,18 @@ class Shelf:
         self.items = {str(i["id"]): dict(i) for i in items}
         self.posted: list[dict[str, Any]] = []
         self.listings = 0
+        # Faults for the next creates: "before" (refused, nothing made) or "after" (made, answer lost).
+        self.create_faults: list[str] = []
 
     def create(self, shelf: Shelf, payload: dict[str, Any], inputs: BaseModel) -> dict[str, Any]:
+        fault = shelf.create_faults.pop(0) if shelf.create_faults else None
+        if fault == "before":
+            raise ServerError("POST /widgets answered 500", status=500, method="POST", path="/widgets")
         item = {**payload, "id": f"w{len(shelf.items) + 1}", "retired": False}
         shelf.posted.append(item)
         shelf.items[item["id"]] = item
+        if fault == "after":
+            raise TransportError("POST /widgets failed: ReadTimeout", method="POST", path="/widgets")
         return item
 
     def get(self, shelf: Shelf, id_: str) -> dict[str, Any] | None:
@@ -384,6 +392,28 @@ def test_a_burst_of_creates_lists_once_for_the_twin_check() -> None:
         p.create({"name": f"w-{i}", "kind": "A"})
     assert len(SHELF[0].posted) == 20
     assert SHELF[0].listings == 1
+
+
+def test_a_create_whose_answer_was_lost_is_found_not_duplicated() -> None:
+    p = widgets()
+    SHELF[0].create_faults = ["after"]
+    result = p.create({"name": "a", "kind": "A"})
+    assert len(SHELF[0].posted) == 1 and result.id == SHELF[0].posted[0]["id"]
+
+
+def test_a_create_refused_by_a_server_error_is_posted_again() -> None:
+    p = widgets()
+    SHELF[0].create_faults = ["before", "before"]
+    assert p.create({"name": "a", "kind": "A"}).id == "w1"
+    assert len(SHELF[0].posted) == 1
+
+
+def test_a_create_that_keeps_failing_surfaces_the_error() -> None:
+    p = widgets()
+    SHELF[0].create_faults = ["before"] * 10
+    with pytest.raises(ResourceOperationError, match="answered 500"):
+        p.create({"name": "a", "kind": "A"})
+    assert SHELF[0].posted == []
 
 
 def test_create_refuses_a_live_twin_and_names_the_adoption() -> None:
