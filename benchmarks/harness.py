@@ -7,7 +7,6 @@ Nothing here asserts: the benchmarks measure and print; the README records what 
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 import tempfile
 import threading
@@ -22,6 +21,7 @@ from typing import Any
 from pulumi import automation as auto
 
 from pulumi_personalize.emulator.testing import EmulatorHandle, running_emulator
+from pulumi_personalize.engine import reset_pulumi_pickler
 
 REPO = Path(__file__).resolve().parents[1]
 TOOLS = REPO / ".tools"
@@ -42,28 +42,6 @@ def engine_env() -> dict[str, str]:
         "PULUMI_SKIP_CONFIRMATIONS": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
     }
-
-
-def unwrap_pulumi_pickler() -> int:
-    """Undo what pulumi.dynamic's serialize_provider leaves behind; return how deep it had got.
-
-    Pulumi SDK 3.259 (`pulumi/dynamic/dynamic.py`, `serialize_provider`) wraps
-    `pickle._Pickler._batch_setitems` in a sorting wrapper on every call and never restores it, so
-    each dynamic resource constructed in a process adds one level: constructing the k-th resource
-    costs O(k) (quadratic in total), and at about 980 resources per process (Python < 3.14) it fails
-    with RecursionError. The benchmarks run many programs in one process, so they reset it before
-    every run. Each serialize_provider call wraps afresh, so sorting (determinism) is kept.
-    """
-    fn = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
-    depth = 0
-    while getattr(fn, "__qualname__", "") != "_Pickler._batch_setitems":
-        inner = [c.cell_contents for c in (getattr(fn, "__closure__", None) or ()) if callable(c.cell_contents)]
-        if not inner:
-            return depth  # not a wrapper we know: leave it alone
-        fn = inner[0]
-        depth += 1
-    pickle._Pickler._batch_setitems = fn  # type: ignore[attr-defined]
-    return depth
 
 
 def latency_rules(latency_ms: float) -> list[dict[str, Any]]:
@@ -110,13 +88,13 @@ class Bench:
     output: list[str] = field(default_factory=list)
 
     def up(self) -> tuple[float, auto.UpResult]:
-        unwrap_pulumi_pickler()
+        reset_pulumi_pickler()
         started = time.monotonic()
         result = self.stack.up(on_output=self.output.append, color="never")
         return time.monotonic() - started, result
 
     def preview(self) -> tuple[float, auto.PreviewResult]:
-        unwrap_pulumi_pickler()
+        reset_pulumi_pickler()
         started = time.monotonic()
         result = self.stack.preview(on_output=self.output.append, color="never")
         return time.monotonic() - started, result

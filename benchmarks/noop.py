@@ -18,6 +18,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
 
+from pulumi_personalize.engine import reset_pulumi_pickler
+
 
 def _inputs(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if not k.startswith("__")}
@@ -59,4 +61,5 @@ class Noop(Resource, module="bench", name="Noop"):
         delay_ms: int = 0,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        reset_pulumi_pickler()  # as EngineResource does, so the floor pays what our resources pay
         super().__init__(NoopProvider(), resource_name, {"name": name, "delay_ms": delay_ms}, opts)

@@ -860,7 +860,7 @@ def _pristine_batch_setitems() -> Any:
 _PRISTINE_BATCH_SETITEMS = _pristine_batch_setitems()
 
 
-def _reset_pulumi_pickler() -> None:
+def reset_pulumi_pickler() -> None:
     """Undo the wrapper that pulumi.dynamic's serialize_provider leaves on the pickler.
 
     The SDK (3.259) wraps ``pickle._Pickler._batch_setitems`` in a sorting wrapper on every dynamic
@@ -894,7 +894,7 @@ class EngineResource(pulumi.dynamic.Resource):
             opts = pulumi.ResourceOptions.merge(
                 opts, pulumi.ResourceOptions(additional_secret_outputs=list(spec.secrets))
             )
-        _reset_pulumi_pickler()
+        reset_pulumi_pickler()
         super().__init__(EngineProvider(spec.name, spec.module), resource_name, props, opts)
 
 

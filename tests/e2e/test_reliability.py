@@ -30,7 +30,7 @@ import httpx
 import pytest
 from pulumi import automation as auto
 
-from benchmarks.harness import cmdline, descendants, unwrap_pulumi_pickler
+from benchmarks.harness import cmdline, descendants
 from tests.e2e.conftest import (
     CONTENTSTACK_PROJECT_UID,
     TOOLS,
@@ -41,13 +41,6 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(autouse=True)
-def _fresh_pickler() -> None:
-    """The pytest process runs every inline program of the suite, and pulumi's serialize_provider
-    adds a wrapper level per dynamic resource (RecursionError after ~980): reset it per test.
-    See benchmarks/README.md, "a Pulumi SDK limit on dynamic resources per program"."""
-    unwrap_pulumi_pickler()
 
 MAX_UPS = 5
 FAULT_RATE = 0.20
@@ -387,11 +380,19 @@ class Project:
 @pytest.mark.parametrize("product", ["contentstack", "sitecore"])
 def test_killed_up_recovers_without_duplicates(tmp_path: Path, emulator: Any, product: str) -> None:
     project = Project(tmp_path, product, emulator.base_url)
-    # Slow creates, so that several are in flight when the engine dies.
-    emulator.set_faults([{"path": CREATE_PATHS[product], "method": "POST", "action": "latency", "latency_ms": 400}])
+    # Slow creates, so that several are at the service when the engine dies: long enough that the
+    # next ones have left the client's rate limiter (10 per 1.05 s) before the 8th is answered.
+    emulator.set_faults([{"path": CREATE_PATHS[product], "method": "POST", "action": "latency", "latency_ms": 1500}])
     try:
         project.up_killed_after(emulator, product, KILL_AFTER_CREATES)
-        time.sleep(1.0)  # the requests in flight reach the service after the kill
+        # The creates in flight (slowed by the latency, or still queued in the client's rate
+        # limiter) reach the service after the kill: wait until the service's count settles.
+        settled, last, deadline = 0.0, -1, time.monotonic() + 8.0
+        while time.monotonic() < deadline and settled < 1.5:
+            count = len(live_names(emulator, product))
+            settled = settled + 0.25 if count == last else 0.0
+            last = count
+            time.sleep(0.25)
     finally:
         emulator.clear_faults()
 

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from benchmarks.harness import unwrap_pulumi_pickler
 from tests.e2e.conftest import (
     CONTENTSTACK_AUTHTOKEN,
     REPO,
@@ -29,13 +28,6 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(autouse=True)
-def _fresh_pickler() -> None:
-    """The pytest process runs every inline program of the suite, and pulumi's serialize_provider
-    adds a wrapper level per dynamic resource (RecursionError after ~980): reset it per test.
-    See benchmarks/README.md, "a Pulumi SDK limit on dynamic resources per program"."""
-    unwrap_pulumi_pickler()
 
 CONTENTSTACK_OAUTH_TOKEN = "emulator-oauth-token"
 PASSWORD = "pw-Secr3t-e2e-7f3a91"
