@@ -16,10 +16,11 @@ Shapes the emulator sends (both where the seed file and the prose documentation 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -67,6 +68,14 @@ def _store(request: Request) -> Store:
     return store
 
 
+@contextlib.contextmanager
+def _project(request: Request, puid: str, *, write: bool) -> Iterator[Json]:
+    """The project under the store's lock; ``write`` creates it if need be and saves on a clean exit."""
+    store = _store(request)
+    with (store.mutate() if write else store.read()) as data:
+        yield store.project(data, puid, create=write)
+
+
 def _stamp(obj: Json, *, created: bool) -> None:
     stamp = now_iso()
     if created:
@@ -101,16 +110,89 @@ def _unique_key(collection: Json, key: str | None, own_uid: str | None, fields: 
             fields.add("key", f"'{key}' is already used by {uid}")
 
 
+# --- project-scoped collections ------------------------------------------------------------------
+# Attributes, audiences and events differ only in how a body is validated and in what may block a
+# delete, so one factory builds their list/create/update/delete handlers.
+
+# (body, project, uid of the object being replaced or None) -> the fields to store; raises ApiError
+Validate = Callable[[Any, Json, str | None], Json]
+# (project, uid) -> None; raises ApiError while something still refers to the object
+DeleteRule = Callable[[Json, str], None]
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _created(clean: Json) -> Json:
+    obj = {"uid": new_uid(), **clean}
+    _stamp(obj, created=True)
+    return obj
+
+
+def _replaced(uid: str, clean: Json, current: Json) -> Json:
+    """A PUT replaces the whole object but keeps its creation stamps."""
+    obj = {"uid": uid, **clean, "created_at": current["created_at"], "createdAt": current["createdAt"]}
+    _stamp(obj, created=False)
+    return obj
+
+
+def collection_routes(name: str, label: str, validate: Validate,
+                      delete_rule: DeleteRule | None = None) -> list[Route]:
+    """GET/POST ``/{name}`` and PUT/DELETE ``/{name}/{id}`` over ``project[name]``."""
+
+    async def list_items(request: Request) -> Response:
+        puid = project_uid(request)
+        with _project(request, puid, write=False) as project:
+            return _listing(project[name].values())
+
+    async def create(request: Request) -> Response:
+        puid = project_uid(request)
+        body = await read_json(request)
+        with _project(request, puid, write=True) as project:
+            obj = _created(validate(body, project, None))
+            project[name][obj["uid"]] = obj
+            return JSONResponse(copy.deepcopy(obj), status_code=201)
+
+    async def update(request: Request) -> Response:
+        puid = project_uid(request)
+        body = await read_json(request)
+        uid = request.path_params["id"]
+        with _project(request, puid, write=True) as project:
+            current = _find(project[name], uid, label)
+            obj = _replaced(uid, validate(body, project, uid), current)
+            project[name][uid] = obj
+            return JSONResponse(copy.deepcopy(obj))
+
+    async def delete(request: Request) -> Response:
+        puid = project_uid(request)
+        uid = request.path_params["id"]
+        with _project(request, puid, write=True) as project:
+            _find(project[name], uid, label)
+            if delete_rule is not None:
+                delete_rule(project, uid)
+            del project[name][uid]
+        return _deleted(label)
+
+    # route names as the hand-written handlers had them (list_attributes, create_attribute, ...)
+    one = label.lower()
+    handlers: list[tuple[str, Handler, str, str]] = [
+        (f"/{name}", list_items, "GET", f"list_{name}"),
+        (f"/{name}", create, "POST", f"create_{one}"),
+        (f"/{name}/{{id}}", update, "PUT", f"update_{one}"),
+        (f"/{name}/{{id}}", delete, "DELETE", f"delete_{one}"),
+    ]
+    return [Route(path, handler, methods=[method], name=route_name)
+            for path, handler, method, route_name in handlers]
+
+
 # --- attributes ----------------------------------------------------------------------------------
 
 
-def _validate_attribute(body: Any, collection: Json, own_uid: str | None) -> Json:
+def _validate_attribute(body: Any, project: Json, own_uid: str | None) -> Json:
     fields = Fields(body)
     fields.string("name", required=True)
     key = fields.string("key", required=True)
     fields.string("data_type", required=True, enum=DATA_TYPES)
     fields.string("description")
-    _unique_key(collection, key, own_uid, fields)
+    _unique_key(project["attributes"], key, own_uid, fields)
     fields.check()
     return _clean(body)
 
@@ -123,6 +205,13 @@ def _attribute_uses(project: Json, uid: str) -> list[str]:
     return users
 
 
+def _attribute_delete_rule(project: Json, uid: str) -> None:
+    users = _attribute_uses(project, uid)
+    if users:
+        raise ApiError(400, f"Attribute {uid} is used by audiences {', '.join(users)} and cannot be deleted",
+                       field_errors={"uid": [f"is referenced by audience {u}" for u in users]})
+
+
 def _custom_attribute_refs(node: Any) -> Iterator[str]:
     if isinstance(node, dict):
         if node.get("__type") == "CustomAttributeReference" and isinstance(node.get("ref"), str):
@@ -132,51 +221,6 @@ def _custom_attribute_refs(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for value in node:
             yield from _custom_attribute_refs(value)
-
-
-async def list_attributes(request: Request) -> Response:
-    puid = project_uid(request)
-    with _store(request).read() as data:
-        return _listing(_store(request).project(data, puid, create=False)["attributes"].values())
-
-
-async def create_attribute(request: Request) -> Response:
-    puid = project_uid(request)
-    body = await read_json(request)
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
-        obj = {"uid": new_uid(), **_validate_attribute(body, project["attributes"], None)}
-        _stamp(obj, created=True)
-        project["attributes"][obj["uid"]] = obj
-        return JSONResponse(copy.deepcopy(obj), status_code=201)
-
-
-async def update_attribute(request: Request) -> Response:
-    puid = project_uid(request)
-    body = await read_json(request)
-    uid = request.path_params["id"]
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
-        current = _find(project["attributes"], uid, "Attribute")
-        obj = {"uid": uid, **_validate_attribute(body, project["attributes"], uid),
-               "created_at": current["created_at"], "createdAt": current["createdAt"]}
-        _stamp(obj, created=False)
-        project["attributes"][uid] = obj
-        return JSONResponse(copy.deepcopy(obj))
-
-
-async def delete_attribute(request: Request) -> Response:
-    puid = project_uid(request)
-    uid = request.path_params["id"]
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
-        _find(project["attributes"], uid, "Attribute")
-        users = _attribute_uses(project, uid)
-        if users:
-            raise ApiError(400, f"Attribute {uid} is used by audiences {', '.join(users)} and cannot be deleted",
-                           field_errors={"uid": [f"is referenced by audience {u}" for u in users]})
-        del project["attributes"][uid]
-    return _deleted("Attribute")
 
 
 # --- audiences -----------------------------------------------------------------------------------
@@ -210,7 +254,7 @@ def _validate_definition(node: Any, path: str, fields: Fields) -> None:
         fields.add(f"{path}.__type", "must be RuleCombination or Rule")
 
 
-def _validate_audience(body: Any, project: Json) -> Json:
+def _validate_audience(body: Any, project: Json, own_uid: str | None) -> Json:
     fields = Fields(body)
     fields.string("name", required=True)
     fields.string("description")
@@ -230,37 +274,6 @@ def _validate_audience(body: Any, project: Json) -> Json:
     return out
 
 
-async def list_audiences(request: Request) -> Response:
-    puid = project_uid(request)
-    with _store(request).read() as data:
-        return _listing(_store(request).project(data, puid, create=False)["audiences"].values())
-
-
-async def create_audience(request: Request) -> Response:
-    puid = project_uid(request)
-    body = await read_json(request)
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
-        obj = {"uid": new_uid(), **_validate_audience(body, project)}
-        _stamp(obj, created=True)
-        project["audiences"][obj["uid"]] = obj
-        return JSONResponse(copy.deepcopy(obj), status_code=201)
-
-
-async def update_audience(request: Request) -> Response:
-    puid = project_uid(request)
-    body = await read_json(request)
-    uid = request.path_params["id"]
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
-        current = _find(project["audiences"], uid, "Audience")
-        obj = {"uid": uid, **_validate_audience(body, project),
-               "created_at": current["created_at"], "createdAt": current["createdAt"]}
-        _stamp(obj, created=False)
-        project["audiences"][uid] = obj
-        return JSONResponse(copy.deepcopy(obj))
-
-
 def _audience_refs(version: Json) -> set[str]:
     refs: set[str] = set()
     for variant in version.get("variants") or []:
@@ -272,76 +285,28 @@ def _audience_refs(version: Json) -> set[str]:
     return refs
 
 
-async def delete_audience(request: Request) -> Response:
-    puid = project_uid(request)
-    uid = request.path_params["id"]
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
-        _find(project["audiences"], uid, "Audience")
-        users = sorted(
-            exp_uid for exp_uid, versions in project["versions"].items()
-            if any(v["status"] == "ACTIVE" and uid in _audience_refs(v) for v in versions)
-        )
-        if users:
-            raise ApiError(400, f"Audience {uid} is used by active experiences {', '.join(users)} "
-                                "and cannot be deleted",
-                           field_errors={"uid": [f"is referenced by active experience {u}" for u in users]})
-        del project["audiences"][uid]
-    return _deleted("Audience")
+def _audience_delete_rule(project: Json, uid: str) -> None:
+    users = sorted(
+        exp_uid for exp_uid, versions in project["versions"].items()
+        if any(v["status"] == "ACTIVE" and uid in _audience_refs(v) for v in versions)
+    )
+    if users:
+        raise ApiError(400, f"Audience {uid} is used by active experiences {', '.join(users)} "
+                            "and cannot be deleted",
+                       field_errors={"uid": [f"is referenced by active experience {u}" for u in users]})
 
 
 # --- events --------------------------------------------------------------------------------------
 
 
-def _validate_event(body: Any, collection: Json, own_uid: str | None) -> Json:
+def _validate_event(body: Any, project: Json, own_uid: str | None) -> Json:
     fields = Fields(body)
     fields.string("name", required=True)
     key = fields.string("key", required=True)
     fields.string("description")
-    _unique_key(collection, key, own_uid, fields)
+    _unique_key(project["events"], key, own_uid, fields)
     fields.check()
     return _clean(body)
-
-
-async def list_events(request: Request) -> Response:
-    puid = project_uid(request)
-    with _store(request).read() as data:
-        return _listing(_store(request).project(data, puid, create=False)["events"].values())
-
-
-async def create_event(request: Request) -> Response:
-    puid = project_uid(request)
-    body = await read_json(request)
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
-        obj = {"uid": new_uid(), **_validate_event(body, project["events"], None)}
-        _stamp(obj, created=True)
-        project["events"][obj["uid"]] = obj
-        return JSONResponse(copy.deepcopy(obj), status_code=201)
-
-
-async def update_event(request: Request) -> Response:
-    puid = project_uid(request)
-    body = await read_json(request)
-    uid = request.path_params["id"]
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
-        current = _find(project["events"], uid, "Event")
-        obj = {"uid": uid, **_validate_event(body, project["events"], uid),
-               "created_at": current["created_at"], "createdAt": current["createdAt"]}
-        _stamp(obj, created=False)
-        project["events"][uid] = obj
-        return JSONResponse(copy.deepcopy(obj))
-
-
-async def delete_event(request: Request) -> Response:
-    puid = project_uid(request)
-    uid = request.path_params["id"]
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
-        _find(project["events"], uid, "Event")
-        del project["events"][uid]
-    return _deleted("Event")
 
 
 # --- experiences -----------------------------------------------------------------------------------
@@ -380,18 +345,15 @@ def _validate_experience(body: Any, current: Json | None) -> Json:
 
 async def list_experiences(request: Request) -> Response:
     puid = project_uid(request)
-    with _store(request).read() as data:
-        project = _store(request).project(data, puid, create=False)
+    with _project(request, puid, write=False) as project:
         return _listing(_present_experience(project, e) for e in project["experiences"].values())
 
 
 async def create_experience(request: Request) -> Response:
     puid = project_uid(request)
     body = await read_json(request)
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
-        obj = {"uid": new_uid(), **_validate_experience(body, None)}
-        _stamp(obj, created=True)
+    with _project(request, puid, write=True) as project:
+        obj = _created(_validate_experience(body, None))
         project["experiences"][obj["uid"]] = obj
         draft: Json = {"uid": new_uid(), "experience": obj["uid"], "status": "DRAFT", "variants": []}
         _stamp(draft, created=True)
@@ -402,8 +364,7 @@ async def create_experience(request: Request) -> Response:
 
 async def get_experience(request: Request) -> Response:
     puid = project_uid(request)
-    with _store(request).read() as data:
-        project = _store(request).project(data, puid, create=False)
+    with _project(request, puid, write=False) as project:
         experience = _find(project["experiences"], request.path_params["id"], "Experience")
         return JSONResponse(_present_experience(project, experience))
 
@@ -412,12 +373,9 @@ async def update_experience(request: Request) -> Response:
     puid = project_uid(request)
     body = await read_json(request)
     uid = request.path_params["id"]
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
+    with _project(request, puid, write=True) as project:
         current = _find(project["experiences"], uid, "Experience")
-        obj = {"uid": uid, **_validate_experience(body, current),
-               "created_at": current["created_at"], "createdAt": current["createdAt"]}
-        _stamp(obj, created=False)
+        obj = _replaced(uid, _validate_experience(body, current), current)
         project["experiences"][uid] = obj
         return JSONResponse(_present_experience(project, obj))
 
@@ -425,8 +383,7 @@ async def update_experience(request: Request) -> Response:
 async def delete_experience(request: Request) -> Response:
     puid = project_uid(request)
     uid = request.path_params["id"]
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
+    with _project(request, puid, write=True) as project:
         _find(project["experiences"], uid, "Experience")
         if any(v["status"] == "ACTIVE" for v in project["versions"].get(uid, [])):
             raise ApiError(400, f"Experience {uid} is active; pause its active version before deleting it",
@@ -522,8 +479,7 @@ def _activate(versions: list[Json], keep_uid: str) -> None:
 
 async def list_versions(request: Request) -> Response:
     puid = project_uid(request)
-    with _store(request).read() as data:
-        project = _store(request).project(data, puid, create=False)
+    with _project(request, puid, write=False) as project:
         uid = request.path_params["id"]
         _find(project["experiences"], uid, "Experience")
         versions = sorted(project["versions"].get(uid, []), key=lambda v: v["createdAt"])
@@ -534,8 +490,7 @@ async def create_version(request: Request) -> Response:
     puid = project_uid(request)
     body = await read_json(request)
     uid = request.path_params["id"]
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
+    with _project(request, puid, write=True) as project:
         experience = _find(project["experiences"], uid, "Experience")
         versions = project["versions"].setdefault(uid, [])
         clean = _validate_version(body, experience, versions, creating=True, current=None)
@@ -557,8 +512,7 @@ def _find_version(project: Json, uid: str, version_uid: str) -> tuple[list[Json]
 
 async def get_version(request: Request) -> Response:
     puid = project_uid(request)
-    with _store(request).read() as data:
-        project = _store(request).project(data, puid, create=False)
+    with _project(request, puid, write=False) as project:
         uid = request.path_params["id"]
         _find(project["experiences"], uid, "Experience")
         return JSONResponse(copy.deepcopy(_find_version(project, uid, request.path_params["version"])[1]))
@@ -568,8 +522,7 @@ async def update_version(request: Request) -> Response:
     puid = project_uid(request)
     body = await read_json(request)
     uid = request.path_params["id"]
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
+    with _project(request, puid, write=True) as project:
         experience = _find(project["experiences"], uid, "Experience")
         versions, current = _find_version(project, uid, request.path_params["version"])
         clean = _validate_version(body, experience, versions, creating=False, current=current)
@@ -585,8 +538,7 @@ async def update_version(request: Request) -> Response:
 async def delete_version(request: Request) -> Response:
     puid = project_uid(request)
     uid = request.path_params["id"]
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
+    with _project(request, puid, write=True) as project:
         _find(project["experiences"], uid, "Experience")
         versions, current = _find_version(project, uid, request.path_params["version"])
         if current["status"] != "DRAFT":
@@ -609,8 +561,8 @@ def _priority(project: Json) -> list[str]:
 
 async def get_priority(request: Request) -> Response:
     puid = project_uid(request)
-    with _store(request).read() as data:
-        return JSONResponse({"priority": _priority(_store(request).project(data, puid, create=False))})
+    with _project(request, puid, write=False) as project:
+        return JSONResponse({"priority": _priority(project)})
 
 
 async def update_priority(request: Request) -> Response:
@@ -619,8 +571,7 @@ async def update_priority(request: Request) -> Response:
     fields = Fields(body)
     order = fields.array("priority", required=True, items=str)
     fields.check()
-    with _store(request).mutate() as data:
-        project = _store(request).project(data, puid, create=True)
+    with _project(request, puid, write=True) as project:
         seen: set[str] = set()
         for index, uid in enumerate(order or []):
             if uid in seen:
@@ -687,18 +638,9 @@ async def geo_cities(request: Request) -> Response:
 
 def routes() -> list[Route]:
     return [
-        Route("/attributes", list_attributes, methods=["GET"]),
-        Route("/attributes", create_attribute, methods=["POST"]),
-        Route("/attributes/{id}", update_attribute, methods=["PUT"]),
-        Route("/attributes/{id}", delete_attribute, methods=["DELETE"]),
-        Route("/audiences", list_audiences, methods=["GET"]),
-        Route("/audiences", create_audience, methods=["POST"]),
-        Route("/audiences/{id}", update_audience, methods=["PUT"]),
-        Route("/audiences/{id}", delete_audience, methods=["DELETE"]),
-        Route("/events", list_events, methods=["GET"]),
-        Route("/events", create_event, methods=["POST"]),
-        Route("/events/{id}", update_event, methods=["PUT"]),
-        Route("/events/{id}", delete_event, methods=["DELETE"]),
+        *collection_routes("attributes", "Attribute", _validate_attribute, _attribute_delete_rule),
+        *collection_routes("audiences", "Audience", _validate_audience, _audience_delete_rule),
+        *collection_routes("events", "Event", _validate_event),
         Route("/experiences/priority", get_priority, methods=["GET"]),
         Route("/experiences/priority", update_priority, methods=["PUT"]),
         Route("/experiences", list_experiences, methods=["GET"]),
