@@ -323,16 +323,25 @@ class Project:
 
     def repair_truncated_checkpoint(self) -> bool:
         """A SIGKILL while the file backend writes the checkpoint can leave it empty ("failed to load
-        checkpoint: EOF"); docs/recovery.md: put the backend's own backup (`<stack>.json.bak`) back."""
+        checkpoint: EOF"); docs/recovery.md: put the backend's own backup (`<stack>.json.bak`) back,
+        or, when that one was being written too, the newest checkpoint of the stack's history."""
         probe = self.run("stack", "export", check=False)
         if probe.returncode == 0 or "failed to load checkpoint" not in probe.stderr:
             return False
         checkpoints = list((self.backend / ".pulumi" / "stacks").rglob("dev.json"))
         assert len(checkpoints) == 1, checkpoints
-        backup = checkpoints[0].with_name("dev.json.bak")
-        assert backup.exists(), "no backup checkpoint next to the truncated one"
-        shutil.copyfile(backup, checkpoints[0])
-        return True
+        target = checkpoints[0]
+        history = sorted((self.backend / ".pulumi" / "history").rglob("dev-*.checkpoint.json"), reverse=True)
+        for candidate in [target.with_name("dev.json.bak"), *history]:
+            if not candidate.exists() or candidate.stat().st_size == 0:
+                continue
+            shutil.copyfile(candidate, target)
+            attrs = candidate.with_name(candidate.name + ".attrs")
+            if attrs.exists():  # the blob store's metadata (checksum) travels with the content
+                shutil.copyfile(attrs, target.with_name(target.name + ".attrs"))
+            if self.run("stack", "export", check=False).returncode == 0:
+                return True
+        raise AssertionError(f"no readable checkpoint to restore: {probe.stderr}")
 
     def deployment(self) -> dict[str, Any]:
         deployment: dict[str, Any] = json.loads(self.run("stack", "export").stdout)["deployment"]
