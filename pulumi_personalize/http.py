@@ -468,16 +468,8 @@ class ApiClient:
             hint = f"check {ns}:contentstackAuthtoken and {ns}:contentstackProjectUid"
         else:  # settings built by hand rather than by load_contentstack_settings
             raise PersonalizeError("Contentstack settings carry neither an authtoken nor an OAuth token")
-        if rate_limiter is None and settings.requests_per_second:
-            rate_limiter = RateLimiter(settings.requests_per_second)
-        return cls(
-            settings.base_url,
-            auth=StaticHeadersAuth(headers, hint=hint),
-            service="contentstack",
-            timeouts=settings.timeout,
-            rate_limiter=rate_limiter,
-            retry_policy=policy,
-            transport=transport,
+        return cls._for_service(
+            "contentstack", settings, StaticHeadersAuth(headers, hint=hint), policy, rate_limiter, transport
         )
 
     @classmethod
@@ -508,12 +500,25 @@ class ApiClient:
             )
         else:
             raise PersonalizeError("Sitecore settings carry neither client credentials nor an access token")
+        return cls._for_service("sitecore", settings, auth, policy, rate_limiter, transport)
+
+    @classmethod
+    def _for_service(
+        cls,
+        service: str,
+        settings: ContentstackSettings | SitecoreSettings,
+        auth: Authenticator,
+        policy: RetryPolicy,
+        rate_limiter: RateLimiter | None,
+        transport: httpx.BaseTransport | None,
+    ) -> ApiClient:
+        """What both services' constructors share once their authentication is chosen."""
         if rate_limiter is None and settings.requests_per_second:
             rate_limiter = RateLimiter(settings.requests_per_second)
         return cls(
             settings.base_url,
             auth=auth,
-            service="sitecore",
+            service=service,
             timeouts=settings.timeout,
             rate_limiter=rate_limiter,
             retry_policy=policy,
