@@ -576,28 +576,30 @@ class ApiClient:
         items_key: str = "items",
         max_pages: int = 10_000,
     ) -> Iterator[dict[str, Any]]:
-        """Yield every item of a Sitecore list, walking ``pageSize``/``pageOffset`` pages.
+        """Yield every item of a Sitecore list, walking ``limit``/``offset`` pages of the
+        ``{href, items}`` envelope (a bare array is taken too).
 
-        Stops at an empty page, or at a page shorter than ``page_size`` unless the body's ``total``
-        says more remain (a server may cap the page size below what was asked). ``max_pages`` guards
-        against a server that ignores ``pageOffset``.
+        Stops at an empty page or at a page shorter than the page size; no total is relied on (the
+        live service sends none). A server that caps the page size and says so (the envelope's
+        ``limit``) is followed at its size. ``max_pages`` guards against a server ignoring ``offset``.
         """
-        if not 1 <= page_size <= 100:
-            raise ValueError("page_size must be between 1 and 100 (Sitecore's maximum)")
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
         offset = 0
+        size = page_size
         for _ in range(max_pages):
             query = dict(params or {})
-            query["pageSize"] = page_size
-            query["pageOffset"] = offset
+            query["limit"] = size
+            query["offset"] = offset
             body = self.get(path, params=query)
-            total: int | None = None
             if isinstance(body, list):
                 items = body
             elif isinstance(body, dict):
                 found = body.get(items_key)
                 items = found if isinstance(found, list) else []
-                raw_total = body.get("total")
-                total = raw_total if isinstance(raw_total, int) and not isinstance(raw_total, bool) else None
+                echoed = body.get("limit")
+                if isinstance(echoed, int) and not isinstance(echoed, bool) and 0 < echoed < size:
+                    size = echoed  # the server's page is smaller than asked: a full page is that size
             else:
                 items = []
             if not items:
@@ -606,13 +608,10 @@ class ApiClient:
                 if isinstance(item, dict):
                     yield item
             offset += len(items)
-            if total is not None:
-                if offset >= total:
-                    return
-            elif len(items) < page_size:
+            if len(items) < size:
                 return
         raise PersonalizeError(
-            f"GET {_strip_query(path)}: gave up after {max_pages} pages; the service seems to ignore pageOffset",
+            f"GET {_strip_query(path)}: gave up after {max_pages} pages; the service seems to ignore offset",
             method="GET",
             path=_strip_query(path),
         )
