@@ -81,15 +81,21 @@ async def get_state(request: Request) -> Response:
 
 async def not_found(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 404)
+    service = service_for_path(request.url.path)
+    if service == "contentstack":
+        # the live (Nest) server answers any unrouted method and path with 404 "Cannot GET /path"
+        body = error_body(service, 404, f"Cannot {request.method} {request.url.path}")
+        return JSONResponse(body, status_code=404)
     message = "Not found" if status == 404 else "Method not allowed" if status == 405 else "Error"
-    return JSONResponse(error_body(service_for_path(request.url.path), status, message), status_code=status)
+    return JSONResponse(error_body(service, status, message), status_code=status)
 
 
 class TrafficMiddleware:
     """Outermost layer: fault injection, the Contentstack rate limit, and the request log."""
 
-    def __init__(self, app: ASGIApp, faults: FaultInjector, log: RequestLog) -> None:
+    def __init__(self, app: ASGIApp, faults: FaultInjector, log: RequestLog, store: Store) -> None:
         self.app = app
+        self.store = store  # the Contentstack rate limit is per organization, which the state knows
         self.faults = faults
         self.log = log
 
@@ -138,7 +144,7 @@ class TrafficMiddleware:
                 record(rule.status, f"status {rule.status}")
                 return
         if service == "contentstack":
-            key = headers.get("x-project-uid", "") or "-"
+            key = contentstack.rate_limit_key(self.store, headers)
             wait = self.faults.rate_limited(key)
             if wait is not None:
                 body = error_body(service, 429, "Rate limit exceeded: too many requests per second")
@@ -215,5 +221,5 @@ def create_app(settings: EmulatorSettings | None = None, *, faults: Any = None,
     app.state.store = store
     app.state.faults = injector
     app.state.log = log
-    wrapped = TrafficMiddleware(app, injector, log)
+    wrapped = TrafficMiddleware(app, injector, log, store)
     return wrapped

@@ -7,6 +7,7 @@ import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
+from http import HTTPStatus
 from typing import Any, Literal
 
 from starlette.requests import Request
@@ -26,29 +27,39 @@ def service_for_path(path: str) -> Service:
 
 
 def error_body(service: Service, status: int, message: str,
-               field_errors: Mapping[str, list[str]] | None = None) -> Json:
+               field_errors: Mapping[str, list[str]] | None = None, code: str | None = None) -> Json:
     """The error body each service sends.
 
     Sitecore (``ErrorResponse`` of the seed file): ``{"message", "statusCode", "errors": ["field: msg"]}``.
-    Contentstack (``Error`` of the seed file): ``{"message", "status", "errors": {"field": ["msg"]}}``.
+    Contentstack (Nest style, fact sheet §5): ``{"statusCode", "error", "message", "errors"?}``; ``error`` is
+    the service's error code when there is one (``personalize.PROJECTS.DUPLICATE_NAME``), else the HTTP
+    reason (``Forbidden``); ``errors`` maps a field to its messages.
     """
     if service == "sitecore":
         body: Json = {"message": message, "statusCode": status}
         if field_errors:
             body["errors"] = [f"{field}: {msg}" for field, msgs in field_errors.items() for msg in msgs]
         return body
-    body = {"message": message, "status": status}
+    body = {"statusCode": status, "error": code or _reason(status), "message": message}
     if field_errors:
         body["errors"] = {field: list(msgs) for field, msgs in field_errors.items()}
     return body
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:  # fault injection may pick any 4xx/5xx number
+        return "Error"
 
 
 class ApiError(Exception):
     """Raised by handlers; turned into a JSON response in the shape of the service that owns the path."""
 
     def __init__(self, status: int, message: str, *, field_errors: Mapping[str, list[str]] | None = None,
-                 headers: Mapping[str, str] | None = None) -> None:
+                 headers: Mapping[str, str] | None = None, code: str | None = None) -> None:
         super().__init__(message)
+        self.code = code
         self.status = status
         self.message = message
         self.field_errors = dict(field_errors or {})
@@ -58,7 +69,7 @@ class ApiError(Exception):
 def error_response(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     service = service_for_path(request.url.path)
-    return JSONResponse(error_body(service, exc.status, exc.message, exc.field_errors),
+    return JSONResponse(error_body(service, exc.status, exc.message, exc.field_errors, exc.code),
                         status_code=exc.status, headers=exc.headers)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_CLIENT_ID = "emulator-client"
 DEFAULT_CLIENT_SECRET = "emulator-secret"
@@ -12,6 +13,18 @@ DEFAULT_ACCESS_TOKEN = "emulator-access-token"
 DEFAULT_AUTHTOKEN = "emulator-authtoken"
 DEFAULT_OAUTH_TOKEN = "emulator-oauth-token"
 DEFAULT_TOKEN_TTL = 86_400
+# Contentstack Personalize default quotas (docs/personalize/limitations); each can be raised per plan.
+DEFAULT_CONTENTSTACK_QUOTAS: Mapping[str, int] = {
+    "projects_per_organization": 3,
+    "experiences": 100,
+    "audiences": 100,
+    "attributes": 100,  # custom attributes; presets do not count
+    "events": 100,
+    "rules_per_audience": 50,
+    "variants_per_experience": 20,
+}
+# Seconds the Contentstack "background job" takes to fill an experience's ``_cms``.
+DEFAULT_CMS_DELAY = 0.5
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,8 @@ class EmulatorSettings:
     contentstack_authtoken: str = DEFAULT_AUTHTOKEN
     contentstack_oauth_token: str = DEFAULT_OAUTH_TOKEN
     token_ttl: int = DEFAULT_TOKEN_TTL
+    contentstack_quotas: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CONTENTSTACK_QUOTAS))
+    contentstack_cms_delay: float = DEFAULT_CMS_DELAY
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> EmulatorSettings:
@@ -41,5 +56,10 @@ class EmulatorSettings:
                 values[attr] = env[var]
         if env.get("PERSONALIZE_EMULATOR_TOKEN_TTL"):
             values["token_ttl"] = int(env["PERSONALIZE_EMULATOR_TOKEN_TTL"])
+        if env.get("PERSONALIZE_EMULATOR_CMS_DELAY"):
+            values["contentstack_cms_delay"] = float(env["PERSONALIZE_EMULATOR_CMS_DELAY"])
+        if env.get("PERSONALIZE_EMULATOR_QUOTAS"):  # JSON object, merged over the defaults
+            values["contentstack_quotas"] = {**DEFAULT_CONTENTSTACK_QUOTAS,
+                                             **json.loads(env["PERSONALIZE_EMULATOR_QUOTAS"])}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

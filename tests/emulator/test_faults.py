@@ -14,10 +14,10 @@ def test_status_faults_with_times_and_retry_after(emulator: EmulatorHandle, cs: 
     emulator.set_faults([{"path": "^/attributes$", "method": "GET", "status": 503, "times": 2}])
     first = cs.get("/attributes")
     assert first.status_code == 503 and first.headers["retry-after"] == "1"
-    assert first.json() == {"message": "Injected fault", "status": 503}
+    assert first.json() == {"statusCode": 503, "error": "Service Unavailable", "message": "Injected fault"}
     assert cs.get("/attributes").status_code == 503
     assert cs.get("/attributes").status_code == 200  # the rule fired its two times
-    assert cs.post("/attributes", json={"name": "A", "key": "a", "data_type": "string"}).status_code == 201
+    assert cs.post("/attributes", json={"name": "A", "key": "a"}).status_code == 201
     assert emulator.faults()["rules"][0]["fired"] == 2
 
 
@@ -101,7 +101,7 @@ def test_contentstack_rate_limit_per_project() -> None:
         assert statuses[:10] == [200] * 10 and 429 in statuses[10:]
         limited = client.get("/events", headers=one)
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
-        assert limited.json()["status"] == 429
+        assert limited.json()["statusCode"] == 429
         assert client.get("/events", headers=other).status_code == 200  # another project has its own budget
         assert client.get("/v1/templates", headers=emu.sitecore_headers()).status_code == 200  # Sitecore is not limited
         time.sleep(1.05)

@@ -45,9 +45,9 @@ def test_two_processes_on_different_ports_have_separate_worlds(tmp_path: Path) -
     with running_emulator(state_file=tmp_path / "a.json") as a, running_emulator(state_file=tmp_path / "b.json") as b:
         assert a.base_url != b.base_url
         headers = a.contentstack_headers()
-        httpx.post(a.base_url + "/events", headers=headers, json={"name": "A", "key": "a"}).raise_for_status()
-        assert len(httpx.get(a.base_url + "/events", headers=headers).json()["data"]) == 1
-        assert httpx.get(b.base_url + "/events", headers=headers).json()["data"] == []
+        httpx.post(a.base_url + "/events", headers=headers, json={"key": "a"}).raise_for_status()
+        assert len(httpx.get(a.base_url + "/events", headers=headers).json()) == 1
+        assert httpx.get(b.base_url + "/events", headers=headers).json() == []
 
 
 def test_restart_with_the_same_state_file_serves_the_same_objects(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_restart_with_the_same_state_file_serves_the_same_objects(tmp_path: Path
         cs = httpx.Client(base_url=emu.base_url, headers=emu.contentstack_headers())
         sc = httpx.Client(base_url=emu.base_url, headers=emu.sitecore_headers())
         experience = cs.post("/experiences", json={"name": "Home", "__type": "AB_TEST"}).json()
-        attribute = cs.post("/attributes", json={"name": "A", "key": "a", "data_type": "number"}).json()
+        attribute = cs.post("/attributes", json={"name": "A", "key": "a"}).json()
         connection = sc.post("/v1/connections", json={"name": "C", "connectionUrl": "https://c.example.com",
                                                       "requestType": "GET"}).json()
         sc.put(f"/v1/connections/{connection['ref']}", json={"name": "C2", "connectionUrl": "https://c.example.com",
@@ -68,7 +68,7 @@ def test_restart_with_the_same_state_file_serves_the_same_objects(tmp_path: Path
             "experience": cs.get(f"/experiences/{experience['uid']}").json(),
             "attributes": cs.get("/attributes").json(),
             "connection": sc.get(f"/v1/connections/{connection['ref']}").json(),
-            "priority": cs.get("/experiences/priority").json(),
+            "priority": cs.get("/experiences-priority").json(),
         }
         cs.close()
         sc.close()
@@ -84,27 +84,27 @@ def test_restart_with_the_same_state_file_serves_the_same_objects(tmp_path: Path
             assert after_connection == before["connection"] and after_connection["revision"] == 2
             assert cs2.get(f"/experiences/{experience['uid']}").json() == before["experience"]
             assert cs2.get("/attributes").json() == before["attributes"]
-            assert cs2.get("/experiences/priority").json() == before["priority"]
+            assert cs2.get("/experiences-priority").json() == before["priority"]
 
 
 def test_reset_empties_the_state_file(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     with running_emulator(state_file=state) as emu:
         httpx.post(emu.base_url + "/events", headers=emu.contentstack_headers(),
-                   json={"name": "A", "key": "a"}).raise_for_status()
+                   json={"key": "a"}).raise_for_status()
         emu.reset()
         assert json.loads(state.read_text())["contentstack"]["projects"] == {}
         emu.restart()
-        assert httpx.get(emu.base_url + "/events", headers=emu.contentstack_headers()).json()["data"] == []
+        assert httpx.get(emu.base_url + "/events", headers=emu.contentstack_headers()).json() == []
 
 
 def test_without_a_state_file_the_world_is_in_memory(tmp_path: Path) -> None:
     with running_emulator() as emu:
         assert emu.health()["state"] is None
         httpx.post(emu.base_url + "/events", headers=emu.contentstack_headers(),
-                   json={"name": "A", "key": "a"}).raise_for_status()
+                   json={"key": "a"}).raise_for_status()
         emu.restart()
-        assert httpx.get(emu.base_url + "/events", headers=emu.contentstack_headers()).json()["data"] == []
+        assert httpx.get(emu.base_url + "/events", headers=emu.contentstack_headers()).json() == []
 
 
 def test_concurrent_writes_are_all_kept(tmp_path: Path) -> None:
@@ -113,19 +113,19 @@ def test_concurrent_writes_are_all_kept(tmp_path: Path) -> None:
             base_url=emu.base_url, headers=emu.contentstack_headers(),
             limits=httpx.Limits(max_connections=16)) as cs:
         def create(i: int) -> int:
-            return cs.post("/events", json={"name": f"E{i}", "key": f"e{i}"}).status_code
+            return cs.post("/events", json={"key": f"e{i}"}).status_code
 
         with ThreadPoolExecutor(max_workers=16) as pool:
             statuses = list(pool.map(create, range(80)))
         assert statuses == [201] * 80
-        assert len(cs.get("/events").json()["data"]) == 80
+        assert len(cs.get("/events").json()) == 80
         saved = json.loads(state.read_text())
         assert len(next(iter(saved["contentstack"]["projects"].values()))["events"]) == 80
 
 
 def test_unknown_paths_are_json_404s(emulator: EmulatorHandle) -> None:
     response = httpx.get(emulator.base_url + "/nope", headers=emulator.contentstack_headers())
-    assert response.status_code == 404 and response.json()["status"] == 404
+    assert response.status_code == 404 and response.json()["message"] == "Cannot GET /nope"
     response = httpx.get(emulator.base_url + "/v1/nope", headers=emulator.sitecore_headers())
     assert response.status_code == 404 and response.json()["statusCode"] == 404
 
