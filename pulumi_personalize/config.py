@@ -285,17 +285,22 @@ def load_contentstack_settings(
     *,
     namespace: str = DEFAULT_NAMESPACE,
     environ: Mapping[str, str] | None = None,
+    project_required: bool = True,
 ) -> ContentstackSettings:
     """Validated Contentstack settings from the flat stack configuration and the environment.
 
     Raises ``ConfigurationError`` naming the key to set when the project UID or the token is missing,
     when both an authtoken and an OAuth token are set, or when a value is invalid.
+    ``project_required=False`` (organization-level calls such as ``GET /projects``): a missing
+    project UID is ``""``.
     """
     src = _source(config, namespace, environ)
     base_url, region = _base_url(
         src, "contentstackBaseUrl", "contentstackRegion", CONTENTSTACK_REGIONS, _CONTENTSTACK_ALIASES, "na"
     )
     project_uid, _ = src.get("contentstackProjectUid")
+    if project_uid is None and not project_required:
+        project_uid = ""
     if project_uid is None:
         raise ConfigurationError(
             f"Contentstack Personalize project UID is not set: set {src.both('contentstackProjectUid')} "

@@ -1,4 +1,5 @@
-"""Contentstack Personalize: Attribute, Audience, Event, Experience, ExperiencePriority, look-ups."""
+"""Contentstack Personalize: Attribute, Audience, Event, Experience, ExperiencePriority, look-ups
+(projects, geolocation, existing objects)."""
 
 from . import rules
 from .lookups import (
@@ -8,9 +9,10 @@ from .lookups import (
     get_countries,
     get_event,
     get_experience,
+    get_project,
     get_regions,
 )
-from .models import AttributeInfo, AudienceInfo, EventInfo, ExperienceInfo, GeoLocation
+from .models import AttributeInfo, AudienceInfo, EventInfo, ExperienceInfo, GeoLocation, ProjectInfo
 from .resources import (
     Attribute,
     AttributeArgs,
@@ -46,12 +48,14 @@ __all__ = [
     "ExperienceTargetingArgs",
     "ExperienceVariantArgs",
     "GeoLocation",
+    "ProjectInfo",
     "get_attribute",
     "get_audience",
     "get_cities",
     "get_countries",
     "get_event",
     "get_experience",
+    "get_project",
     "get_regions",
     "rules",
 ]

@@ -1,4 +1,4 @@
-"""Look-ups for programs: geolocation data, and existing objects by key or name.
+"""Look-ups for programs: the project of a stack, geolocation data, existing objects by key or name.
 
 They run in the program process, at preview too. Credentials come from ``config`` when given,
 otherwise from the stack's configuration (``personalize:*``, or ``config_namespace``'s keys), with
@@ -12,10 +12,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ..config import DEFAULT_NAMESPACE
+from ..config import DEFAULT_NAMESPACE, load_contentstack_settings
 from ..errors import PersonalizeError
+from ..http import ApiClient, StaticHeadersAuth
 from . import api
-from .models import AttributeInfo, AudienceInfo, EventInfo, ExperienceInfo, GeoLocation
+from .models import AttributeInfo, AudienceInfo, EventInfo, ExperienceInfo, GeoLocation, ProjectInfo
 
 __all__ = [
     "get_attribute",
@@ -24,6 +25,7 @@ __all__ = [
     "get_countries",
     "get_event",
     "get_experience",
+    "get_project",
     "get_regions",
 ]
 
@@ -82,7 +84,8 @@ def _one(kind: str, path: str, model: type[InfoT], criteria: Mapping[str, str | 
     wanted = {k: v for k, v in criteria.items() if v is not None}
     if not wanted:
         raise LookupError_(f"look up a {kind} by {' or '.join(criteria)}")
-    items = _api(config, namespace).listing(path)
+    # the attributes' listing also holds the built-in presets: never a look-up's answer
+    items = [i for i in _api(config, namespace).listing(path) if not api.is_preset(i)]
     matches = [i for i in items if all(i.get(k) == v for k, v in wanted.items())]
     said = ", ".join(f"{k} {v!r}" for k, v in wanted.items())
     if not matches:
@@ -111,3 +114,36 @@ def get_experience(*, name: str | None = None, uid: str | None = None, config_na
                    config: Mapping[str, object] | None = None) -> ExperienceInfo:
     return _one("experience", api.EXPERIENCES, ExperienceInfo, {"name": name, "uid": uid}, config,
                 config_namespace)
+
+
+def _organization_client(config: Mapping[str, object] | None, namespace: str | None,
+                         organization_uid: str) -> ApiClient:
+    """A client for organization-level calls: header ``organization_uid``, no project header."""
+    settings = load_contentstack_settings(config if config is not None else _program_config(),
+                                          namespace=namespace or DEFAULT_NAMESPACE, project_required=False)
+    headers = {"organization_uid": organization_uid}
+    if settings.oauth_token is not None:
+        headers["authorization"] = f"Bearer {settings.oauth_token.get_secret_value()}"
+    elif settings.authtoken is not None:
+        headers["authtoken"] = settings.authtoken.get_secret_value()
+    hint = f"check the organization uid and {settings.namespace}:contentstackAuthtoken / contentstackOauthToken"
+    return ApiClient(settings.base_url, auth=StaticHeadersAuth(headers, hint=hint), service="contentstack",
+                     timeouts=settings.timeout)
+
+
+def get_project(*, connected_stack_api_key: str, organization_uid: str, config_namespace: str | None = None,
+                config: Mapping[str, object] | None = None) -> ProjectInfo:
+    """The Personalize project connected to a stack (by the stack's API key), so that a program
+    can find the project uid of the stack it personalizes. Needs no project uid configured."""
+    if not connected_stack_api_key or not organization_uid:
+        raise LookupError_("look up a project by connected_stack_api_key and organization_uid")
+    with _organization_client(config, config_namespace, organization_uid) as client:
+        items = api.ContentstackApi(client).projects(connected_stack_api_key)
+    # the service filters by the query; filter again in case a service version ignores it
+    matches = [i for i in items if i.get("connectedStackApiKey") in (None, connected_stack_api_key)]
+    if not matches:
+        raise LookupError_("no Personalize project of this organization is connected to that stack")
+    if len(matches) > 1:
+        uids = ", ".join(str(m.get("uid")) for m in matches)
+        raise LookupError_(f"{len(matches)} projects are connected to that stack ({uids})")
+    return ProjectInfo.model_validate(matches[0])

@@ -1,8 +1,8 @@
 """Contentstack Personalize input and output models (pydantic).
 
-Fields are snake_case (what the program and the state hold); aliases are the service's names. The
-experience's ``type`` is sent as ``__type`` (the prose documentation) — the service and the
-emulator also accept and return the seed file's ``type``, and both are read.
+Fields are snake_case (what the program and the state hold); aliases are the service's names
+(``/work/shared/reference/contentstack-personalize-live-api.md``). The experience's type travels
+as ``__type``.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..engine import contains_unknown, is_unknown
-from .rules import RuleNode, WireModel
+from .rules import PRESET_ATTRIBUTES, RuleNode, WireModel
 
 ExperienceType = Literal["SEGMENTED", "AB_TEST"]
 VersionStatus = Literal["DRAFT", "ACTIVE", "PAUSED"]
 Combination = Literal["AND", "OR"]
-DataType = Literal["string", "number", "boolean", "date"]
 
 MAX_VARIANTS = 20
 TRAFFIC_TOLERANCE = 0.1  # 3 x 33.33 is an even split (the documentation's own example)
@@ -28,29 +27,43 @@ def _blank_to_none(value: Any) -> Any:
     return None if value == "" else value
 
 
+def preset_clash(key: str) -> str | None:
+    """The preset attribute a custom attribute's key would clash with (``None`` when it does not).
+
+    Compared case-insensitively: whether the service tells ``country`` from ``COUNTRY`` is not
+    known, and a key that differs from a preset's only by case is confusing in rules either way.
+    """
+    if is_unknown(key):
+        return None
+    return next((p for p in PRESET_ATTRIBUTES if p.casefold() == key.casefold()), None)
+
+
 class AttributeInputs(WireModel):
+    """A custom attribute: ``{key, name, description}`` on the wire (no data type exists)."""
+
     name: str = Field(min_length=1)
     key: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-.]+$")
     description: str | None = None
-    # The seed file names it data_type (snake_case on the wire), so the alias is explicit.
-    data_type: DataType = Field("string", alias="data_type")
 
     _blank = field_validator("description", mode="before")(_blank_to_none)
+
+    @field_validator("key")
+    @classmethod
+    def _not_a_preset(cls, value: str) -> str:
+        preset = preset_clash(value)
+        if preset is not None:
+            raise ValueError(f"{value!r} is the key of the preset attribute {preset}; presets are built in "
+                             "(use rules.preset(...) in a rule) and a custom attribute needs another key")
+        return value
 
 
 class EventInputs(WireModel):
+    """An event: ``{key, description}`` on the wire (the vendor's CLI never sends a name)."""
+
     key: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-.:]+$")
-    name: str | None = None
     description: str | None = None
 
     _blank = field_validator("description", mode="before")(_blank_to_none)
-
-    @model_validator(mode="after")
-    def _name_defaults_to_key(self) -> EventInputs:
-        # the service requires a name; the key is what a program cares about
-        if self.name is None:
-            self.name = self.key
-        return self
 
 
 class AudienceInputs(WireModel):
@@ -266,17 +279,17 @@ class GeoLocation(_Result):
 
 
 class AttributeInfo(_Result):
+    """A custom attribute (look-ups never return the built-in presets)."""
+
     uid: str
     name: str
     key: str
     description: str | None = None
-    data_type: str | None = None
 
 
 class EventInfo(_Result):
     uid: str
     key: str
-    name: str | None = None
     description: str | None = None
 
 
@@ -291,18 +304,30 @@ class ExperienceInfo(_Result):
     uid: str
     name: str
     description: str | None = None
-    type: str | None = None
+    type: str | None = Field(None, alias="__type")
     status: str | None = None
-    active_version: str | None = Field(None, alias="activeVersion")
-    latest_version_uid: str | None = None
+    """The experience's summary status as the service reports it (``DRAFT``, ``ACTIVE``, ...)."""
+    latest_version_uid: str | None = Field(None, alias="latestVersion")
+    """Uid of the newest version (the service's ``latestVersion`` is this uid string)."""
+    short_uid: str | None = Field(None, alias="shortUid")
+    cms_variant_group_uid: str | None = None
+    """Uid of the experience's variant group in the connected stack (``_cms.variantGroup``)."""
 
     @model_validator(mode="before")
     @classmethod
-    def _from_wire(cls, data: Any) -> Any:
+    def _cms(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            data = dict(data)
-            data.setdefault("type", data.get("__type"))
-            latest = data.get("latestVersion")
-            if isinstance(latest, dict):
-                data.setdefault("latest_version_uid", latest.get("uid"))
+            cms = data.get("_cms")
+            group = cms.get("variantGroup") if isinstance(cms, dict) else None
+            data = {**data, "cms_variant_group_uid": group if isinstance(group, str) and group else None}
         return data
+
+
+class ProjectInfo(_Result):
+    """A Personalize project (``GET /projects``)."""
+
+    uid: str
+    name: str
+    description: str | None = None
+    organization_uid: str | None = Field(None, alias="organizationUid")
+    connected_stack_api_key: str | None = Field(None, alias="connectedStackApiKey")

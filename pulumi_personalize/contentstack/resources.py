@@ -21,7 +21,6 @@ from ..engine import (
     EngineResource,
     Json,
     ResourceSpec,
-    default_from_wire,
     merge_args,
     register,
 )
@@ -58,52 +57,39 @@ def _uid(live: Json) -> Json:
     return {"uid": live.get("uid")}
 
 
+def _wire(inputs: BaseModel, _live: Json | None, _spec: ResourceSpec[Any]) -> Json:
+    # create and update send only the managed fields (never the live object's server-owned ones)
+    return api.wire_body(inputs)
+
+
 # --------------------------------------------------------------------------------------------------
 # Specs (registry names are stored in state: never rename)
 # --------------------------------------------------------------------------------------------------
 
 ATTRIBUTE: ResourceSpec[api.ContentstackApi] = register(ResourceSpec(
     name="contentstack.Attribute", module=_MODULE, label="attribute", inputs=AttributeInputs,
-    connect=api.connect, endpoints=api.Listed(api.ATTRIBUTES), outputs=_uid, output_names=("uid",),
-    natural_key="key",
+    connect=api.connect, endpoints=api.Listed(api.ATTRIBUTES, customs_only=True), outputs=_uid,
+    output_names=("uid",), to_wire=_wire, natural_key="key",
 ))
 
 EVENT: ResourceSpec[api.ContentstackApi] = register(ResourceSpec(
     name="contentstack.Event", module=_MODULE, label="event", inputs=EventInputs,
     connect=api.connect, endpoints=api.Listed(api.EVENTS), outputs=_uid, output_names=("uid",),
-    natural_key="key",
+    to_wire=_wire, natural_key="key",
 ))
-
-
-def _audience_from_wire(live: Json, previous: Mapping[str, Any], spec: ResourceSpec[Any]) -> Json:
-    # the prose names the rule tree `definition`, the seed file `rules`: read either
-    if live.get("definition") is None and isinstance(live.get("rules"), dict):
-        live = {**live, "definition": live["rules"]}
-    return default_from_wire(live, previous, spec)
-
 
 AUDIENCE: ResourceSpec[api.ContentstackApi] = register(ResourceSpec(
     name="contentstack.Audience", module=_MODULE, label="audience", inputs=AudienceInputs,
     connect=api.connect, endpoints=api.Listed(api.AUDIENCES), outputs=_uid, output_names=("uid",),
-    extra_managed_wire_fields=("rules",), from_wire=_audience_from_wire, natural_key="name",
+    to_wire=_wire, natural_key="name",
 ))
-
-
-def _experience_to_wire(inputs: BaseModel, live: Json | None, spec: ResourceSpec[Any]) -> Json:
-    assert isinstance(inputs, ExperienceInputs)
-    body = api.experience_meta(inputs)
-    if live is None:
-        return body
-    owned = {"name", "description", "__type", "type", "status", "latestVersion", "activeVersion", "variants",
-             *spec.server_fields}
-    return {**{k: v for k, v in live.items() if k not in owned}, **body}
-
 
 EXPERIENCE: ResourceSpec[api.ContentstackApi] = register(ResourceSpec(
     name="contentstack.Experience", module=_MODULE, label="experience", inputs=ExperienceInputs,
     connect=api.connect, endpoints=api.Experiences(), outputs=api.experience_outputs,
-    output_names=("uid", "experience_status", "active_version_uid", "latest_version_uid", "variant_short_uids"),
-    replace_on=("type",), to_wire=_experience_to_wire, from_wire=api.experience_from_wire, natural_key="name",
+    output_names=("uid", "experience_status", "active_version_uid", "latest_version_uid", "variant_short_uids",
+                  "cms_variant_group_uid", "cms_variant_uids"),
+    replace_on=("type",), to_wire=_wire, from_wire=api.experience_from_wire, natural_key="name",
 ))
 
 EXPERIENCE_PRIORITY: ResourceSpec[api.ContentstackApi] = register(ResourceSpec(
@@ -134,19 +120,16 @@ class AttributeArgs(AdoptableArgs):
     name: pulumi.Input[str]
     """Display name of the attribute."""
     key: pulumi.Input[str]
-    """Key the SDKs set the attribute by (letters, digits, ``_-.``)."""
+    """Key the SDKs set the attribute by (letters, digits, ``_-.``); not a preset's key (``COUNTRY``,
+    ``REGION``, ... in any case)."""
     description: pulumi.Input[str] | None = None
     """What the attribute holds."""
-    data_type: pulumi.Input[str] | None = None
-    """``string`` (default), ``number``, ``boolean`` or ``date``."""
 
 
 @dataclass
 class EventArgs(AdoptableArgs):
     key: pulumi.Input[str]
     """Key the SDKs trigger the event with."""
-    name: pulumi.Input[str] | None = None
-    """Display name (defaults to the key)."""
     description: pulumi.Input[str] | None = None
     """What the event means."""
 
@@ -200,7 +183,9 @@ class ExperienceArgs(AdoptableArgs):
     type: pulumi.Input[str] | None = None
     """``SEGMENTED`` (default) or ``AB_TEST``. Changing it replaces the experience."""
     status: pulumi.Input[str] | None = None
-    """``DRAFT`` (default), ``ACTIVE`` or ``PAUSED``: the status of the version Pulumi manages."""
+    """``DRAFT`` (default), ``ACTIVE`` or ``PAUSED``: the status of the version Pulumi manages. An
+    active or paused version is locked: changing its variants makes a new version (ACTIVE archives
+    the previous one); the variants keep their short uids and CMS variants by name."""
     variants: Sequence[ExperienceVariantArgs | Mapping[str, Any]] | None = None
     """Up to 20 variants."""
     variant_split: pulumi.Input[str] | None = None
@@ -231,7 +216,6 @@ class Attribute(EngineResource, module="contentstack", name="Attribute"):
     name: pulumi.Output[str]
     key: pulumi.Output[str]
     description: pulumi.Output[str | None]
-    data_type: pulumi.Output[str]
     config_namespace: pulumi.Output[str | None]
 
     def __init__(
@@ -243,13 +227,12 @@ class Attribute(EngineResource, module="contentstack", name="Attribute"):
         name: pulumi.Input[str] | None = None,
         key: pulumi.Input[str] | None = None,
         description: pulumi.Input[str] | None = None,
-        data_type: pulumi.Input[str] | None = None,
         config_namespace: pulumi.Input[str] | None = None,
         adopt_uid: pulumi.Input[str] | None = None,
         adopt_existing: pulumi.Input[bool] | None = None,
     ) -> None:
         merged = merge_args(AttributeArgs, args, {
-            "name": name, "key": key, "description": description, "data_type": data_type,
+            "name": name, "key": key, "description": description,
             "config_namespace": config_namespace, "adopt_uid": adopt_uid, "adopt_existing": adopt_existing,
         })
         super().__init__(resource_name, merged, opts)
@@ -261,7 +244,6 @@ class Event(EngineResource, module="contentstack", name="Event"):
     _spec = EVENT
     uid: pulumi.Output[str]
     key: pulumi.Output[str]
-    name: pulumi.Output[str]
     description: pulumi.Output[str | None]
     config_namespace: pulumi.Output[str | None]
 
@@ -272,14 +254,13 @@ class Event(EngineResource, module="contentstack", name="Event"):
         opts: pulumi.ResourceOptions | None = None,
         *,
         key: pulumi.Input[str] | None = None,
-        name: pulumi.Input[str] | None = None,
         description: pulumi.Input[str] | None = None,
         config_namespace: pulumi.Input[str] | None = None,
         adopt_uid: pulumi.Input[str] | None = None,
         adopt_existing: pulumi.Input[bool] | None = None,
     ) -> None:
         merged = merge_args(EventArgs, args, {
-            "key": key, "name": name, "description": description,
+            "key": key, "description": description,
             "config_namespace": config_namespace, "adopt_uid": adopt_uid, "adopt_existing": adopt_existing,
         })
         super().__init__(resource_name, merged, opts)
@@ -329,13 +310,18 @@ class Experience(EngineResource, module="contentstack", name="Experience"):
     metrics: pulumi.Output[list[dict[str, Any]]]
     targeting: pulumi.Output[dict[str, Any] | None]
     experience_status: pulumi.Output[str]
-    """The service's summary status: ``DRAFT``, ``ACTIVE`` or ``INACTIVE`` (paused)."""
+    """The experience's summary status as the service reports it (``DRAFT``, ``ACTIVE``, ...)."""
     active_version_uid: pulumi.Output[str | None]
-    """Uid of the version visitors get now (``None`` while nothing was ever activated)."""
+    """Uid of the version visitors get now (the listed version whose status is ``ACTIVE``)."""
     latest_version_uid: pulumi.Output[str]
-    """Uid of the newest version: the draft being edited, or the active version when there is none."""
+    """Uid of the newest version (the service's ``latestVersion``): the one Pulumi manages."""
     variant_short_uids: pulumi.Output[dict[str, str]]
-    """Variant name -> short uid (what the delivery SDKs report)."""
+    """Variant name -> short uid (what the delivery SDKs report); kept across updates by name."""
+    cms_variant_group_uid: pulumi.Output[str | None]
+    """Uid of the experience's variant group in the connected stack (``_cms.variantGroup``); empty
+    when the service had not made it within 60 s of the last write (a refresh reads it later)."""
+    cms_variant_uids: pulumi.Output[dict[str, str]]
+    """Variant name -> uid of its CMS variant in the connected stack (from ``_cms.variants``)."""
     config_namespace: pulumi.Output[str | None]
 
     def __init__(

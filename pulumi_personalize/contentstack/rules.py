@@ -52,10 +52,11 @@ __all__ = [
 Combination = Literal["AND", "OR"]
 
 PRESET_ATTRIBUTES = (
-    "COUNTRY", "REGION", "CITY", "QUERY_PARAMETERS", "DATE_AND_TIME", "DEVICE_TYPE",
-    "OPERATING_SYSTEM", "BROWSER", "REFERRER", "LANGUAGE",
+    "COUNTRY", "QUERY_PARAMETERS", "DATE_AND_TIME", "DEVICE_TYPE", "REGION", "CITY",
+    "OPERATING_SYSTEM", "REFERRER",
 )
-"""Preset attributes the documentation names (not enforced: the service may add more)."""
+"""Preset attributes known from the fact sheet (section 8). A rule's preset ref is not checked against
+this list (the full list is unconfirmed and the service may add more); custom attribute keys are."""
 
 
 # --------------------------------------------------------------------------------------------------

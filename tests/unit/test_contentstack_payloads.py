@@ -1,4 +1,9 @@
-"""What each Contentstack resource sends and reads (respx at the HTTP boundary)."""
+"""What each Contentstack resource sends and reads (respx at the HTTP boundary).
+
+The answers below have the live service's shapes (the fact sheet,
+``/work/shared/reference/contentstack-personalize-live-api.md``): bare arrays for lists, ``latestVersion``
+as a version uid string, versions only from the versions list, presets in ``GET /attributes``.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,22 @@ import pytest
 import respx
 from pulumi.dynamic import Config, ConfigureRequest
 
-from pulumi_personalize.contentstack import lookups, rules
+from pulumi_personalize.contentstack import api, lookups, rules
 from pulumi_personalize.contentstack.resources import (
+    ATTRIBUTE,
     AUDIENCE,
     EVENT,
     EXPERIENCE,
     EXPERIENCE_PRIORITY,
 )
-from pulumi_personalize.engine import LISTINGS, EngineProvider, ResourceOperationError, ResourceSpec, plain
+from pulumi_personalize.engine import (
+    LISTINGS,
+    TWIN_LISTINGS,
+    EngineProvider,
+    ResourceOperationError,
+    ResourceSpec,
+    plain,
+)
 
 URL = "https://cs.test"
 CONFIG = {
@@ -26,13 +39,24 @@ CONFIG = {
     "personalize:contentstackAuthtoken": "cs-token-SECRET",
     "personalize:contentstackRequestsPerSecond": "0",
 }
+SERVER = {"_id": "id0", "project": "project-1", "createdBy": "u1", "updatedBy": "u1", "createdByUserName": "A",
+          "updatedByUserName": "A", "createdAt": "2024-01-01T00:00:00.000Z", "updatedAt": "2024-01-01T00:00:00.000Z"}
+PRESETS = [
+    {"uid": "COUNTRY", "key": "COUNTRY", "name": "Country", "__type": "PRESET"},
+    {"uid": "DEVICE_TYPE", "key": "DEVICE_TYPE", "name": "Device type", "__type": "PRESET"},
+    {"uid": "LANGUAGE", "key": "LANGUAGE", "name": "Language", "__type": "PRESET"},
+]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_listings() -> Iterator[None]:
+def _fresh_listings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     LISTINGS.clear()
+    TWIN_LISTINGS.clear()
+    monkeypatch.setattr(api, "CMS_FIRST_POLL_SECONDS", 0.01)
+    monkeypatch.setattr(api, "CMS_WAIT_SECONDS", 0.2)
     yield
     LISTINGS.clear()
+    TWIN_LISTINGS.clear()
 
 
 def provider(spec: ResourceSpec[Any]) -> EngineProvider:
@@ -47,8 +71,100 @@ def checked(p: EngineProvider, news: dict[str, Any]) -> dict[str, Any]:
     return dict(result.inputs)
 
 
+def failures(p: EngineProvider, news: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(f.property, f.reason) for f in p.check({}, news).failures]
+
+
 def body(route: respx.Route, index: int = -1) -> Any:
     return json.loads(route.calls[index].request.content)
+
+
+# --- attributes ------------------------------------------------------------------------------------------
+
+
+@respx.mock(base_url=URL)
+def test_attribute_create_and_update_send_key_name_description_only(respx_mock: respx.MockRouter) -> None:
+    post = respx_mock.post("/attributes").respond(201, json={"uid": "a1", "key": "plan", "name": "Plan",
+                                                             "description": "", "__type": "CUSTOM", **SERVER})
+    live = {"uid": "a1", "key": "plan", "name": "Plan", "description": "old", "__type": "CUSTOM", **SERVER}
+    respx_mock.get("/attributes").respond(json=[*PRESETS, live])
+    put = respx_mock.put("/attributes/a1").respond(json={**live, "name": "Plan tier"})
+    p = provider(ATTRIBUTE)
+    created = p.create(checked(p, {"name": "Plan", "key": "plan"}))
+    assert body(post) == {"key": "plan", "name": "Plan", "description": ""}
+    assert created.id == "a1"
+    p.update("a1", {}, checked(p, {"name": "Plan tier", "key": "plan", "description": "the plan"}))
+    # never the server-owned fields of the live object (_id, uid, project, createdBy..., __type)
+    assert body(put) == {"key": "plan", "name": "Plan tier", "description": "the plan"}
+
+
+def test_attribute_has_no_data_type_and_preset_keys_are_check_failures() -> None:
+    p = provider(ATTRIBUTE)
+    assert failures(p, {"name": "Spend", "key": "spend", "data_type": "number"})[0][0] == "data_type"
+    for key in ("COUNTRY", "country", "Query_Parameters", "referrer"):
+        [(prop, reason)] = failures(p, {"name": "X", "key": key})
+        assert prop == "key" and "preset attribute" in reason, reason
+    assert failures(p, {"name": "Countries visited", "key": "country_count"}) == []
+
+
+@respx.mock(base_url=URL)
+def test_refresh_and_adoption_never_take_a_preset(respx_mock: respx.MockRouter) -> None:
+    custom = {"uid": "a1", "key": "plan", "name": "Plan", "description": "", "__type": "CUSTOM"}
+    respx_mock.get("/attributes").respond(json=[*PRESETS, custom])
+    p = provider(ATTRIBUTE)
+    news = checked(p, {"name": "Plan", "key": "plan"})
+    read = p.read("a1", news)
+    assert read.id == "a1" and read.inputs == news
+    # a preset's uid is never adopted, and adopt_existing does not find presets by key
+    with pytest.raises(ResourceOperationError, match="preset attribute COUNTRY"):
+        p.create({**checked(p, {"name": "Country", "key": "country_code"}), "adopt_uid": "COUNTRY"})
+    assert ATTRIBUTE.endpoints.list(api.connect(CONFIG, "personalize")) == [custom]
+
+
+@respx.mock(base_url=URL)
+def test_a_refused_create_of_an_unknown_preset_key_says_so(respx_mock: respx.MockRouter) -> None:
+    respx_mock.post("/attributes").respond(400, json={"errors": {"key": "key already exists"}})
+    respx_mock.get("/attributes").respond(json=PRESETS)
+    p = provider(ATTRIBUTE)
+    with pytest.raises(ResourceOperationError, match="belongs to the preset attribute LANGUAGE"):
+        p.create(checked(p, {"name": "Language", "key": "language"}))
+
+
+@respx.mock(base_url=URL)
+def test_read_raises_when_the_collection_does_not_answer(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/attributes").respond(404, text="Cannot GET /attributes")
+    p = provider(ATTRIBUTE)
+    with pytest.raises(ResourceOperationError, match="404"):
+        p.read("a1", checked(p, {"name": "Plan", "key": "plan"}))
+    LISTINGS.clear()
+    respx_mock.get("/attributes").respond(403, json={"error": "Forbidden"})
+    with pytest.raises(ResourceOperationError, match="Forbidden"):
+        p.read("a1", checked(p, {"name": "Plan", "key": "plan"}))
+
+
+@respx.mock(base_url=URL)
+def test_read_reports_gone_only_when_the_list_answers_without_it(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/attributes").respond(json=PRESETS)
+    p = provider(ATTRIBUTE)
+    assert p.read("a1", checked(p, {"name": "Plan", "key": "plan"})).id == ""
+
+
+# --- events and audiences ---------------------------------------------------------------------------------
+
+
+@respx.mock(base_url=URL)
+def test_event_sends_key_and_description_and_takes_no_name(respx_mock: respx.MockRouter) -> None:
+    post = respx_mock.post("/events").respond(201, json={"uid": "e1", "key": "cta_click", "description": "",
+                                                         **SERVER})
+    live = {"uid": "e1", "key": "cta_click", "description": "", **SERVER}
+    respx_mock.get("/events").respond(json=[live])
+    put = respx_mock.put("/events/e1").respond(json={**live, "description": "a click"})
+    p = provider(EVENT)
+    p.create(checked(p, {"key": "cta_click"}))
+    assert body(post) == {"key": "cta_click", "description": ""}
+    p.update("e1", {}, checked(p, {"key": "cta_click", "description": "a click"}))
+    assert body(put) == {"key": "cta_click", "description": "a click"}
+    assert failures(p, {"key": "cta_click", "name": "Click"})[0][0] == "name"
 
 
 DOC_DEFINITION = {  # the documentation's "Create audience with Custom Attributes" example
@@ -82,23 +198,17 @@ def test_audience_sends_the_documented_definition(respx_mock: respx.MockRouter) 
 
 
 @respx.mock(base_url=URL)
-def test_audience_reads_the_seed_files_rules_shape(respx_mock: respx.MockRouter) -> None:
-    respx_mock.get("/audiences").respond(json={"data": [{"uid": "au1", "name": "A", "rules": DOC_DEFINITION}]})
+def test_audience_refresh_and_update_round_trip(respx_mock: respx.MockRouter) -> None:
+    live = {"uid": "au1", "name": "A", "description": "", "definition": DOC_DEFINITION, **SERVER}
+    respx_mock.get("/audiences").respond(json=[live])
+    put = respx_mock.put("/audiences/au1").respond(json=live)
     p = provider(AUDIENCE)
     news = checked(p, {"name": "A", "definition": DOC_DEFINITION})  # wire names are accepted as input too
     result = p.read("au1", news)
     assert result.inputs == news
     assert p.diff("au1", result.outs, news).changes is False
-
-
-@respx.mock(base_url=URL)
-def test_audience_update_does_not_resend_a_stale_rules_mirror(respx_mock: respx.MockRouter) -> None:
-    respx_mock.get("/audiences").respond(json={"data": [
-        {"uid": "au1", "name": "A", "definition": DOC_DEFINITION, "rules": DOC_DEFINITION}]})
-    put = respx_mock.put("/audiences/au1").respond(json={"uid": "au1", "name": "A"})
-    p = provider(AUDIENCE)
     p.update("au1", {}, checked(p, {"name": "A"}))
-    assert body(put) == {"name": "A"}
+    assert body(put) == {"name": "A", "description": ""}
 
 
 def test_rule_builder_json_and_datetime_options() -> None:
@@ -115,39 +225,61 @@ def test_rule_builder_json_and_datetime_options() -> None:
 
 
 @respx.mock(base_url=URL)
-def test_event_name_defaults_to_key(respx_mock: respx.MockRouter) -> None:
-    route = respx_mock.post("/events").respond(201, json={"uid": "e1", "key": "cta_click", "name": "cta_click"})
-    p = provider(EVENT)
-    p.create(checked(p, {"key": "cta_click"}))
-    assert body(route) == {"key": "cta_click", "name": "cta_click"}
+def test_quota_refusals_name_the_quota(respx_mock: respx.MockRouter) -> None:
+    respx_mock.post("/audiences").respond(400, json={
+        "errors": {"definition": ["personalize.AUDIENCES.RULE_COUNT_EXCEEDED"]}})
+    p = provider(AUDIENCE)
+    with pytest.raises(ResourceOperationError, match=r"at most 50 rules .*RULE_COUNT_EXCEEDED"):
+        p.create(checked(p, {"name": "Big"}))
+    respx_mock.post("/events").respond(400, json={
+        "error": "personalize.EVENTS.LIMIT_EXCEEDED", "message": "Maximum 100 events allowed in a project"})
+    respx_mock.get("/events").respond(json=[])
+    e = provider(EVENT)
+    with pytest.raises(ResourceOperationError,
+                       match=r"the project's quota of 100 events is reached \(personalize.EVENTS.LIMIT_EXCEEDED\)"):
+        e.create(checked(e, {"key": "one_too_many"}))
 
 
 # --- experiences ---------------------------------------------------------------------------------------------
 
 
-def experience(status: str = "DRAFT", latest: dict[str, Any] | None = None, active: str | None = None,
-               **over: Any) -> dict[str, Any]:
-    return {"uid": "x1", "name": "E", "__type": over.pop("type", "AB_TEST"), "status": status,
-            "latestVersion": latest or {"uid": "v1", "status": "DRAFT", "variants": []},
-            "activeVersion": active, **over}
+def experience(status: str = "DRAFT", latest: str = "v1", **over: Any) -> dict[str, Any]:
+    return {"uid": "x1", "name": "E", "description": "", "__type": over.pop("type", "AB_TEST"), "status": status,
+            "latestVersion": latest, "shortUid": "3", "referredAudiences": [], "referredEvents": [],
+            "_cms": over.pop("cms", {}), **SERVER, **over}
+
+
+def version(uid: str, status: str, variants: list[dict[str, Any]] | None = None, **over: Any) -> dict[str, Any]:
+    return {"uid": uid, "status": status, "variants": variants or [], "experienceUid": "x1", **over}
+
+
+def ab(name: str, short: str, traffic: float = 50) -> dict[str, Any]:
+    return {"__type": "ABTestVariant", "name": name, "shortUid": short, "trafficDistribution": traffic}
 
 
 AB = {"name": "E", "type": "AB_TEST", "variants": [{"name": "Control"}, {"name": "Purple"}],
       "metrics": [{"event": "ev1", "name": "Click on CTA"}]}
+CMS = {"variantGroup": "vg1", "variants": {"0": "cs_v_0", "1": "cs_v_1"}}
+ACTIVE_V1 = version("v1", "ACTIVE", [ab("Control", "0"), ab("Purple", "1")], variantSplit="EQUALLY_SPLIT",
+                    metrics=[{"__type": "Primary", "event": "ev1", "name": "Click on CTA"}],
+                    createdAt="2024-01-01T00:00:00.000Z")
 
 
 @respx.mock(base_url=URL)
-def test_experience_create_posts_then_fills_the_draft(respx_mock: respx.MockRouter) -> None:
+def test_experience_create_posts_then_fills_the_draft_and_waits_for_cms(respx_mock: respx.MockRouter) -> None:
     post = respx_mock.post("/experiences").respond(201, json=experience())
-    respx_mock.get("/experiences/x1/versions").respond(json={"data": [{"uid": "v1", "status": "DRAFT", "variants": []}]})
-    put = respx_mock.put("/experiences/x1/versions/v1").respond(json={"uid": "v1", "status": "ACTIVE"})
-    latest = {"uid": "v1", "status": "ACTIVE", "variants": [
-        {"__type": "ABTestVariant", "name": "Control", "shortUid": "0", "trafficDistribution": 50},
-        {"__type": "ABTestVariant", "name": "Purple", "shortUid": "1", "trafficDistribution": 50}]}
-    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", latest, "v1"))
+    versions = respx_mock.get("/experiences/x1/versions")
+    versions.side_effect = [respx.MockResponse(json=[version("v1", "DRAFT")]),
+                            respx.MockResponse(json=[ACTIVE_V1])]
+    put = respx_mock.put("/experiences/x1/versions/v1").respond(json=ACTIVE_V1)
+    single = respx_mock.get("/experiences/x1")
+    # _cms fills asynchronously: empty at first, then the group and one CMS variant per variant
+    single.side_effect = [respx.MockResponse(json=experience("ACTIVE")),
+                          respx.MockResponse(json=experience("ACTIVE", cms={"variantGroup": "vg1", "variants": {}})),
+                          respx.MockResponse(json=experience("ACTIVE", cms=CMS))]
     p = provider(EXPERIENCE)
     result = p.create(checked(p, {**AB, "status": "ACTIVE"}))
-    assert body(post) == {"name": "E", "__type": "AB_TEST"}
+    assert body(post) == {"name": "E", "description": "", "__type": "AB_TEST"}
     assert body(put) == {
         "status": "ACTIVE",
         "variants": [{"__type": "ABTestVariant", "name": "Control", "trafficDistribution": 50.0},
@@ -157,28 +289,50 @@ def test_experience_create_posts_then_fills_the_draft(respx_mock: respx.MockRout
     }
     assert result.outs["variant_short_uids"] == {"Control": "0", "Purple": "1"}
     assert result.outs["active_version_uid"] == "v1" and result.outs["latest_version_uid"] == "v1"
+    assert result.outs["cms_variant_group_uid"] == "vg1"
+    assert result.outs["cms_variant_uids"] == {"Control": "cs_v_0", "Purple": "cs_v_1"}
+    assert single.call_count == 3
+    # no single-version GET exists on the live service: never called
+    assert not [c for c in respx_mock.calls if c.request.method == "GET" and "/versions/" in c.request.url.path]
+
+
+@respx.mock(base_url=URL)
+def test_cms_that_never_fills_leaves_the_outputs_empty_without_failing(respx_mock: respx.MockRouter) -> None:
+    respx_mock.post("/experiences").respond(201, json=experience())
+    versions = respx_mock.get("/experiences/x1/versions")
+    versions.side_effect = [respx.MockResponse(json=[version("v1", "DRAFT")]),
+                            respx.MockResponse(json=[ACTIVE_V1])]
+    respx_mock.put("/experiences/x1/versions/v1").respond(json=ACTIVE_V1)
+    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE"))
+    p = provider(EXPERIENCE)
+    result = p.create(checked(p, {**AB, "status": "ACTIVE"}))
+    assert result.id == "x1" and result.outs["cms_variant_uids"] == {}
+    assert "cms_variant_group_uid" not in result.outs  # None is dropped: empty
 
 
 @respx.mock(base_url=URL)
 def test_experience_created_paused_is_activated_then_paused(respx_mock: respx.MockRouter) -> None:
     respx_mock.post("/experiences").respond(201, json=experience())
-    respx_mock.get("/experiences/x1/versions").respond(json={"data": []})
-    put = respx_mock.put("/experiences/x1/versions/v1").respond(json={"uid": "v1", "variants": [
-        {"name": "Control", "shortUid": "0"}, {"name": "Purple", "shortUid": "1"}]})
-    respx_mock.get("/experiences/x1").respond(json=experience("INACTIVE"))
+    respx_mock.get("/experiences/x1/versions").side_effect = [
+        respx.MockResponse(json=[version("v1", "DRAFT")]),
+        respx.MockResponse(json=[ACTIVE_V1]),
+        respx.MockResponse(json=[{**ACTIVE_V1, "status": "PAUSED"}]),
+    ]
+    put = respx_mock.put("/experiences/x1/versions/v1").respond(json=ACTIVE_V1)
+    respx_mock.get("/experiences/x1").respond(json=experience("PAUSED", cms=CMS))
     p = provider(EXPERIENCE)
     p.create(checked(p, {**AB, "status": "PAUSED"}))
     assert [body(put, i)["status"] for i in range(put.call_count)] == ["ACTIVE", "PAUSED"]
+    # the pause resends the full variants with the short uids the activation assigned
     assert [v["shortUid"] for v in body(put)["variants"]] == ["0", "1"]
 
 
 @respx.mock(base_url=URL)
 def test_a_failed_follow_up_deletes_the_new_experience(respx_mock: respx.MockRouter) -> None:
     respx_mock.post("/experiences").respond(201, json=experience())
-    respx_mock.get("/experiences/x1/versions").respond(json={"data": []})
-    respx_mock.put("/experiences/x1/versions/v1").respond(400, json={"message": "variants[0].name: is required"})
-    respx_mock.get("/experiences/x1").respond(json=experience())
-    delete = respx_mock.delete("/experiences/x1").respond(json={"message": "deleted"})
+    respx_mock.get("/experiences/x1/versions").respond(json=[version("v1", "DRAFT")])
+    respx_mock.put("/experiences/x1/versions/v1").respond(400, json={"errors": {"variants": ["is required"]}})
+    delete = respx_mock.delete("/experiences/x1").respond(204)
     p = provider(EXPERIENCE)
     with pytest.raises(ResourceOperationError, match="deleted again, nothing is left behind"):
         p.create(checked(p, {**AB, "status": "ACTIVE"}))
@@ -188,85 +342,115 @@ def test_a_failed_follow_up_deletes_the_new_experience(respx_mock: respx.MockRou
 @respx.mock(base_url=URL)
 def test_a_failed_follow_up_and_failed_cleanup_report_the_uid(respx_mock: respx.MockRouter) -> None:
     respx_mock.post("/experiences").respond(201, json=experience())
-    respx_mock.get("/experiences/x1/versions").respond(json={"data": []})
+    respx_mock.get("/experiences/x1/versions").respond(json=[version("v1", "DRAFT")])
     respx_mock.put("/experiences/x1/versions/v1").respond(400, json={"message": "nope"})
-    respx_mock.get("/experiences/x1").respond(json=experience())
-    respx_mock.delete("/experiences/x1").respond(403, json={"message": "forbidden"})
+    respx_mock.delete("/experiences/x1").respond(403, json={"error": "Forbidden"})
     p = provider(EXPERIENCE)
     with pytest.raises(ResourceOperationError, match="adopt_uid='x1'"):
         p.create(checked(p, {**AB, "status": "ACTIVE"}))
 
 
-ACTIVE_V1 = {"uid": "v1", "status": "ACTIVE", "variantSplit": "EQUALLY_SPLIT",
-             "metrics": [{"__type": "Primary", "event": "ev1", "name": "Click on CTA"}],
-             "variants": [{"__type": "ABTestVariant", "name": "Control", "shortUid": "0", "trafficDistribution": 50},
-                          {"__type": "ABTestVariant", "name": "Purple", "shortUid": "1", "trafficDistribution": 50}]}
-
-
-@respx.mock(base_url=URL)
-def test_changing_an_active_experience_creates_a_version_keeping_short_uids(respx_mock: respx.MockRouter) -> None:
-    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", ACTIVE_V1, "v1"))
-    respx_mock.get("/experiences/x1/versions").respond(json={"data": [ACTIVE_V1]})
-    post = respx_mock.post("/experiences/x1/versions").respond(201, json={"uid": "v2", "status": "ACTIVE"})
+@respx.mock(base_url=URL, assert_all_called=False)
+def test_editing_a_locked_version_posts_a_new_one_keeping_short_uids(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", cms=CMS))
+    v2 = version("v2", "ACTIVE", [ab("Purple", "1", 33.33), ab("Control", "0", 33.33), ab("Red", "2", 33.33)],
+                 createdAt="2024-02-01T00:00:00.000Z")
+    respx_mock.get("/experiences/x1/versions").side_effect = [
+        respx.MockResponse(json=[ACTIVE_V1]), respx.MockResponse(json=[{**ACTIVE_V1, "status": "ARCHIVED"}, v2])]
+    post = respx_mock.post("/experiences/x1/versions").respond(201, json=v2)
+    edit = respx_mock.put("/experiences/x1/versions/v1")
+    meta = respx_mock.put("/experiences/x1")
     p = provider(EXPERIENCE)
     news = checked(p, {**AB, "status": "ACTIVE", "variants": [{"name": "Purple"}, {"name": "Control"}, {"name": "Red"}]})
     p.update("x1", {}, news)
     sent = body(post)
     assert sent["status"] == "ACTIVE"
     assert [(v["name"], v.get("shortUid")) for v in sent["variants"]] == [("Purple", "1"), ("Control", "0"), ("Red", None)]
+    assert not edit.called and not meta.called  # a locked version is never edited; the name is unchanged
 
 
 @respx.mock(base_url=URL, assert_all_called=False)
 def test_pausing_an_unchanged_active_version_only_flips_its_status(respx_mock: respx.MockRouter) -> None:
-    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", ACTIVE_V1, "v1"))
-    respx_mock.get("/experiences/x1/versions").respond(json={"data": [ACTIVE_V1]})
+    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", cms=CMS))
+    respx_mock.get("/experiences/x1/versions").respond(json=[ACTIVE_V1])
     post = respx_mock.post("/experiences/x1/versions")
-    put = respx_mock.put("/experiences/x1/versions/v1").respond(json={"uid": "v1", "status": "PAUSED"})
+    put = respx_mock.put("/experiences/x1/versions/v1").respond(json={**ACTIVE_V1, "status": "PAUSED"})
     meta = respx_mock.put("/experiences/x1")
     p = provider(EXPERIENCE)
     p.update("x1", {}, checked(p, {**AB, "status": "PAUSED"}))
-    assert body(put)["status"] == "PAUSED" and not post.called and not meta.called
+    sent = body(put)
+    # PUT resends the status and the full variants array, short uids included
+    assert sent["status"] == "PAUSED" and sent["variants"] == [
+        {"__type": "ABTestVariant", "name": "Control", "shortUid": "0", "trafficDistribution": 50.0},
+        {"__type": "ABTestVariant", "name": "Purple", "shortUid": "1", "trafficDistribution": 50.0}]
+    assert not post.called and not meta.called
 
 
 @respx.mock(base_url=URL, assert_all_called=False)
 def test_a_draft_is_edited_in_place_and_the_name_is_put(respx_mock: respx.MockRouter) -> None:
-    draft = {"uid": "v2", "status": "DRAFT", "variants": []}
-    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", draft, "v1", name="Old"))
-    respx_mock.get("/experiences/x1/versions").respond(json={"data": [ACTIVE_V1, draft]})
+    draft = version("v2", "DRAFT", createdAt="2024-02-01T00:00:00.000Z")
+    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", latest="v2", name="Old", cms=CMS))
+    # listed newest first: the order is unconfirmed, createdAt decides
+    respx_mock.get("/experiences/x1/versions").respond(json=[draft, ACTIVE_V1])
     meta = respx_mock.put("/experiences/x1").respond(json=experience())
     put = respx_mock.put("/experiences/x1/versions/v2").respond(json=draft)
     post = respx_mock.post("/experiences/x1/versions")
     p = provider(EXPERIENCE)
     p.update("x1", {}, checked(p, {**AB, "status": "DRAFT"}))
-    assert body(meta) == {"name": "E", "__type": "AB_TEST"}
+    assert body(meta) == {"name": "E", "description": "", "__type": "AB_TEST"}
     assert body(put)["status"] == "DRAFT" and not post.called
     assert [v["shortUid"] for v in body(put)["variants"]] == ["0", "1"]
 
 
 @respx.mock(base_url=URL)
-def test_delete_pauses_an_active_experience_first(respx_mock: respx.MockRouter) -> None:
-    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", ACTIVE_V1, "v1"))
-    respx_mock.get("/experiences/x1/versions/v1").respond(json={**ACTIVE_V1, "experience": "x1",
-                                                                "createdAt": "2024-01-01"})
-    pause = respx_mock.put("/experiences/x1/versions/v1").respond(json={"uid": "v1", "status": "PAUSED"})
-    delete = respx_mock.delete("/experiences/x1").respond(json={"message": "deleted"})
+def test_refresh_reads_the_latest_version_from_the_list(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", cms=CMS))
+    respx_mock.get("/experiences/x1/versions").respond(json=[ACTIVE_V1])
+    p = provider(EXPERIENCE)
+    news = checked(p, {**AB, "status": "ACTIVE"})
+    result = p.read("x1", news)
+    assert result.inputs == news
+    assert result.outs["experience_status"] == "ACTIVE" and result.outs["cms_variant_group_uid"] == "vg1"
+    assert p.diff("x1", result.outs, news).changes is False
+
+
+@respx.mock(base_url=URL)
+def test_a_404_experience_is_gone_only_when_the_list_answers_without_it(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/experiences/x1").respond(404, json={"message": "not found"})
+    listing = respx_mock.get("/experiences")
+    listing.side_effect = [respx.MockResponse(json=[]), respx.MockResponse(401, json={"error": "Unauthorized"})]
+    p = provider(EXPERIENCE)
+    news = checked(p, AB)
+    assert p.read("x1", news).id == ""
+    LISTINGS.clear()
+    with pytest.raises(ResourceOperationError, match="401"):
+        p.read("x1", news)
+
+
+@respx.mock(base_url=URL)
+def test_delete_pauses_an_active_version_found_in_the_list_first(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/experiences/x1/versions").respond(json=[{**ACTIVE_V1, **SERVER, "experienceUid": "x1"}])
+    pause = respx_mock.put("/experiences/x1/versions/v1").respond(json={**ACTIVE_V1, "status": "PAUSED"})
+    delete = respx_mock.delete("/experiences/x1").respond(204)
     provider(EXPERIENCE).delete("x1", {"name": "E"})
     sent = body(pause)
-    assert sent["status"] == "PAUSED" and "experience" not in sent and "uid" not in sent
-    assert sent["variants"] == ACTIVE_V1["variants"]
-    assert delete.called and pause.calls[0].request  # pause happened before the delete
-    assert respx_mock.calls[-1].request.method == "DELETE"
+    assert sent == {"status": "PAUSED", "variants": ACTIVE_V1["variants"], "variantSplit": "EQUALLY_SPLIT",
+                    "metrics": ACTIVE_V1["metrics"]}
+    assert delete.called and respx_mock.calls[-1].request.method == "DELETE"
 
 
 def test_experience_type_change_is_a_replace_and_limits_are_check_failures() -> None:
     p = provider(EXPERIENCE)
-    failures = p.check({}, {"name": "E", "type": "SEGMENTED", "variants": [{"name": "a", "traffic_distribution": 10}]}).failures
-    assert [(f.property, f.reason) for f in failures] == [
+    assert failures(p, {"name": "E", "type": "SEGMENTED", "variants": [{"name": "a", "traffic_distribution": 10}]}) == [
         ("variants", "variants[0].traffic_distribution: is for AB_TEST experiences")]
-    failures = p.check({}, {"name": "E", "type": "AB_TEST", "variants": [{"name": "a"}, {"name": "a"}]}).failures
-    assert "variant names must be unique" in failures[0].reason
-    failures = p.check({}, {"name": "E", "status": "LIVE"}).failures
-    assert failures[0].property == "status"
+    assert "variant names must be unique" in failures(p, {"name": "E", "type": "AB_TEST",
+                                                          "variants": [{"name": "a"}, {"name": "a"}]})[0][1]
+    assert "at most 20 variants" in failures(p, {"name": "E", "type": "AB_TEST",
+                                                 "variants": [{"name": f"v{i}"} for i in range(21)]})[0][1]
+    for status in ("LIVE", "INACTIVE", "ENDED", "ARCHIVED"):
+        assert failures(p, {"name": "E", "status": status})[0][0] == "status"
+    news = checked(p, AB)
+    assert p.diff("x1", news, {**news, "type": "SEGMENTED", "variants": []}).replaces == ["type"]
 
 
 # --- priority and look-ups ----------------------------------------------------------------------------------
@@ -274,39 +458,64 @@ def test_experience_type_change_is_a_replace_and_limits_are_check_failures() -> 
 
 @respx.mock(base_url=URL)
 def test_priority_puts_the_named_first_and_keeps_the_rest(respx_mock: respx.MockRouter) -> None:
-    respx_mock.get("/experiences/priority").respond(json={"priority": ["a", "b", "c", "d"]})
-    put = respx_mock.put("/experiences/priority").respond(json={"priority": ["c", "a", "b", "d"]})
+    respx_mock.get("/experiences-priority").respond(json={"priorityOrder": ["a", "b", "c", "d"]})
+    put = respx_mock.put("/experiences-priority").respond(json={"priorityOrder": ["c", "a", "b", "d"]})
     p = provider(EXPERIENCE_PRIORITY)
     result = p.create(checked(p, {"experiences": ["c", "a"]}))
-    assert body(put) == {"priority": ["c", "a", "b", "d"]}
+    assert body(put) == {"priorityOrder": ["c", "a", "b", "d"]}
     assert result.id == "experience-priority" and result.outs["order"] == ["c", "a", "b", "d"]
     assert p.check({}, {"experiences": ["a", "a"]}).failures[0].property == "experiences"
 
 
-@respx.mock(base_url=URL)
-def test_priority_read_reports_the_head_of_the_live_order(respx_mock: respx.MockRouter) -> None:
-    respx_mock.get("/experiences/priority").respond(json={"priority": ["z", "c", "a"]})
-    p = provider(EXPERIENCE_PRIORITY)
-    news = checked(p, {"experiences": ["c", "a"]})
-    result = p.read("experience-priority", {**news, "order": ["c", "a", "z"]})
+@pytest.mark.parametrize("answer", [["z", "c", "a"], {"experiences": ["z", "c", "a"]},
+                                    {"priorityOrder": [{"uid": "z"}, {"uid": "c"}, {"uid": "a"}]}])
+def test_priority_read_accepts_either_shape(answer: Any) -> None:
+    with respx.mock(base_url=URL) as respx_mock:
+        respx_mock.get("/experiences-priority").respond(json=answer)
+        p = provider(EXPERIENCE_PRIORITY)
+        news = checked(p, {"experiences": ["c", "a"]})
+        result = p.read("experience-priority", {**news, "order": ["c", "a", "z"]})
     assert result.inputs == {"experiences": ["z", "c"]}
     assert p.diff("experience-priority", result.outs, news).changes is True
 
 
 @respx.mock(base_url=URL)
 def test_geolocation_lookups_pass_the_search(respx_mock: respx.MockRouter) -> None:
-    route = respx_mock.get("/geolocation/cities").respond(json={"data": [
-        {"uid": "US-CA-SF", "code": "US-CA-SF", "name": "San Francisco", "countryCode": "US", "regionCode": "US-CA"}]})
+    route = respx_mock.get("/geolocation/cities").respond(json=[
+        {"uid": "US-CA-SF", "code": "US-CA-SF", "name": "San Francisco", "countryCode": "US", "regionCode": "US-CA"}])
     [city] = lookups.get_cities("san", country_code="US", config=CONFIG)
     assert city.name == "San Francisco" and city.region_code == "US-CA"
     assert dict(route.calls.last.request.url.params) == {"search": "san", "countryCode": "US"}
 
 
 @respx.mock(base_url=URL)
-def test_lookup_of_an_existing_attribute_by_key(respx_mock: respx.MockRouter) -> None:
-    respx_mock.get("/attributes").respond(json={"data": [
-        {"uid": "a1", "name": "Spend", "key": "spend", "data_type": "number"},
-        {"uid": "a2", "name": "Age", "key": "age", "data_type": "number"}]})
+def test_lookups_find_custom_attributes_never_presets(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/attributes").respond(json=[
+        *PRESETS, {"uid": "a1", "name": "Spend", "key": "spend", "__type": "CUSTOM"},
+        {"uid": "a2", "name": "Age", "key": "age", "__type": "CUSTOM"}])
     assert lookups.get_attribute(key="age", config=CONFIG).uid == "a2"
+    with pytest.raises(lookups.LookupError_, match="no attribute with key 'COUNTRY'"):
+        lookups.get_attribute(key="COUNTRY", config=CONFIG)
     with pytest.raises(lookups.LookupError_, match="no attribute with key 'nope'"):
         lookups.get_attribute(key="nope", config=CONFIG)
+
+
+@respx.mock(base_url=URL)
+def test_experience_lookup_reads_latest_version_and_cms(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/experiences").respond(json=[experience("ACTIVE", cms=CMS)])
+    found = lookups.get_experience(name="E", config=CONFIG)
+    assert (found.latest_version_uid, found.type, found.cms_variant_group_uid, found.short_uid) == (
+        "v1", "AB_TEST", "vg1", "3")
+
+
+@respx.mock(base_url=URL)
+def test_project_lookup_by_connected_stack(respx_mock: respx.MockRouter) -> None:
+    route = respx_mock.get("/projects").respond(json=[
+        {"_id": "p0", "uid": "p" * 24, "name": "Site", "organizationUid": "org1", "connectedStackApiKey": "blt123"}])
+    config = {k: v for k, v in CONFIG.items() if "ProjectUid" not in k}  # not needed to find it
+    project = lookups.get_project(connected_stack_api_key="blt123", organization_uid="org1", config=config)
+    assert project.uid == "p" * 24 and project.organization_uid == "org1"
+    request = route.calls.last.request
+    assert dict(request.url.params) == {"connectedStackApiKey": "blt123"}
+    assert request.headers["organization_uid"] == "org1" and "x-project-uid" not in request.headers
+    assert request.headers["authtoken"] == "cs-token-SECRET"

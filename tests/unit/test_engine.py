@@ -61,7 +61,7 @@ def provider(spec: ResourceSpec[Any], config: dict[str, str] | None = None) -> E
 
 
 def attribute(uid: str = "a1", **over: Any) -> dict[str, Any]:
-    return {"uid": uid, "name": "Spend", "key": "spend", "data_type": "number",
+    return {"uid": uid, "name": "Spend", "key": "spend", "__type": "CUSTOM",
             "created_at": "2024-01-01T00:00:00Z", **over}
 
 
@@ -82,15 +82,14 @@ def unknown_output() -> pulumi.Output[Any]:
 
 def test_check_strips_internal_keys_and_applies_defaults() -> None:
     inputs = checked(provider(ATTRIBUTE), {"name": "Spend", "key": "spend", "description": ""})
-    assert inputs == {"name": "Spend", "key": "spend", "data_type": "string"}  # "" == absent
+    assert inputs == {"name": "Spend", "key": "spend"}  # "" == absent
 
 
 def test_check_reports_one_failure_per_field_with_the_field_named() -> None:
     result = provider(ATTRIBUTE).check({}, {"__provider": "x", "name": "", "key": "has space",
-                                             "data_type": "float", "colour": "red"})
+                                             "colour": "red"})
     failures = {f.property: f.reason for f in result.failures}
-    assert set(failures) == {"name", "key", "data_type", "colour"}
-    assert "'string', 'number', 'boolean' or 'date'" in failures["data_type"]
+    assert set(failures) == {"name", "key", "colour"}
     assert failures["colour"].startswith("colour is not an argument of attribute")
 
 
@@ -170,7 +169,7 @@ def test_read_gone_returns_an_empty_id(respx_mock: respx.MockRouter) -> None:
 def test_read_returns_inputs_that_diff_clean_against_the_program(respx_mock: respx.MockRouter) -> None:
     respx_mock.get("/attributes").respond(json={"data": [attribute(description="d")]})
     p = provider(ATTRIBUTE)
-    news = checked(p, {"name": "Spend", "key": "spend", "data_type": "number", "description": "d"})
+    news = checked(p, {"name": "Spend", "key": "spend", "description": "d"})
     result = p.read("a1", {**news, "uid": "a1", "__provider": "x"})
     assert result.id == "a1"
     assert result.inputs == news
@@ -182,7 +181,7 @@ def test_read_returns_inputs_that_diff_clean_against_the_program(respx_mock: res
 def test_read_finds_an_out_of_band_edit(respx_mock: respx.MockRouter) -> None:
     respx_mock.get("/attributes").respond(json={"data": [attribute(name="Edited by hand")]})
     p = provider(ATTRIBUTE)
-    news = checked(p, {"name": "Spend", "key": "spend", "data_type": "number"})
+    news = checked(p, {"name": "Spend", "key": "spend"})
     result = p.read("a1", {**news, "uid": "a1"})
     assert result.outs["name"] == "Edited by hand"
     assert p.diff("a1", result.outs, news).changes is True
@@ -212,7 +211,7 @@ def test_a_write_invalidates_the_shared_listing(respx_mock: respx.MockRouter) ->
     listing = respx_mock.get("/attributes").respond(json={"data": [attribute()]})
     respx_mock.put("/attributes/a1").respond(json=attribute(name="New"))
     p = provider(ATTRIBUTE)
-    props = checked(p, {"name": "New", "key": "spend", "data_type": "number"})
+    props = checked(p, {"name": "New", "key": "spend"})
     p.read("a1", props)
     p.update("a1", {}, props)  # lists (cached), PUTs, invalidates
     p.read("a1", props)
@@ -226,25 +225,25 @@ def test_a_write_invalidates_the_shared_listing(respx_mock: respx.MockRouter) ->
 def test_create_posts_wire_names_and_returns_inputs_plus_computed(respx_mock: respx.MockRouter) -> None:
     route = respx_mock.post("/attributes").respond(201, json=attribute())
     p = provider(ATTRIBUTE)
-    news = checked(p, {"name": "Spend", "key": "spend", "data_type": "number"})
+    news = checked(p, {"name": "Spend", "key": "spend"})
     result = p.create({**news, "__provider": "x"})
     assert result.id == "a1"
     assert result.outs == {**news, "uid": "a1"}
     request = route.calls.last.request
-    assert json.loads(request.content) == {"name": "Spend", "key": "spend", "data_type": "number"}
+    assert json.loads(request.content) == {"key": "spend", "name": "Spend", "description": ""}
     assert request.headers["authtoken"] == TOKEN and request.headers["x-project-uid"] == "project-1"
 
 
 @respx.mock(base_url=URL)
-def test_update_is_a_full_put_merged_onto_the_live_object(respx_mock: respx.MockRouter) -> None:
+def test_update_puts_the_managed_fields_never_the_live_objects_others(respx_mock: respx.MockRouter) -> None:
     live = attribute(description="old", owner="someone")  # owner: a field we do not manage
     respx_mock.get("/attributes").respond(json={"data": [live]})
     put = respx_mock.put("/attributes/a1").respond(json=attribute(name="New", owner="someone"))
     p = provider(ATTRIBUTE)
-    news = checked(p, {"name": "New", "key": "spend", "data_type": "number"})
+    news = checked(p, {"name": "New", "key": "spend"})
     result = p.update("a1", {}, {**news, "__provider": "x"})
     assert json.loads(put.calls.last.request.content) == {
-        "name": "New", "key": "spend", "data_type": "number", "owner": "someone",
+        "key": "spend", "name": "New", "description": "",  # Contentstack: managed fields only, never "owner"
     }
     assert result.outs == {**news, "uid": "a1"}  # full outs, never None
 
@@ -287,7 +286,7 @@ def test_adopt_uid_takes_over_the_existing_object(respx_mock: respx.MockRouter) 
     post = respx_mock.post("/attributes")
     put = respx_mock.put("/attributes/a9").respond(json=attribute("a9"))
     p = provider(ATTRIBUTE)
-    result = p.create(checked(p, {"name": "Spend", "key": "spend", "data_type": "number", "adopt_uid": "a9"}))
+    result = p.create(checked(p, {"name": "Spend", "key": "spend", "adopt_uid": "a9"}))
     assert result.id == "a9" and not post.called and put.called
     assert result.outs["adopt_uid"] == "a9"
 
