@@ -47,8 +47,19 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_snake
 
-from .config import DEFAULT_NAMESPACE
-from .errors import NotFoundError, PersonalizeError, ServerError, TransportError, get_logger, redact
+from .config import DEFAULT_NAMESPACE, Tenant, tenant_change_allowed
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    NotFoundError,
+    PersonalizeError,
+    ServerError,
+    TenantMismatchError,
+    TransportError,
+    get_logger,
+    redact,
+)
+from .http import watch_not_found
 
 log = get_logger(__name__)
 
@@ -57,6 +68,8 @@ UNKNOWN: str = pulumi.runtime.rpc.UNKNOWN
 
 CONFIG_NAMESPACE = "config_namespace"
 ADOPT_EXISTING = "adopt_existing"
+TENANT = "tenant"
+"""The output every resource records its tenant in (``config.Tenant.record``: identifiers only)."""
 _NAMESPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _LEAD_FIELD_RE = re.compile(r"^([a-z_][a-z0-9_]*(?:\[\d+\])?(?:\.[a-z_][a-z0-9_]*)?):\s+")
 
@@ -276,12 +289,26 @@ class Endpoints(Protocol[ClientC]):
     def update(self, client: ClientC, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json: ...
 
     def delete(self, client: ClientC, id_: str, props: Mapping[str, Any]) -> None:
-        """Delete; a missing object is not an error (the engine also swallows ``NotFoundError``)."""
+        """Delete; a missing object may be ignored or raise ``NotFoundError``: either way the engine
+        saw the 404 (``http.watch_not_found``) and confirms that the collection answers."""
         ...
 
     def list(self, client: ClientC) -> list[Json]:
-        """Every object (for adoption by natural key); may raise ``NotImplementedError``."""
+        """Every object (for adoption by natural key); may raise ``NotImplementedError``.
+
+        Also the engine's proof that the collection answers, after a 404 on one object, unless the
+        endpoints define a cheaper ``probe(client) -> list[Json]`` (a first page is enough)."""
         ...
+
+
+def tenant_of(client: object) -> Tenant | None:
+    """The tenant the client endpoints are called with serves: its ``tenant``, or its ``ApiClient``'s
+    (``client.client.tenant``), so that an api class needs no declaration of its own."""
+    for candidate in (client, getattr(client, "client", None)):
+        tenant = getattr(candidate, "tenant", None)
+        if isinstance(tenant, Tenant):
+            return tenant
+    return None
 
 
 def default_to_wire(inputs: BaseModel, live: Json | None, spec: ResourceSpec[Any]) -> Json:
@@ -354,9 +381,13 @@ class ResourceSpec(Generic[ClientT]):
     from_wire: Callable[[Json, Mapping[str, Any], ResourceSpec[Any]], Json] = default_from_wire
     describe: Callable[[Mapping[str, Any]], str] | None = None
     """How to name an object in messages, from its props (default: its name or key)."""
+    check_change: Callable[[Mapping[str, Any], Json], list[tuple[str, str]]] | None = None
+    """Changes the service refuses although each field alone may change (a published Sitecore JS
+    module): (old inputs, normalised new inputs) -> (property, reason) check failures, so the preview
+    fails instead of the ``up``. Old inputs are empty at create."""
 
     def __post_init__(self) -> None:
-        clash = set(self.output_names) & set(self.input_fields)
+        clash = set(self.output_names) & set(self.input_fields) | {TENANT} & set(self.input_fields)
         if clash:
             raise ValueError(f"{self.name}: outputs {sorted(clash)} shadow inputs (olds in diff are outputs)")
         if self.claim_twins and self.natural_key is None:
@@ -369,6 +400,13 @@ class ResourceSpec(Generic[ClientT]):
     @property
     def input_fields(self) -> tuple[str, ...]:
         return tuple(self.inputs.model_fields)
+
+    @property
+    def exposed_outputs(self) -> tuple[str, ...]:
+        """Outputs the resource registers. Not the id's name: that attribute is the resource's
+        ``id``, which the engine keeps known across an in-place update even at preview, where a
+        dynamic resource's outputs are unknown (``pulumi-notes.md``, "Previews, ids and refresh")."""
+        return (*(n for n in self.output_names if n != self.id_name), TENANT)
 
     @property
     def adopt_input(self) -> str:
@@ -515,7 +553,10 @@ class EngineProvider(ResourceProvider):
                 prop = where.split(".")[0].split("[")[0] or spec.label
                 failures.append(CheckFailure(prop, f"{where or spec.label}: {message}"))
             return CheckResult({**_best_effort(spec, model_input), **engine_args}, failures)
-        return CheckResult({**self._normal(model), **engine_args}, failures)
+        normal = self._normal(model)
+        if spec.check_change is not None:
+            failures += [CheckFailure(p, r) for p, r in spec.check_change(public(_olds), normal)]
+        return CheckResult({**normal, **engine_args}, failures)
 
     @staticmethod
     def _normal(model: BaseModel) -> Json:
@@ -546,11 +587,100 @@ class EngineProvider(ResourceProvider):
             {k: v for k, v in props.items() if k in spec.input_fields and v is not None}
         )
 
-    def _outs(self, model: BaseModel, props: Mapping[str, Any], live: Json) -> Json:
+    def _outs(self, model: BaseModel, props: Mapping[str, Any], live: Json, client: Any) -> Json:
+        engine = {k: props[k] for k in self.spec.engine_inputs if props.get(k) is not None}
+        return {**self._normal(model), **engine, **self._computed(live, client)}
+
+    def _computed(self, live: Json, client: Any) -> Json:
+        """The spec's outputs (not the id: the resource exposes ``id`` under that name) and the
+        tenant the object was served by."""
         spec = self.spec
-        engine = {k: props[k] for k in spec.engine_inputs if props.get(k) is not None}
-        computed = spec.outputs(live)
-        return {**self._normal(model), **engine, **{k: v for k, v in computed.items() if v is not None}}
+        computed = {k: v for k, v in spec.outputs(live).items() if v is not None and k != spec.id_name}
+        tenant = tenant_of(client)
+        if tenant is not None:
+            computed[TENANT] = tenant.record(live)
+        return computed
+
+    # -- the tenant guard ---------------------------------------------------------------------------
+
+    def _tenant_change_allowed(self, props: Mapping[str, Any]) -> bool:
+        namespace = str(props.get(CONFIG_NAMESPACE) or DEFAULT_NAMESPACE)
+        return tenant_change_allowed(getattr(self, "_config", {}), namespace)
+
+    def _guard(self, client: Any, props: Mapping[str, Any], *, live: Json | None = None,
+               concluding_gone: bool = False, probed: Sequence[Json] = ()) -> None:
+        """Fail unless the provider is configured for the tenant the resource was recorded in.
+
+        ``live``: the object as the service answered (its tenant key, if any, is compared);
+        ``probed``: a listing of the collection (the same, when concluding that an object is gone).
+        """
+        tenant = tenant_of(client)
+        recorded = Tenant.recorded(props.get(TENANT))
+        if tenant is None or recorded is None or self._tenant_change_allowed(props):
+            return
+        observed = tenant.observed_key(live) or next(
+            (key for item in probed if (key := tenant.observed_key(item))), None
+        )
+        field_ = tenant.conflict(recorded, observed_key=observed, concluding_gone=concluding_gone)
+        if field_ is None:
+            return
+        configured = tenant.record(live)
+        if observed:
+            configured["client_key"] = observed
+        raise TenantMismatchError(
+            f"this {self.spec.label} was recorded in {tenant.describe(recorded)}, but the provider is now "
+            f"configured for {tenant.describe(configured)}: check {tenant.settings_for(field_)}. Nothing was "
+            f"changed and nothing was dropped from the state. To move the stack to the new "
+            f"{'project' if tenant.service == 'contentstack' else 'tenant'} on purpose, set "
+            f"{tenant.allow_setting()} for one `pulumi refresh --run-program` (docs/recovery.md)",
+            key=tenant.settings_for(field_).split(" ")[0], recorded=recorded, configured=configured,
+        )
+
+    def _unreachable(self, client: Any, exc: PersonalizeError, outcome: str) -> PersonalizeError:
+        """A 401/403/404 on the collection itself: a configuration error naming the settings."""
+        tenant = tenant_of(client)
+        if tenant is None:
+            return exc
+        error = self._unreachable_message(tenant, exc, outcome)
+        if error is exc:
+            return exc
+        # the HTTP facts stay on the error for code (status, path, request id)
+        error.status, error.method, error.path = exc.status, exc.method, exc.path
+        error.request_id, error.service_message = exc.request_id, exc.service_message
+        return error
+
+    def _unreachable_message(self, tenant: Tenant, exc: PersonalizeError, outcome: str) -> PersonalizeError:
+        where = tenant.describe()
+        if isinstance(exc, AuthenticationError):
+            return ConfigurationError(
+                f"{tenant.product} refused the credentials (HTTP {exc.status}) for {where}: check "
+                f"{tenant.credential_settings()}; {outcome} ({exc})",
+                key=tenant.credential_settings().split(" ")[0],
+            )
+        if isinstance(exc, NotFoundError):
+            settings = tenant.location_settings()
+            if tenant.service == "contentstack":
+                settings = f"{tenant.settings_for('project_uid')}, {settings}"
+            return ConfigurationError(
+                f"the {self.spec.label} collection does not answer at {where} (HTTP 404 on {exc.path}): the "
+                f"project, region or base URL is wrong, not the {self.spec.label}; check {settings}; "
+                f"{outcome} ({exc})",
+                key=settings.split(",")[0],
+            )
+        return exc
+
+    def _confirm_gone(self, client: Any, props: Mapping[str, Any], outcome: str) -> None:
+        """After a 404 on one object: it is gone only if its collection answers (in the recorded
+        tenant). Raises when the collection does not answer or names another tenant."""
+        endpoints = self.spec.endpoints
+        probe: Callable[[Any], list[Json]] = getattr(endpoints, "probe", None) or endpoints.list
+        try:
+            items = probe(client)
+        except NotImplementedError:
+            items = []  # nothing to ask: the configuration check below is all the evidence there is
+        except (AuthenticationError, NotFoundError) as exc:
+            raise self._unreachable(client, exc, outcome) from None
+        self._guard(client, props, concluding_gone=True, probed=items)
 
     def _fail(self, operation: str, id_: str | None, props: Mapping[str, Any], exc: BaseException) -> ResourceOperationError:
         spec = self.spec
@@ -584,7 +714,7 @@ class EngineProvider(ResourceProvider):
             except PersonalizeError as exc:
                 raise self._explain_create_failure(client, model, exc) from None
             id_ = spec.id_of(live)
-        return CreateResult(id_=id_, outs=self._outs(model, props, live))
+        return CreateResult(id_=id_, outs=self._outs(model, props, live, client))
 
     def _create_once(self, client: Any, model: BaseModel) -> Json:
         """POST the object, surviving answers that leave unknown whether the service created it.
@@ -737,9 +867,23 @@ class EngineProvider(ResourceProvider):
 
     def _read(self, id_: str, props: Json) -> ReadResult:
         spec = self.spec
-        live = spec.endpoints.get(self._client(props), id_)
-        if live is None or spec.deleted(live):
+        client = self._client(props)
+        self._guard(client, props)
+        outcome = "nothing was dropped from the state"
+        with watch_not_found() as not_found:
+            try:
+                live = spec.endpoints.get(client, id_)
+            except (AuthenticationError, NotFoundError) as exc:  # the collection itself did not answer
+                raise self._unreachable(client, exc, outcome) from None
+        if live is None:
+            if not_found:  # a 404 proves nothing until the collection answers without the object
+                self._confirm_gone(client, props, outcome)
+            else:  # the collection answered (a listing) and the object is not in it
+                self._guard(client, props, concluding_gone=True)
             return ReadResult(id_="", outs={})  # gone: the engine drops it from state
+        self._guard(client, props, live=live)
+        if spec.deleted(live):
+            return ReadResult(id_="", outs={})  # archived: gone for Pulumi
         previous = {k: v for k, v in props.items() if k in spec.input_fields}
         try:
             model = spec.inputs.model_validate(spec.from_wire(live, previous, spec))
@@ -750,36 +894,56 @@ class EngineProvider(ResourceProvider):
             inputs = previous
         engine = {k: props[k] for k in spec.engine_inputs if props.get(k) is not None}
         inputs = {**inputs, **engine}
-        computed = {k: v for k, v in spec.outputs(live).items() if v is not None}
-        return ReadResult(id_=id_, outs={**inputs, **computed}, inputs=inputs)
+        return ReadResult(id_=id_, outs={**inputs, **self._computed(live, client)}, inputs=inputs)
 
-    def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         props = public(news)
         try:
-            return self._update(id_, props)
+            return self._update(id_, props, public(olds).get(TENANT))
         except Exception as exc:
             raise self._fail("update", id_, props, exc) from None
 
-    def _update(self, id_: str, props: Json) -> UpdateResult:
+    def _update(self, id_: str, props: Json, recorded: Any) -> UpdateResult:
         spec = self.spec
         client = self._client(props)
         model = self._model(props)
-        live = spec.endpoints.get(client, id_)
+        where = {**props, TENANT: recorded}  # the tenant is an output: the old one is the record
+        self._guard(client, where)
+        outcome = "nothing was changed"
+        with watch_not_found() as not_found:
+            try:
+                live = spec.endpoints.get(client, id_)
+            except (AuthenticationError, NotFoundError) as exc:
+                raise self._unreachable(client, exc, outcome) from None
         if live is None:
+            if not_found:
+                self._confirm_gone(client, where, outcome)
             raise PersonalizeError(
                 "it no longer exists: run `pulumi refresh` so that the next `pulumi up` creates it again"
             )
+        self._guard(client, where, live=live)
         live = spec.endpoints.update(client, id_, spec.to_wire(model, live, spec), model, live)
-        return UpdateResult(outs=self._outs(model, props, live))  # full outs, never None (#7809)
+        return UpdateResult(outs=self._outs(model, props, live, client))  # full outs, never None (#7809)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         props = public(props)
         try:
-            self.spec.endpoints.delete(self._client(props), id_, props)
-        except NotFoundError:
-            return  # already gone
+            self._delete(id_, props)
         except Exception as exc:
             raise self._fail("delete", id_, props, exc) from None
+
+    def _delete(self, id_: str, props: Json) -> None:
+        client = self._client(props)
+        self._guard(client, props)
+        with watch_not_found() as not_found:
+            try:
+                self.spec.endpoints.delete(client, id_, props)
+            except NotFoundError:
+                pass  # already gone, if the collection answers
+            except AuthenticationError as exc:
+                raise self._unreachable(client, exc, "nothing was deleted") from None
+        if not_found:  # a 404 is success only where the collection answers
+            self._confirm_gone(client, props, "the resource stays in the state")
 
 
 def _best_effort(spec: ResourceSpec[Any], model_input: Json) -> Json:
@@ -887,7 +1051,7 @@ class EngineResource(pulumi.dynamic.Resource):
         for name in spec.secrets:
             if props.get(name) is not None:
                 props[name] = pulumi.Output.secret(props[name])
-        for name in (*spec.input_fields, *spec.engine_inputs, *spec.output_names):
+        for name in (*spec.input_fields, *spec.engine_inputs, *spec.exposed_outputs):
             props.setdefault(name, None)  # every input and output becomes an attribute
         if spec.secrets:
             # outputs read back from the service stay secret too, not only the inputs (pulumi#13260)
@@ -896,6 +1060,8 @@ class EngineResource(pulumi.dynamic.Resource):
             )
         reset_pulumi_pickler()
         super().__init__(EngineProvider(spec.name, spec.module), resource_name, props, opts)
+        # The identifier other resources refer to (uid, ref) is the id: known at preview of an update
+        setattr(self, spec.id_name, self.id)
 
 
 @dataclass

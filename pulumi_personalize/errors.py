@@ -4,6 +4,7 @@ The ladder (see docs/internals.md)::
 
     PersonalizeError(Exception)            message, status, method, path, request_id, service_message
     ├── ConfigurationError                 key
+    │   └── TenantMismatchError            recorded, configured (tenant records: identifiers only)
     ├── ApiError                           an HTTP response that is not 2xx; error_code
     │   ├── AuthenticationError            401 / 403
     │   ├── NotFoundError                  404
@@ -39,6 +40,7 @@ __all__ = [
     "RateLimitedError",
     "RedactingFilter",
     "ServerError",
+    "TenantMismatchError",
     "TransportError",
     "ValidationError",
     "error_class_for_status",
@@ -410,6 +412,20 @@ class ConfigurationError(PersonalizeError):
     def __init__(self, message: str, *, key: str | None = None) -> None:
         super().__init__(message)
         self.key = key
+
+
+class TenantMismatchError(ConfigurationError):
+    """A resource recorded in one tenant (project, region, host, client) met a provider configured
+    for another. ``recorded`` and ``configured`` are tenant records: identifiers, never credentials."""
+
+    recorded: dict[str, str]
+    configured: dict[str, str]
+
+    def __init__(self, message: str, *, key: str | None = None, recorded: Mapping[str, str] | None = None,
+                 configured: Mapping[str, str] | None = None) -> None:
+        super().__init__(message, key=key)
+        self.recorded = dict(recorded or {})
+        self.configured = dict(configured or {})
 
 
 class ApiError(PersonalizeError):

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import email.utils
 import hashlib
 import math
@@ -49,7 +50,7 @@ from typing import Any
 import httpx
 
 from . import __version__
-from .config import ContentstackSettings, SitecoreSettings, Timeouts
+from .config import ContentstackSettings, SitecoreSettings, Tenant, Timeouts
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -77,6 +78,7 @@ __all__ = [
     "contentstack_client",
     "parse_retry_after",
     "sitecore_client",
+    "watch_not_found",
 ]
 
 log = get_logger("http")
@@ -381,6 +383,32 @@ class ClientCredentialsAuth(Authenticator):
 
 
 # ---------------------------------------------------------------------------------------------------
+# Who saw a 404
+# ---------------------------------------------------------------------------------------------------
+
+_not_found = threading.local()
+
+
+@contextlib.contextmanager
+def watch_not_found() -> Iterator[list[str]]:
+    """The paths of the 404 answers this thread receives inside the block, even the ones an api
+    layer turns into "absent": a 404 is evidence of a missing object only once the collection
+    answers (a wrong project, region or base URL answers 404 too), and the engine must know."""
+    seen: list[str] = []
+    watchers: list[list[str]] = getattr(_not_found, "watchers", None) or []
+    _not_found.watchers = [*watchers, seen]
+    try:
+        yield seen
+    finally:
+        _not_found.watchers = watchers
+
+
+def _saw_not_found(path: str) -> None:
+    for seen in getattr(_not_found, "watchers", None) or ():
+        seen.append(path)
+
+
+# ---------------------------------------------------------------------------------------------------
 # The client
 # ---------------------------------------------------------------------------------------------------
 
@@ -416,9 +444,12 @@ class ApiClient:
         retry_policy: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         max_connections: int = 20,
+        tenant: Tenant | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.service = service
+        self.tenant = tenant
+        """Which tenant this client serves (identifiers only), recorded in each resource's state."""
         self.retry_policy = retry_policy or RetryPolicy()
         self.rate_limiter = rate_limiter
         self._auth = auth
@@ -523,6 +554,7 @@ class ApiClient:
             rate_limiter=rate_limiter,
             retry_policy=policy,
             transport=transport,
+            tenant=settings.tenant,
         )
 
     # -- public API -----------------------------------------------------------------------------
@@ -549,6 +581,8 @@ class ApiClient:
                 log.debug("%s %s -> 401; refreshing the access token and sending once more", method, _strip_query(path))
                 response = self._send(method, path, json=json, params=params, idempotent=idempotent)
         if not response.is_success:
+            if response.status_code == 404:
+                _saw_not_found(_strip_query(path))
             raise self._error(response, method, _strip_query(path))
         return _decode(response)
 

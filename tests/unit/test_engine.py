@@ -43,6 +43,7 @@ CONFIG = {
     "personalize:contentstackAuthtoken": TOKEN,
     "personalize:contentstackRequestsPerSecond": "0",
 }
+TENANT = {"service": "contentstack", "host": "cs.test", "project_uid": "project-1"}
 
 
 @pytest.fixture(autouse=True)
@@ -173,7 +174,7 @@ def test_read_returns_inputs_that_diff_clean_against_the_program(respx_mock: res
     result = p.read("a1", {**news, "uid": "a1", "__provider": "x"})
     assert result.id == "a1"
     assert result.inputs == news
-    assert result.outs == {**news, "uid": "a1"}
+    assert result.outs == {**news, "tenant": TENANT}
     assert p.diff("a1", result.outs, news).changes is False
 
 
@@ -228,7 +229,7 @@ def test_create_posts_wire_names_and_returns_inputs_plus_computed(respx_mock: re
     news = checked(p, {"name": "Spend", "key": "spend"})
     result = p.create({**news, "__provider": "x"})
     assert result.id == "a1"
-    assert result.outs == {**news, "uid": "a1"}
+    assert result.outs == {**news, "tenant": TENANT}  # the uid is the id, not an output
     request = route.calls.last.request
     assert json.loads(request.content) == {"key": "spend", "name": "Spend", "description": ""}
     assert request.headers["authtoken"] == TOKEN and request.headers["x-project-uid"] == "project-1"
@@ -245,7 +246,7 @@ def test_update_puts_the_managed_fields_never_the_live_objects_others(respx_mock
     assert json.loads(put.calls.last.request.content) == {
         "key": "spend", "name": "New", "description": "",  # Contentstack: managed fields only, never "owner"
     }
-    assert result.outs == {**news, "uid": "a1"}  # full outs, never None
+    assert result.outs == {**news, "tenant": TENANT}  # full outs, never None
 
 
 @respx.mock(base_url=URL)
@@ -257,10 +258,11 @@ def test_update_of_an_object_gone_meanwhile_says_to_refresh(respx_mock: respx.Mo
 
 
 @respx.mock(base_url=URL)
-def test_delete_tolerates_404(respx_mock: respx.MockRouter) -> None:
+def test_delete_tolerates_404_when_the_collection_answers(respx_mock: respx.MockRouter) -> None:
     route = respx_mock.delete("/events/e1").respond(404, json={"message": "Event with uid e1 was not found"})
+    listing = respx_mock.get("/events").respond(json=[])
     provider(EVENT).delete("e1", {"__provider": "x", "key": "k", "name": "k"})
-    assert route.called
+    assert route.called and listing.called  # the 404 counted as "gone" only once the collection answered
 
 
 @respx.mock(base_url=URL)
