@@ -15,13 +15,16 @@ from starlette.responses import JSONResponse
 
 Json = dict[str, Any]
 Service = Literal["sitecore", "contentstack", "emulator"]
+# Sitecore Personalize's paths (emulator/sitecore/urls.py); everything else but /_emulator is Contentstack's.
+SITECORE_PREFIXES = ("/oauth/", "/v2/connections", "/v2/decisionModel", "/v2/testDecisionModel",
+                     "/v3/flowDefinitions", "/v3/templates")
 
 
 def service_for_path(path: str) -> Service:
     """Which service a request path belongs to (decides the error shape)."""
     if path.startswith("/_emulator"):
         return "emulator"
-    if path.startswith("/v1/") or path == "/v1" or path.startswith("/oauth/"):
+    if path.startswith(SITECORE_PREFIXES):
         return "sitecore"
     return "contentstack"
 
@@ -30,16 +33,15 @@ def error_body(service: Service, status: int, message: str,
                field_errors: Mapping[str, list[str]] | None = None, code: str | None = None) -> Json:
     """The error body each service sends.
 
-    Sitecore (``ErrorResponse`` of the seed file): ``{"message", "statusCode", "errors": ["field: msg"]}``.
+    Sitecore: ``{"status", "code", "message", "errors"?: [{"field", "message"}]}`` (``sitecore/errors.py``).
     Contentstack (Nest style, fact sheet §5): ``{"statusCode", "error", "message", "errors"?}``; ``error`` is
     the service's error code when there is one (``personalize.PROJECTS.DUPLICATE_NAME``), else the HTTP
     reason (``Forbidden``); ``errors`` maps a field to its messages.
     """
     if service == "sitecore":
-        body: Json = {"message": message, "statusCode": status}
-        if field_errors:
-            body["errors"] = [f"{field}: {msg}" for field, msgs in field_errors.items() for msg in msgs]
-        return body
+        from .sitecore.errors import error_body as sitecore_error_body  # lazy: that module imports this one
+
+        return sitecore_error_body(status, message, field_errors)
     body = {"statusCode": status, "error": code or _reason(status), "message": message}
     if field_errors:
         body["errors"] = {field: list(msgs) for field, msgs in field_errors.items()}

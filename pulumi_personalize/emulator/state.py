@@ -14,7 +14,6 @@ from typing import Any
 
 Json = dict[str, Any]
 
-SITECORE_KINDS = ("connections", "decisionModels", "flowDefinitions", "templates")
 CONTENTSTACK_KINDS = ("attributes", "audiences", "events", "experiences")
 STATE_FORMAT = 1
 
@@ -22,7 +21,7 @@ STATE_FORMAT = 1
 def empty_state() -> Json:
     return {
         "format": STATE_FORMAT,
-        "sitecore": {kind: {} for kind in SITECORE_KINDS},
+        "sitecore": {"tenants": {}},  # clientKey -> that tenant's objects (sitecore/models.py)
         "contentstack": {"projects": {}},
     }
 
@@ -54,8 +53,7 @@ class Store:
         state = empty_state()
         if not isinstance(loaded, dict):
             return state
-        for kind in SITECORE_KINDS:
-            state["sitecore"][kind] = dict(loaded.get("sitecore", {}).get(kind, {}))
+        state["sitecore"]["tenants"] = dict(loaded.get("sitecore", {}).get("tenants", {}))
         for uid, project in loaded.get("contentstack", {}).get("projects", {}).items():
             fresh = empty_project()
             fresh.update(project)

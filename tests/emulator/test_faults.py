@@ -22,17 +22,17 @@ def test_status_faults_with_times_and_retry_after(emulator: EmulatorHandle, cs: 
 
 
 def test_429_with_retry_after_in_sitecore_shape(emulator: EmulatorHandle, sc: httpx.Client) -> None:
-    emulator.set_faults([{"path": "^/v1/templates", "action": "status", "status": 429, "retry_after": 3}])
-    response = sc.get("/v1/templates")
+    emulator.set_faults([{"path": "^/v3/templates", "action": "status", "status": 429, "retry_after": 3}])
+    response = sc.get("/v3/templates")
     assert response.status_code == 429 and response.headers["retry-after"] == "3"
-    assert response.json()["statusCode"] == 429
-    assert sc.get("/v1/connections").status_code == 200  # other paths are untouched
+    assert response.json()["status"] == 429 and response.json()["code"] == "TOO_MANY_REQUESTS"
+    assert sc.get("/v2/connections").status_code == 200  # other paths are untouched
 
 
 @pytest.mark.parametrize("status", [500, 502, 504])
 def test_server_errors(emulator: EmulatorHandle, sc: httpx.Client, status: int) -> None:
-    emulator.set_faults({"rules": [{"path": "/v1/", "status": status}]})
-    assert sc.get("/v1/connections").status_code == status
+    emulator.set_faults({"rules": [{"path": "^/v2/", "status": status}]})
+    assert sc.get("/v2/connections").status_code == status
 
 
 def test_latency(emulator: EmulatorHandle, cs: httpx.Client) -> None:
@@ -44,11 +44,11 @@ def test_latency(emulator: EmulatorHandle, cs: httpx.Client) -> None:
 
 def test_drop_closes_the_connection_without_a_response(emulator: EmulatorHandle, cs: httpx.Client,
                                                        sc: httpx.Client) -> None:
-    emulator.set_faults([{"path": "^/(audiences|v1/decision-models)", "action": "drop", "times": 2}])
+    emulator.set_faults([{"path": "^/(audiences|v2/decisionModelDefinitions)", "action": "drop", "times": 2}])
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         cs.get("/audiences")
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
-        sc.post("/v1/decision-models", json={"name": "x"})
+        sc.post("/v2/decisionModelDefinitions", json={"name": "x", "deploymentConfiguration": {"variants": []}})
     assert cs.get("/audiences").status_code == 200
     dropped = [r for r in emulator.requests() if r.get("fault") == "drop"]
     assert len(dropped) == 2 and all(r["status"] is None for r in dropped)
@@ -83,14 +83,14 @@ def test_invalid_fault_rules_are_refused(emulator: EmulatorHandle) -> None:
 
 
 def test_faults_given_at_start_and_restored_by_reset() -> None:
-    faults = {"seed": 1, "rules": [{"path": "^/v1/templates$", "method": "GET", "status": 502}]}
+    faults = {"seed": 1, "rules": [{"path": "^/v3/templates$", "method": "GET", "status": 502}]}
     with running_emulator(faults=faults) as emu, httpx.Client(base_url=emu.base_url,
                                                               headers=emu.sitecore_headers()) as sc:
-        assert sc.get("/v1/templates").status_code == 502
+        assert sc.get("/v3/templates").status_code == 502
         emu.clear_faults()
-        assert sc.get("/v1/templates").status_code == 200
+        assert sc.get("/v3/templates").status_code == 200
         emu.reset()
-        assert sc.get("/v1/templates").status_code == 502
+        assert sc.get("/v3/templates").status_code == 502
 
 
 def test_contentstack_rate_limit_per_project() -> None:
@@ -103,7 +103,7 @@ def test_contentstack_rate_limit_per_project() -> None:
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
         assert limited.json()["statusCode"] == 429
         assert client.get("/events", headers=other).status_code == 200  # another project has its own budget
-        assert client.get("/v1/templates", headers=emu.sitecore_headers()).status_code == 200  # Sitecore is not limited
+        assert client.get("/v3/templates", headers=emu.sitecore_headers()).status_code == 200  # Sitecore is not limited
         time.sleep(1.05)
         assert client.get("/events", headers=one).status_code == 200
         emu.set_faults({"rules": [], "rateLimit": None})
@@ -117,16 +117,17 @@ def test_rate_limit_can_be_switched_on_at_runtime(emulator: EmulatorHandle, cs: 
 
 def test_request_log_redacts_credentials(emulator: EmulatorHandle, cs: httpx.Client, sc: httpx.Client) -> None:
     emulator.clear_requests()
-    sc.post("/v1/connections", json={
-        "name": "c", "connectionUrl": "https://x.example.com", "requestType": "GET",
-        "auth": {"authType": "BASIC", "username": "u", "password": "hunter2", "clientSecret": "cs-1",
+    sc.post("/v2/connections", json={
+        "name": "c", "systemType": "DATA_SYSTEM", "request": {"requestType": "GET", "connectionUrl": "https://x.example.com"},
+        "auth": {"authType": "OAUTH", "username": "u", "password": "hunter2", "clientSecret": "cs-1",
                  "apiKey": "k-1", "accessToken": "t-1"}}, params={"trace": "1"})
     httpx.post(emulator.base_url + "/oauth/token", data={
-        "grant_type": "client_credentials", "client_id": "emulator-client", "client_secret": "emulator-secret"})
+        "grant_type": "client_credentials", "client_id": "emulator-client", "client_secret": "emulator-secret",
+        "audience": "https://api.sitecorecloud.io"})
     cs.get("/attributes")
     entries = emulator.requests()
     assert [(e["method"], e["path"], e["status"]) for e in entries] == [
-        ("POST", "/v1/connections", 201), ("POST", "/oauth/token", 200), ("GET", "/attributes", 200)]
+        ("POST", "/v2/connections", 201), ("POST", "/oauth/token", 200), ("GET", "/attributes", 200)]
     auth = entries[0]["body"]["auth"]
     assert auth["password"] == auth["clientSecret"] == auth["apiKey"] == auth["accessToken"] == "***"
     assert auth["username"] == "u"

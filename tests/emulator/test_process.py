@@ -57,17 +57,17 @@ def test_restart_with_the_same_state_file_serves_the_same_objects(tmp_path: Path
         sc = httpx.Client(base_url=emu.base_url, headers=emu.sitecore_headers())
         experience = cs.post("/experiences", json={"name": "Home", "__type": "AB_TEST"}).json()
         attribute = cs.post("/attributes", json={"name": "A", "key": "a"}).json()
-        connection = sc.post("/v1/connections", json={"name": "C", "connectionUrl": "https://c.example.com",
-                                                      "requestType": "GET"}).json()
-        sc.put(f"/v1/connections/{connection['ref']}", json={"name": "C2", "connectionUrl": "https://c.example.com",
-                                                             "requestType": "GET"}).raise_for_status()
+        connection_body = {"name": "C", "auth": {"authType": "NONE"}, "systemType": "DATA_SYSTEM",
+                           "request": {"requestType": "GET", "connectionUrl": "https://c.example.com"}}
+        connection = sc.post("/v2/connections", json=connection_body).json()
+        sc.put(f"/v2/connections/{connection['ref']}", json={**connection_body, "name": "C2"}).raise_for_status()
         token = httpx.post(emu.base_url + "/oauth/token", data={
             "grant_type": "client_credentials", "client_id": "emulator-client",
-            "client_secret": "emulator-secret"}).json()["access_token"]
+            "client_secret": "emulator-secret", "audience": "https://api.sitecorecloud.io"}).json()["access_token"]
         before = {
             "experience": cs.get(f"/experiences/{experience['uid']}").json(),
             "attributes": cs.get("/attributes").json(),
-            "connection": sc.get(f"/v1/connections/{connection['ref']}").json(),
+            "connection": sc.get(f"/v2/connections/{connection['ref']}").json(),
             "priority": cs.get("/experiences-priority").json(),
         }
         cs.close()
@@ -79,7 +79,7 @@ def test_restart_with_the_same_state_file_serves_the_same_objects(tmp_path: Path
         emu.restart()
         with httpx.Client(base_url=emu.base_url, headers=emu.contentstack_headers()) as cs2, \
                 httpx.Client(base_url=emu.base_url, headers={"Authorization": f"Bearer {token}"}) as sc2:
-            after_connection = sc2.get(f"/v1/connections/{connection['ref']}").json()  # issued token still valid
+            after_connection = sc2.get(f"/v2/connections/{connection['ref']}").json()  # issued token still valid
             after_connection["href"] = after_connection["href"].replace(emu.base_url, first_url)
             assert after_connection == before["connection"] and after_connection["revision"] == 2
             assert cs2.get(f"/experiences/{experience['uid']}").json() == before["experience"]
@@ -126,8 +126,8 @@ def test_concurrent_writes_are_all_kept(tmp_path: Path) -> None:
 def test_unknown_paths_are_json_404s(emulator: EmulatorHandle) -> None:
     response = httpx.get(emulator.base_url + "/nope", headers=emulator.contentstack_headers())
     assert response.status_code == 404 and response.json()["message"] == "Cannot GET /nope"
-    response = httpx.get(emulator.base_url + "/v1/nope", headers=emulator.sitecore_headers())
-    assert response.status_code == 404 and response.json()["statusCode"] == 404
+    response = httpx.get(emulator.base_url + "/v3/templates/x/nope", headers=emulator.sitecore_headers())
+    assert response.status_code == 404 and response.json()["status"] == 404 and response.json()["code"] == "NOT_FOUND"
 
 
 def test_handle_exposes_client_environment(emulator: EmulatorHandle) -> None:
@@ -139,10 +139,10 @@ def test_handle_exposes_client_environment(emulator: EmulatorHandle) -> None:
 
 def test_faults_and_rate_limit_from_a_file(tmp_path: Path) -> None:
     faults = tmp_path / "faults.json"
-    faults.write_text(json.dumps({"rateLimit": 3, "rules": [{"path": "^/v1/", "status": 500}]}))
+    faults.write_text(json.dumps({"rateLimit": 3, "rules": [{"path": "^/v3/", "status": 500}]}))
     with running_emulator(extra_args=["--faults", str(faults)]) as emu:
         assert emu.faults()["rateLimit"] == 3
-        assert httpx.get(emu.base_url + "/v1/templates", headers=emu.sitecore_headers()).status_code == 500
+        assert httpx.get(emu.base_url + "/v3/templates", headers=emu.sitecore_headers()).status_code == 500
         statuses = [httpx.get(emu.base_url + "/events", headers=emu.contentstack_headers()).status_code
                     for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
