@@ -79,6 +79,10 @@ def _version_config(version: Json) -> Json:
             **{k: version[k] for k in ("variantSplit", "metrics", "targeting") if version.get(k)}}
 
 
+def _by_status(config: Json) -> str:
+    return str(config["status"])
+
+
 @pytest.fixture(scope="module")
 def round_trip() -> Any:
     install = cli_variants_install()
@@ -187,8 +191,8 @@ def test_experiences_and_versions_round_trip(round_trip: Any) -> None:
         wanted = [_mapped(_version_config(v), mapping)
                   for v in _read(FIXTURE, "personalize", "experiences", "versions", f"{old['uid']}.json")
                   if v["status"] in ("ACTIVE", "DRAFT")]
-        key = (lambda c: c["status"])
-        assert sorted((_version_config(v) for v in versions), key=key) == sorted(wanted, key=key)
+        got = [_version_config(v) for v in versions]
+        assert sorted(got, key=_by_status) == sorted(wanted, key=_by_status)
         # the background job gave every variant a CMS variant, and the import saw it
         shorts = {variant["shortUid"] for v in versions for variant in v["variants"]}
         assert set(new["_cms"]["variants"]) == shorts
