@@ -1,6 +1,8 @@
-"""Sitecore Personalize: connections, decision models, flow definitions (experiences and
-experiments) and templates as Pulumi resources, plus look-ups of existing objects by name."""
+"""Sitecore Personalize: connections, decision models with their variants and deployment, flow
+definitions (experiences and experiments) and templates as Pulumi resources, typed flow builders
+(``flows``), plus look-ups of existing objects by name."""
 
+from . import flows
 from .lookups import (
     LookupResult,
     get_connection,
@@ -12,26 +14,41 @@ from .lookups import (
 from .resources import (
     Connection,
     ConnectionArgs,
+    ConnectionAuthArgs,
+    ConnectionRequestArgs,
     DecisionModel,
     DecisionModelArgs,
+    DecisionModelDeployment,
+    DecisionModelDeploymentArgs,
+    DecisionModelVariant,
+    DecisionModelVariantArgs,
+    DeployedVariant,
+    DeploymentConfigurationArgs,
     FlowDefinition,
     FlowDefinitionArgs,
     Template,
     TemplateArgs,
-    VariantArgs,
 )
 
 __all__ = [
     "Connection",
     "ConnectionArgs",
+    "ConnectionAuthArgs",
+    "ConnectionRequestArgs",
     "DecisionModel",
     "DecisionModelArgs",
+    "DecisionModelDeployment",
+    "DecisionModelDeploymentArgs",
+    "DecisionModelVariant",
+    "DecisionModelVariantArgs",
+    "DeployedVariant",
+    "DeploymentConfigurationArgs",
     "FlowDefinition",
     "FlowDefinitionArgs",
     "LookupResult",
     "Template",
     "TemplateArgs",
-    "VariantArgs",
+    "flows",
     "get_connection",
     "get_decision_model",
     "get_flow_definition",

@@ -1,132 +1,185 @@
-"""Typed endpoints of the Sitecore Personalize REST API, over the shared HTTP client.
+"""Typed endpoints of the Sitecore Personalize REST API (the live one: fact sheet §1-§7), over the
+shared HTTP client.
 
 Layering: resources -> this module -> ``pulumi_personalize.http``. ``SitecoreApi`` knows nothing
-about Pulumi; the ``engine.Endpoints`` at the end (``Collection``, ``Connections``) are what the
-resource specs drive, and the template delete warns through ``pulumi.log``.
+about Pulumi; the ``engine.Endpoints`` below are what the resource specs drive.
 
-The API has no DELETE. ``archive`` re-sends the live object with ``"archived": true`` (the prose's
-field; the emulator also maps it to ``status: ARCHIVED`` for decision models and flows). Lists are
-paginated (``pageSize`` up to 100, ``pageOffset``): every scan walks all pages with ``iter_pages``.
+- Each collection's path is declared once, in its ``Kind`` (a path change is one line).
+- Lists are ``limit``/``offset`` pages of ``{href, items}``; a refresh reads the pages of a
+  collection once per burst (``engine.LISTINGS``) where the list carries whole objects, and GETs one
+  object by ref only when its list entry is a summary, or when it is not listed (archived objects may
+  be left out of lists).
+- ``get`` answers ``None`` only on the collection's word: an item that 404s while its collection
+  answers. A collection that answers 401/403/404 raises (a wrong URL, region or credential is not
+  a deletion).
+- The API has no DELETE: destroy archives (``archived: true``; flows also ``status: PAUSED``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from ..config import load_sitecore_settings
-from ..engine import PartialCreateError
-from ..errors import NotFoundError, PersonalizeError, redact
+from ..engine import LISTINGS, Json, PartialCreateError
+from ..errors import NotFoundError, PersonalizeError, get_logger, redact
 from ..http import ApiClient, sitecore_client
-from .models import SERVER_FIELDS, ConnectionInputs, is_archived
+from .models import (
+    DECISION_MODEL_LINKS,
+    ConnectionInputs,
+    DecisionModelDeploymentInputs,
+    DecisionModelVariantInputs,
+    FlowDefinitionInputs,
+    TemplateInputs,
+    is_archived,
+    model_name_before_archive,
+    strip_server_fields,
+)
+
+log = get_logger(__name__)
 
 __all__ = [
     "CONNECTIONS",
+    "CONNECTION_TEST",
     "DECISION_MODELS",
+    "DECISION_MODEL_VARIANTS",
     "FLOW_DEFINITIONS",
     "KINDS",
     "TEMPLATES",
     "Collection",
     "ConnectionTestResult",
     "Connections",
+    "DecisionModelDeployments",
+    "DecisionModelVariants",
+    "DecisionModels",
+    "FlowDefinitions",
     "Kind",
     "SitecoreApi",
+    "Templates",
     "connect",
 ]
 
-Json = dict[str, Any]
+PAGE_SIZE = 100  # what Sitecore's own PowerShell module asks for; the server maximum is unconfirmed
 
 
 @dataclass(frozen=True)
 class Kind:
     """One collection of the API."""
 
-    label: str  # "Connection": used in messages
-    path: str  # "/v1/connections"
-    archivable: bool
-    immutable: tuple[str, ...] = ()  # API fields that cannot change in place (a replace)
+    label: str
+    """What a person calls one (``connection``), for messages."""
+    path: str
+    """The collection's path: the one place it is written."""
+    whole: tuple[str, ...] = ()
+    """Keys a list entry must carry to count as the whole object (else it is fetched by ref)."""
+    listed: bool = True
+    """Whether ``GET path`` lists the collection (variants are listed per model only)."""
 
 
-CONNECTIONS = Kind("Connection", "/v1/connections", archivable=True)
-DECISION_MODELS = Kind("Decision model", "/v1/decision-models", archivable=True)
-FLOW_DEFINITIONS = Kind("Flow definition", "/v1/flow-definitions", archivable=True, immutable=("type",))
-TEMPLATES = Kind("Template", "/v1/templates", archivable=False, immutable=("type",))
-KINDS = (CONNECTIONS, DECISION_MODELS, FLOW_DEFINITIONS, TEMPLATES)
+CONNECTIONS = Kind("connection", "/v2/connections", whole=("auth", "request"))
+DECISION_MODELS = Kind("decision model", "/v2/decisionModelDefinitions", whole=("deploymentConfiguration",))
+DECISION_MODEL_VARIANTS = Kind("decision model variant", "/v2/decisionModelVariants", whole=("definition",),
+                               listed=False)
+FLOW_DEFINITIONS = Kind("flow definition", "/v3/flowDefinitions", whole=("variants", "traffic"))
+TEMPLATES = Kind("template", "/v3/templates", whole=("templateElements",))
+KINDS = (CONNECTIONS, DECISION_MODELS, DECISION_MODEL_VARIANTS, FLOW_DEFINITIONS, TEMPLATES)
+CONNECTION_TEST = f"{CONNECTIONS.path}/testConnection"
+"""A collection-level action, not ``/{ref}/test`` (D-conn-test)."""
+
+
+def variants_of(model_ref: str) -> str:
+    """Where a decision model's variants are created (and listed)."""
+    return f"{DECISION_MODELS.path}/{model_ref}/variants"
 
 
 class ConnectionTestResult(BaseModel):
-    """``POST /v1/connections/{id}/test`` (OpenAPI ``ConnectionTestResult``)."""
+    """``POST /v2/connections/testConnection``: ``statusCode`` is the external system's answer."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = {"extra": "allow", "frozen": True, "populate_by_name": True}
 
-    success: bool = False
     statusCode: int | None = None
-    message: str | None = None
+    executionTimeInMilliseconds: float | None = None
+
+    @property
+    def passed(self) -> bool:
+        # No statusCode at all: the service accepted the test without saying more (unconfirmed shape).
+        return self.statusCode is None or 200 <= self.statusCode < 300
 
 
-def _object(body: Any, what: str) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise PersonalizeError(f"{what}: expected a JSON object, got {type(body).__name__}")
+def _object(body: Any, what: str) -> Json:
+    if not isinstance(body, dict) or not body.get("ref"):
+        raise PersonalizeError(f"{what}: the service answered without the object's ref")
     return body
 
 
 class SitecoreApi:
-    """The Sitecore Personalize endpoints this package uses. Thread-safe as the client is."""
+    """One tenant's endpoints over the shared, thread-safe ``ApiClient``."""
 
     def __init__(self, client: ApiClient) -> None:
         self.client = client
 
-    # -- generic CRUD over a kind -----------------------------------------------------------------
+    # -- collections --------------------------------------------------------------------------------
 
-    def get(self, kind: Kind, ref: str) -> dict[str, Any] | None:
-        """The object, or None when the service answers 404."""
+    def listing(self, kind: Kind) -> list[Json]:
+        """Every object of the collection, all pages, shared by the reads of one burst."""
+        return LISTINGS.get(self.client, kind.path,
+                            lambda: list(self.client.iter_pages(kind.path, page_size=PAGE_SIZE)))
+
+    def fetch(self, kind: Kind, ref: str, *, collection: Kind | None = None,
+              collection_answered: bool = False) -> Json | None:
+        """GET one object; ``None`` only when it 404s while its collection answers (the collection's
+        own 401/403/404 is raised: that is a wrong URL or credential, not a deletion)."""
         try:
             return _object(self.client.get(f"{kind.path}/{ref}"), f"GET {kind.path}/{ref}")
         except NotFoundError:
+            if not collection_answered:
+                probe = collection or kind
+                self.client.get(probe.path, params={"limit": 1, "offset": 0})  # raises unless it answers
             return None
 
-    def create(self, kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
-        # Not idempotent: a POST retried after a timeout could create a twin (the http layer knows).
-        return _object(self.client.post(kind.path, json=dict(body)), f"POST {kind.path}")
+    def find(self, kind: Kind, ref: str) -> Json | None:
+        """The object with this ref, from the listing when the list carries whole objects."""
+        if kind.listed:
+            for item in self.listing(kind):
+                if item.get("ref") == ref:
+                    if all(key in item for key in kind.whole):
+                        return dict(item)
+                    break
+        # A summary entry, or not listed at all (lists may leave archived objects out): ask for it.
+        return self.fetch(kind, ref, collection=kind if kind.listed else DECISION_MODELS,
+                          collection_answered=kind.listed)
 
-    def replace(self, kind: Kind, ref: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        clean = {k: v for k, v in body.items() if k not in SERVER_FIELDS}
-        return _object(self.client.put(f"{kind.path}/{ref}", json=clean), f"PUT {kind.path}/{ref}")
-
-    def iter_all(self, kind: Kind, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        """Every object of the collection, archived ones included, walking every page."""
-        return self.client.iter_pages(kind.path, params=params, page_size=100)
-
-    def find_by_name(self, kind: Kind, name: str) -> list[dict[str, Any]]:
-        """Every object (archived or not) whose name is ``name``; the list is scanned to the end
-        because the API has no name filter."""
-        return [item for item in self.iter_all(kind) if item.get("name") == name]
-
-    def archive(self, kind: Kind, ref: str) -> dict[str, Any] | None:
-        """Archive the object; None if it is already gone. Archiving an archived object is a no-op."""
-        if not kind.archivable:
-            raise PersonalizeError(f"{kind.label} objects cannot be archived")
-        live = self.get(kind, ref)
-        if live is None:
-            return None
-        if is_archived(live):
-            return live
-        body = {k: v for k, v in live.items() if k != "href"}
-        body["archived"] = True
+    def create(self, path: str, body: Mapping[str, Any]) -> Json:
+        # Not idempotent: a POST repeated after a timeout could create a twin (the engine looks first).
         try:
-            return self.replace(kind, ref, body)
-        except NotFoundError:
-            return None
+            return _object(self.client.post(path, json=dict(body)), f"POST {path}")
+        finally:
+            LISTINGS.invalidate(self.client)
+
+    def replace(self, kind: Kind, ref: str, body: Mapping[str, Any]) -> Json:
+        """A full PUT (answered 200 or 201: both are success)."""
+        try:
+            return _object(self.client.put(f"{kind.path}/{ref}", json=dict(body)), f"PUT {kind.path}/{ref}")
+        finally:
+            LISTINGS.invalidate(self.client)
+
+    def archive(self, kind: Kind, ref: str, **also: Any) -> Json | None:
+        """PUT the live object back with ``archived: true`` (and ``also``); ``None`` if it is gone."""
+        live = self.fetch(kind, ref, collection=kind if kind.listed else DECISION_MODELS)
+        if live is None or is_archived(live):
+            return live
+        links = DECISION_MODEL_LINKS if kind is DECISION_MODELS else ()
+        return self.replace(kind, ref, {**strip_server_fields(live, links=links), **also, "archived": True})
 
     # -- connections ---------------------------------------------------------------------------------
 
-    def test_connection(self, ref: str) -> ConnectionTestResult:
+    def test_connection(self, connection: Mapping[str, Any]) -> ConnectionTestResult:
         # Testing twice creates nothing, so a timeout may be retried.
-        body = self.client.post(f"{CONNECTIONS.path}/{ref}/test", idempotent=True)
+        body = self.client.post(CONNECTION_TEST, json={"connection": dict(connection)}, idempotent=True)
         return ConnectionTestResult.model_validate(body if isinstance(body, dict) else {})
 
 
@@ -141,81 +194,221 @@ def connect(config: Mapping[str, object], namespace: str) -> SitecoreApi:
 
 
 class Collection:
-    """One kind of object. ``get`` returns archived objects too (the spec's ``is_deleted`` tells
-    them apart, so that an adoption can revive one). The API has no DELETE: ``delete`` archives what
-    can be archived and otherwise leaves the object in place, with a warning naming it."""
+    """One collection with the shared behaviour: create POSTs, get reads the listing, update PUTs,
+    delete archives. ``get`` returns archived objects too (the spec's ``is_deleted`` tells them
+    apart, so that an adoption can revive one)."""
 
     def __init__(self, kind: Kind) -> None:
         self.kind = kind
 
     def create(self, api: SitecoreApi, payload: Json, inputs: BaseModel) -> Json:
-        return api.create(self.kind, payload)
+        return api.create(self.kind.path, payload)
 
     def get(self, api: SitecoreApi, id_: str) -> Json | None:
-        return api.get(self.kind, id_)
+        return api.find(self.kind, id_)
 
     def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         return api.replace(self.kind, id_, payload)
 
     def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> None:
-        kind = self.kind
-        if kind.archivable:
-            api.archive(kind, id_)
-            return
-        pulumi.log.warn(
-            f"{kind.label} {props.get('name')!r} (ref {id_}) was removed from the Pulumi state but still "
-            f"exists in Sitecore Personalize: the API can neither delete nor archive {kind.label.lower()}s. "
-            f"Delete it in the Sitecore UI, or adopt it again with adopt_ref={id_!r}."
-        )
+        api.archive(self.kind, id_)
 
     def list(self, api: SitecoreApi) -> list[Json]:
-        """Every object, archived ones included, walking every page (the API has no name filter)."""
-        return list(api.iter_all(self.kind))
+        """Every object, archived ones included as far as the list shows them (natural-key look-ups)."""
+        return api.listing(self.kind)
 
 
 class Connections(Collection):
-    """Connections; ``verify=True`` tests the saved connection after each create and update. A failed
-    test fails the operation with the service's message, after undoing the write: a new connection
-    is archived, an updated (or revived) one is put back as it was."""
+    """``verify=True`` tests the connection (``POST /v2/connections/testConnection`` with the whole
+    connection) before it is saved: a failing test fails the create or update with the external
+    system's status, and nothing is created or changed."""
 
     def __init__(self) -> None:
         super().__init__(CONNECTIONS)
 
     def create(self, api: SitecoreApi, payload: Json, inputs: BaseModel) -> Json:
-        live = super().create(api, payload, inputs)
-        reason = self._failed_test(api, live, inputs)
-        if reason is None:
-            return live
-        ref = str(live["ref"])
-        try:
-            api.archive(CONNECTIONS, ref)
-        except PersonalizeError as cleanup:
-            raise PartialCreateError(
-                f"connection test failed: {reason}; the new connection (ref {ref}) could not be archived "
-                f"({cleanup}): adopt it with adopt_ref={ref!r} or archive it in Sitecore", created_id=ref,
-            ) from None
-        raise PartialCreateError(
-            f"connection test failed: {reason}; the new connection (ref {ref}) was archived, nothing else "
-            "was created", created_id=None,
-        )
+        self._verify(api, payload, inputs, "nothing was created")
+        return super().create(api, payload, inputs)
 
     def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
-        fresh = super().update(api, id_, payload, inputs, live)
-        reason = self._failed_test(api, fresh, inputs)
-        if reason is None:
-            return fresh
-        api.replace(CONNECTIONS, id_, {k: v for k, v in live.items() if k != "href"})
-        undone = (f"the connection (ref {id_}) was archived again, as it was before" if is_archived(live)
-                  else f"the connection (ref {id_}) was put back to its previous configuration")
-        raise PersonalizeError(f"connection test failed: {reason}; {undone}")
+        self._verify(api, {**payload, "ref": id_}, inputs, "the connection was left as it was")
+        return super().update(api, id_, payload, inputs, live)
 
     @staticmethod
-    def _failed_test(api: SitecoreApi, live: Json, inputs: BaseModel) -> str | None:
-        """Why the connection test failed, or ``None`` when it passed or was not asked for."""
+    def _verify(api: SitecoreApi, connection: Json, inputs: BaseModel, kept: str) -> None:
         assert isinstance(inputs, ConnectionInputs)
         if not inputs.verify:
-            return None
-        result = api.test_connection(str(live["ref"]))
-        if result.success:
-            return None
-        return redact(result.message or f"the external service answered {result.statusCode}")
+            return
+        try:
+            result = api.test_connection(connection)
+        except PersonalizeError as exc:
+            raise PersonalizeError(f"connection test failed: {exc}; {kept}", status=exc.status,
+                                   method=exc.method, path=exc.path, request_id=exc.request_id) from None
+        if not result.passed:
+            raise PersonalizeError(
+                f"connection test failed: the external system answered {result.statusCode} "
+                f"({inputs.request.request_type} {redact(inputs.request.connection_url)}); {kept}"
+            )
+        took = f" in {result.executionTimeInMilliseconds:.0f} ms" if result.executionTimeInMilliseconds else ""
+        log.info("connection %r: test passed, the external system answered %s%s",
+                 inputs.name, result.statusCode, took)
+
+
+class DecisionModels(Collection):
+    """Decision models. Archiving renames one (``<name> - archived <date>``): the natural-key
+    listing shows archived models under their name from before, so a create still finds (and
+    revives) the model a destroy archived."""
+
+    def __init__(self) -> None:
+        super().__init__(DECISION_MODELS)
+
+    def list(self, api: SitecoreApi) -> list[Json]:
+        return [
+            {**item, "name": model_name_before_archive(item.get("name"))} if is_archived(item) else item
+            for item in super().list(api)
+        ]
+
+
+class DecisionModelDeployments:
+    """A decision model's ``deploymentConfiguration``, owned by its own resource: the model and its
+    variants exist first, then the deployment names variant refs and revisions. Its id is the model's
+    ref; destroy takes every variant out of the deployment (an archived model is left alone)."""
+
+    kind = DECISION_MODELS
+
+    def create(self, api: SitecoreApi, payload: Json, inputs: BaseModel) -> Json:
+        assert isinstance(inputs, DecisionModelDeploymentInputs)
+        live = api.find(DECISION_MODELS, inputs.decision_model)
+        if live is None or is_archived(live):
+            raise PersonalizeError(f"no live decision model with ref {inputs.decision_model!r} to deploy to")
+        return api.replace(DECISION_MODELS, inputs.decision_model, inputs.to_api(live))
+
+    def get(self, api: SitecoreApi, id_: str) -> Json | None:
+        return api.find(DECISION_MODELS, id_)
+
+    def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
+        return api.replace(DECISION_MODELS, id_, payload)
+
+    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> None:
+        live = api.find(DECISION_MODELS, id_)
+        if live is None or is_archived(live):
+            return
+        body = strip_server_fields(live, links=DECISION_MODEL_LINKS)
+        api.replace(DECISION_MODELS, id_, {**body, "deploymentConfiguration": {"variants": []}})
+
+    def list(self, api: SitecoreApi) -> list[Json]:
+        raise NotImplementedError  # not adoptable by key: a deployment is its model's
+
+
+class DecisionModelVariants(Collection):
+    """Variants: created under their model, read and updated at ``/v2/decisionModelVariants/{ref}``.
+    There is no list of all variants, so they are read by ref (and adopted by ref only)."""
+
+    def __init__(self) -> None:
+        super().__init__(DECISION_MODEL_VARIANTS)
+
+    def create(self, api: SitecoreApi, payload: Json, inputs: BaseModel) -> Json:
+        assert isinstance(inputs, DecisionModelVariantInputs)
+        return api.create(variants_of(inputs.decision_model), inputs.create_body())
+
+    def list(self, api: SitecoreApi) -> list[Json]:
+        raise NotImplementedError
+
+
+class FlowDefinitions(Collection):
+    """Flows are created in DRAFT (the service's rule) and moved to the declared status by PUTs.
+    Archive also pauses. A friendlyId stays taken after archive: a create that collides with an
+    archived flow says so."""
+
+    def __init__(self) -> None:
+        super().__init__(FLOW_DEFINITIONS)
+
+    def create(self, api: SitecoreApi, payload: Json, inputs: BaseModel) -> Json:
+        assert isinstance(inputs, FlowDefinitionInputs)
+        try:
+            live = api.create(self.kind.path, {**payload, "status": "DRAFT"})
+        except PersonalizeError as exc:
+            raise self._explain_taken(api, inputs, exc) from None
+        if inputs.status == "DRAFT":
+            return live
+        try:
+            return self._move(api, live, {**payload, "status": inputs.status})
+        except PersonalizeError as exc:
+            ref = str(live["ref"])
+            raise PartialCreateError(
+                f"the flow was created (ref {ref}, status DRAFT) but moving it to {inputs.status} failed: {exc}. "
+                f"Adopt it with adopt_ref={ref!r} (its friendly_id is now taken), or set status DRAFT",
+                created_id=ref, cause=exc,
+            ) from None
+
+    def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
+        if is_archived(live):
+            # Restoring (PS): PUT it back as a DRAFT first, then to the status it should have.
+            live = api.replace(self.kind, id_, {**payload, "status": "DRAFT"})
+            if payload.get("status") == "DRAFT":
+                return live
+        return self._move(api, live, payload)
+
+    def _move(self, api: SitecoreApi, live: Json, payload: Json) -> Json:
+        ref = str(live["ref"])
+        try:
+            return api.replace(self.kind, ref, payload)
+        except PersonalizeError as exc:
+            # The transition matrix is unconfirmed: a draft that is refused straight to PAUSED goes
+            # through PRODUCTION (the only documented way a flow gets paused is from running).
+            if exc.status not in (400, 409, 422) or payload.get("status") != "PAUSED" or live.get("status") != "DRAFT":
+                raise
+            api.replace(self.kind, ref, {**payload, "status": "PRODUCTION"})
+            return api.replace(self.kind, ref, payload)
+
+    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> None:
+        api.archive(self.kind, id_, status="PAUSED")
+
+    def _explain_taken(self, api: SitecoreApi, inputs: FlowDefinitionInputs, exc: PersonalizeError) -> PersonalizeError:
+        if exc.status not in (400, 409, 422):
+            return exc
+        try:
+            holders = [f for f in api.listing(self.kind) if f.get("friendlyId") == inputs.friendly_id]
+        except PersonalizeError:
+            return exc  # the explanation is a courtesy: never hide the original error
+        archived = [f for f in holders if is_archived(f)]
+        if not archived:
+            return exc
+        ref = str(archived[0].get("ref"))
+        return PersonalizeError(
+            f"{exc}. friendly_id {inputs.friendly_id!r} belongs to an archived flow (ref {ref}, type "
+            f"{archived[0].get('type')}): Sitecore keeps a friendlyId reserved after archiving. Choose another "
+            f"friendly_id, or restore that flow with adopt_ref={ref!r} (its type must be the program's)",
+            status=exc.status, method=exc.method, path=exc.path, request_id=exc.request_id,
+        )
+
+
+class Templates(Collection):
+    """Templates. Publishing is a PUT with ``status: PUBLISHED``; changed code of a published
+    template goes DRAFT then PUBLISHED again (as Sitecore's serializer does).
+
+    Destroy archives (``archived: true``, a field every template carries); archive semantics are
+    unconfirmed for templates, so a service that refuses it leaves the template in place and the
+    destroy drops it from the state with a warning naming it."""
+
+    def __init__(self) -> None:
+        super().__init__(TEMPLATES)
+
+    def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
+        assert isinstance(inputs, TemplateInputs)
+        code_changed = live.get("templateElements") != payload.get("templateElements")
+        if live.get("status") == "PUBLISHED" and inputs.status == "PUBLISHED" and code_changed:
+            api.replace(self.kind, id_, {**payload, "status": "DRAFT"})
+        return api.replace(self.kind, id_, payload)
+
+    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> None:
+        try:
+            api.archive(self.kind, id_)
+        except PersonalizeError as exc:
+            if exc.status not in (400, 405, 409, 422):
+                raise
+            pulumi.log.warn(
+                f"template {props.get('friendly_id')!r} (ref {id_}) was removed from the Pulumi state but "
+                f"still exists in Sitecore Personalize: the service refused to archive it ({exc.status}). "
+                f"Archive it in the Sitecore UI, or adopt it again with adopt_ref={id_!r}."
+            )

@@ -7,7 +7,7 @@ filter). They run at preview too, so a name that does not exist fails the previe
 that do exist in the message.
 
     conn = sitecore.get_connection("Weather service")
-    sitecore.FlowDefinition("hero", name="Hero", type="WEB", ...)  # and use conn.ref
+    sitecore.FlowDefinition("hero", name="Hero", friendly_id="hero", ...)  # and use conn.ref
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from ..config import DEFAULT_NAMESPACE, load_sitecore_settings
 from ..errors import NotFoundError
 from ..http import sitecore_client
-from .api import CONNECTIONS, DECISION_MODELS, FLOW_DEFINITIONS, TEMPLATES, Kind, SitecoreApi
+from .api import CONNECTIONS, DECISION_MODELS, FLOW_DEFINITIONS, PAGE_SIZE, TEMPLATES, Kind, SitecoreApi
 from .models import is_archived
 
 __all__ = [
@@ -70,7 +70,7 @@ def lookup_by_name(
     api = SitecoreApi(sitecore_client(settings))
     matches: list[dict[str, Any]] = []
     seen: list[str] = []
-    for item in api.iter_all(kind):
+    for item in api.client.iter_pages(kind.path, page_size=PAGE_SIZE):
         if include_archived or not is_archived(item):
             seen.append(str(item.get("name")))
             if item.get("name") == name:
@@ -80,7 +80,7 @@ def lookup_by_name(
         more = f" (and {len(seen) - _MAX_NAMES_IN_MESSAGE} more)" if len(seen) > _MAX_NAMES_IN_MESSAGE else ""
         archived_hint = "" if include_archived else "; pass include_archived=True to search archived ones too"
         raise NotFoundError(
-            f"no {kind.label.lower()} named {name!r} in Sitecore Personalize{archived_hint}. "
+            f"no {kind.label} named {name!r} in Sitecore Personalize{archived_hint}. "
             f"Existing names: {known}{more}",
             status=404,
             method="GET",
@@ -88,7 +88,7 @@ def lookup_by_name(
         )
     if len(matches) > 1:
         refs = ", ".join(str(m.get("ref")) for m in matches)
-        raise LookupError(f"{len(matches)} {kind.label.lower()}s are named {name!r} (refs {refs}): refer to one by ref")
+        raise LookupError(f"{len(matches)} {kind.label}s are named {name!r} (refs {refs}): refer to one by ref")
     item = matches[0]
     revision = item.get("revision")
     return LookupResult(

@@ -1,11 +1,15 @@
 """Sitecore Personalize resources: one spec and one thin class per resource, over ``engine.py``.
 
-Destroy: the API has no DELETE. Connections, decision models and flow definitions are archived;
-templates cannot be archived, so destroying one drops it from the state with a warning naming it
-and leaves it in Sitecore (adopt it again with ``adopt_ref=``). A refresh treats an archived object
-as deleted; the next ``up`` then adopts and unarchives it (same name, same immutable fields), so its
-ref survives. A create whose name is already taken by a live object fails and says which
-``adopt_ref=`` would adopt it (or set ``adopt_existing=True``).
+Destroy: the API has no DELETE. Connections, decision models, variants and flows are archived
+(flows are paused too); templates are archived as well where the service takes it, otherwise
+dropped from the state with a warning (``api.Templates``). A refresh treats an archived object as
+deleted; the next ``up`` revives the archived twin (same name or friendly id, same immutable fields)
+rather than create another, so its ref survives. A create whose key is taken by a live object fails
+and says which ``adopt_ref=`` would adopt it (or set ``adopt_existing=True``).
+
+Decision models and their variants refer to each other (a variant is created under its model; the
+model's deployment names its variants), so the deployment is its own resource,
+:class:`DecisionModelDeployment`: model, then variants, then deployment, in one ``up``.
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ from typing import Any
 import pulumi
 from pydantic import BaseModel
 
-from ..engine import EngineArgs, EngineResource, Json, ResourceSpec, merge_args, register
+from ..engine import EngineArgs, EngineResource, Json, ResourceSpec, contains_unknown, merge_args, register
 from . import api
 from .models import (
-    CONNECTION_SECRETS,
     ConnectionInputs,
+    DecisionModelDeploymentInputs,
     DecisionModelInputs,
+    DecisionModelVariantInputs,
     FlowDefinitionInputs,
     TemplateInputs,
     is_archived,
@@ -33,20 +38,23 @@ from .models import (
 __all__ = [
     "Connection",
     "ConnectionArgs",
+    "ConnectionAuthArgs",
+    "ConnectionRequestArgs",
     "DecisionModel",
     "DecisionModelArgs",
+    "DecisionModelDeployment",
+    "DecisionModelDeploymentArgs",
+    "DecisionModelVariant",
+    "DecisionModelVariantArgs",
+    "DeployedVariant",
+    "DeploymentConfigurationArgs",
     "FlowDefinition",
     "FlowDefinitionArgs",
     "Template",
     "TemplateArgs",
-    "VariantArgs",
 ]
 
 _MODULE = __name__
-
-
-def _ref(live: Json) -> Json:
-    return {"ref": live.get("ref")}
 
 
 def _ref_revision(live: Json) -> Json:
@@ -63,15 +71,50 @@ def _from_wire(live: Json, previous: Mapping[str, Any], spec: ResourceSpec[Any])
     return inputs
 
 
-def _spec(name: str, label: str, inputs: type[BaseModel], endpoints: api.Collection,
-          outputs: Callable[[Json], Json] = _ref_revision, **extra: Any) -> ResourceSpec[api.SitecoreApi]:
-    """What the four resources share: the id is the ref (``adopt_ref``), names are natural keys, an
-    archived object counts as deleted, and a create claims its archived twin rather than add one."""
+def _changed(olds: Mapping[str, Any], news: Mapping[str, Any], names: Sequence[str]) -> list[str]:
+    """Known fields whose value differs between the old and the new inputs."""
+    return [n for n in names if not contains_unknown(news.get(n)) and olds.get(n) != news.get(n)]
+
+
+def _new_key_with_new_type(label: str) -> Callable[[Mapping[str, Any], Json], list[tuple[str, str]]]:
+    """A type change replaces, and the replacement is created while the old one still holds the
+    friendly id (which Sitecore also keeps reserved after archiving): it needs a new one."""
+
+    def check(olds: Mapping[str, Any], news: Json) -> list[tuple[str, str]]:
+        if olds and _changed(olds, news, ("type",)) and not _changed(olds, news, ("friendly_id",)):
+            return [("type", f"type: changing it replaces the {label}, and the new {label} needs its own "
+                             f"friendly_id ({olds.get('friendly_id')!r} stays taken by the old one): "
+                             "change friendly_id too")]
+        return []
+
+    return check
+
+
+def _template_change(olds: Mapping[str, Any], news: Json) -> list[tuple[str, str]]:
+    failures = _new_key_with_new_type("template")(olds, news)
+    if failures or not olds:
+        return failures
+    published_module = olds.get("type") == "JS_MODULE" and olds.get("status") == "PUBLISHED"
+    replaced = _changed(olds, news, ("type", "friendly_id"))
+    edits = _changed(olds, news, ("name", "description", "render", "template_elements", "status", "tags"))
+    if published_module and not replaced and edits:
+        return [(edits[0], f"{edits[0]}: a published JS module cannot be modified in Sitecore Personalize, "
+                           "not even through the API. Keep it as it is, or give it a new friendly_id "
+                           "(that replaces it with a new template)")]
+    return []
+
+
+def _spec(name: str, label: str, inputs: type[BaseModel], endpoints: Any, **extra: Any) -> ResourceSpec[api.SitecoreApi]:
+    """What the resources share: the id is the ref (``adopt_ref``), an archived object counts as
+    deleted, and the wire shapes are the models' own."""
+    settings: dict[str, Any] = {
+        "outputs": _ref_revision, "natural_key": None, "claim_twins": False, **extra,
+    }
+    outputs = settings.pop("outputs")
     return register(ResourceSpec(
         name=name, module=_MODULE, label=label, inputs=inputs, connect=api.connect, endpoints=endpoints,
         outputs=outputs, output_names=tuple(outputs({})), id_of=lambda live: str(live["ref"]), id_name="ref",
-        natural_key="name", is_deleted=is_archived, claim_twins=True, to_wire=_to_wire, from_wire=_from_wire,
-        **extra,
+        is_deleted=is_archived, to_wire=_to_wire, from_wire=_from_wire, **settings,
     ))
 
 
@@ -80,13 +123,22 @@ def _spec(name: str, label: str, inputs: type[BaseModel], endpoints: api.Collect
 # --------------------------------------------------------------------------------------------------
 
 CONNECTION = _spec("sitecore.Connection", "connection", ConnectionInputs, api.Connections(),
-                   secrets=CONNECTION_SECRETS)
-DECISION_MODEL = _spec("sitecore.DecisionModel", "decision model", DecisionModelInputs,
-                       api.Collection(api.DECISION_MODELS))
-FLOW_DEFINITION = _spec("sitecore.FlowDefinition", "flow definition", FlowDefinitionInputs,
-                        api.Collection(api.FLOW_DEFINITIONS), outputs=_ref, replace_on=("type",))
-TEMPLATE = _spec("sitecore.Template", "template", TemplateInputs, api.Collection(api.TEMPLATES),
-                 replace_on=("type",))
+                   secrets=("auth",), natural_key="name", claim_twins=True)
+DECISION_MODEL = _spec("sitecore.DecisionModel", "decision model", DecisionModelInputs, api.DecisionModels(),
+                       natural_key="name", claim_twins=True)
+DECISION_MODEL_VARIANT = _spec("sitecore.DecisionModelVariant", "decision model variant",
+                               DecisionModelVariantInputs, api.DecisionModelVariants(),
+                               replace_on=("decision_model",))
+DECISION_MODEL_DEPLOYMENT = _spec("sitecore.DecisionModelDeployment", "decision model deployment",
+                                  DecisionModelDeploymentInputs, api.DecisionModelDeployments(),
+                                  outputs=lambda live: {"revision": live.get("revision")},
+                                  replace_on=("decision_model",), adoptable=False)
+FLOW_DEFINITION = _spec("sitecore.FlowDefinition", "flow definition", FlowDefinitionInputs, api.FlowDefinitions(),
+                        natural_key="friendly_id", claim_twins=True, replace_on=("type", "friendly_id"),
+                        check_change=_new_key_with_new_type("flow definition"))
+TEMPLATE = _spec("sitecore.Template", "template", TemplateInputs, api.Templates(),
+                 natural_key="friendly_id", claim_twins=True, replace_on=("type", "friendly_id"),
+                 check_change=_template_change)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -99,9 +151,23 @@ class _Args(EngineArgs):
     adopt_ref: pulumi.Input[str] | None = field(default=None, kw_only=True)
     """Adopt the existing object with this ref instead of creating one (used only at create); an
     archived one is unarchived."""
+
+
+@dataclass
+class _KeyedArgs(_Args):
     adopt_existing: pulumi.Input[bool] | None = field(default=None, kw_only=True)
-    """Adopt the existing object with the same name (and type) at create, if there is one, instead of
-    failing because the name is taken. An archived one with the same name is adopted anyway."""
+    """Adopt the existing object with the same key (a connection's or decision model's name, a
+    flow's or template's friendly_id) at create instead of failing because the key is taken. An
+    archived one with that key (and the same type) is revived anyway."""
+
+
+def _read_file(path: str | os.PathLike[str], base_dir: str | os.PathLike[str] | None) -> str:
+    # Files are read in the program (whose working directory is the Pulumi project), so the
+    # provider only ever sees strings, and a preview diffs the content itself.
+    full = Path(path)
+    if not full.is_absolute():
+        full = (Path(base_dir) if base_dir is not None else Path.cwd()) / full
+    return full.read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -110,50 +176,74 @@ class _Args(EngineArgs):
 
 
 @dataclass
-class ConnectionArgs(_Args):
-    """Arguments of a :class:`Connection`. ``name`` and ``connection_url`` are required."""
+class ConnectionAuthArgs:
+    """The connection's ``auth``. Secret as a whole in state and outputs (it holds the credentials)."""
+
+    auth_type: pulumi.Input[str] = "NONE"
+    """NONE or OAUTH (the types Sitecore documents); another upper-case type is sent as written."""
+    client_id: pulumi.Input[str] | None = None
+    """OAuth client id."""
+    client_secret: pulumi.Input[str] | None = None
+    """OAuth client secret (sent as ``clientSecret``)."""
+    access_token_url: pulumi.Input[str] | None = None
+    """OAuth token endpoint, https://."""
+    use_mutual_tls: pulumi.Input[bool] | None = None
+    """OAuth over mutual TLS."""
+    oauth_custom_headers: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
+    """Headers sent with the token request."""
+    form_url_encoded_items: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
+    """Extra form items of the token request."""
+    username: pulumi.Input[str] | None = None
+    """For auth types beyond NONE/OAUTH (unconfirmed in Sitecore's documentation)."""
+    password: pulumi.Input[str] | None = None
+    """For auth types beyond NONE/OAUTH (unconfirmed)."""
+    api_key: pulumi.Input[str] | None = None
+    """For auth types beyond NONE/OAUTH (unconfirmed; sent as ``apiKey``)."""
+
+
+@dataclass
+class ConnectionRequestArgs:
+    """The connection's ``request``: the call Sitecore makes to the external system."""
+
+    connection_url: pulumi.Input[str]
+    """URL of the external system (http:// or https://; may hold ``${var}`` placeholders)."""
+    request_type: pulumi.Input[str] = "GET"
+    """HTTP method: GET, POST, PUT, PATCH or DELETE."""
+    request_body: pulumi.Input[str] | None = None
+    """Body sent (stringified JSON; may hold ``${var}`` placeholders)."""
+
+
+@dataclass
+class ConnectionArgs(_KeyedArgs):
+    """Arguments of a :class:`Connection`. ``name``, ``system_type`` and ``request`` are required."""
 
     name: pulumi.Input[str] | None = None
     """Display name of the connection (unique among live connections)."""
-    connection_url: pulumi.Input[str] | None = None
-    """URL of the external service; must be https://."""
+    system_type: pulumi.Input[str] | None = None
+    """DATA_SYSTEM or DESTINATION."""
+    request: pulumi.Input[ConnectionRequestArgs | Mapping[str, Any]] | None = None
+    """The call to the external system."""
+    auth: pulumi.Input[ConnectionAuthArgs | Mapping[str, Any]] | None = None
+    """How Sitecore authenticates to the external system (default: NONE)."""
     description: pulumi.Input[str] | None = None
     """What the connection is for."""
-    auth_type: pulumi.Input[str] | None = None
-    """NONE (default), BASIC (username + password), OAUTH (client_id + client_secret + access_token_url)
-    or API_KEY (api_key)."""
-    client_id: pulumi.Input[str] | None = None
-    """OAuth client id (auth_type OAUTH)."""
-    client_secret: pulumi.Input[str] | None = None
-    """OAuth client secret (auth_type OAUTH). Secret in state and outputs."""
-    access_token_url: pulumi.Input[str] | None = None
-    """OAuth token endpoint, https:// (auth_type OAUTH)."""
-    username: pulumi.Input[str] | None = None
-    """User name (auth_type BASIC)."""
-    password: pulumi.Input[str] | None = None
-    """Password (auth_type BASIC). Secret in state and outputs."""
-    api_key: pulumi.Input[str] | None = None
-    """API key (auth_type API_KEY). Secret in state and outputs."""
-    request_type: pulumi.Input[str] | None = None
-    """HTTP method of the call: GET (default), POST, PUT, PATCH or DELETE."""
     input_mappings: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
-    """Input mappings of the web service, as the Sitecore API spells them."""
+    """Input mappings, as the Sitecore API spells them (``{label, key, type, ...}``)."""
     output_mappings: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
-    """Output mappings of the web service, as the Sitecore API spells them."""
+    """Output mappings, as the Sitecore API spells them (``{label, outputReference, type}``)."""
     custom_headers: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
-    """Custom headers sent to the external service (for example ``{"key": ..., "value": ...}``)."""
-    system_type: pulumi.Input[str] | None = None
-    """Type of system connected (default DATA_SYSTEM)."""
+    """Headers sent to the external system (``{name, value}``; values may hold placeholders)."""
+    url_parameters: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
+    """URL parameters, as the Sitecore API spells them."""
     connection_timeout: pulumi.Input[int] | None = None
-    """Milliseconds before the connection times out (default 1000)."""
+    """Milliseconds before the connection times out (default 1000, the service's)."""
     socket_timeout: pulumi.Input[int] | None = None
-    """Milliseconds to wait for each packet (default 1000)."""
+    """Milliseconds to wait for each packet (default 1000, the service's)."""
     icon: pulumi.Input[str] | None = None
-    """Path of the icon shown in the UI (default the plug icon)."""
+    """Icon shown in the UI (default the plug icon, the service's)."""
     verify: pulumi.Input[bool] | None = None
-    """Test the connection (POST /v1/connections/{id}/test) after each create and update; a failed test
-    fails the operation with the service's message. A new connection that fails is archived; an updated
-    one is put back to its previous configuration."""
+    """Test the connection (``POST /v2/connections/testConnection``) before each create and update; a
+    test whose external system does not answer 2xx fails the operation and nothing is saved."""
 
 
 class Connection(EngineResource, module="sitecore", name="Connection"):
@@ -162,24 +252,18 @@ class Connection(EngineResource, module="sitecore", name="Connection"):
     _spec = CONNECTION
 
     ref: pulumi.Output[str]
-    """The connection's ref (also the resource id)."""
+    """The connection's ref (the resource's id)."""
     revision: pulumi.Output[int]
     """The service's revision number, incremented on each update."""
     name: pulumi.Output[str]
     description: pulumi.Output[str | None]
-    auth_type: pulumi.Output[str]
-    client_id: pulumi.Output[str | None]
-    client_secret: pulumi.Output[str | None]
-    access_token_url: pulumi.Output[str | None]
-    username: pulumi.Output[str | None]
-    password: pulumi.Output[str | None]
-    api_key: pulumi.Output[str | None]
-    connection_url: pulumi.Output[str]
-    request_type: pulumi.Output[str]
+    system_type: pulumi.Output[str]
+    auth: pulumi.Output[dict[str, Any]]
+    request: pulumi.Output[dict[str, Any]]
     input_mappings: pulumi.Output[list[dict[str, Any]]]
     output_mappings: pulumi.Output[list[dict[str, Any]]]
     custom_headers: pulumi.Output[list[dict[str, Any]]]
-    system_type: pulumi.Output[str]
+    url_parameters: pulumi.Output[list[dict[str, Any]]]
     connection_timeout: pulumi.Output[int]
     socket_timeout: pulumi.Output[int]
     icon: pulumi.Output[str]
@@ -187,55 +271,137 @@ class Connection(EngineResource, module="sitecore", name="Connection"):
 
     def __init__(self, resource_name: str, args: ConnectionArgs | None = None,
                  opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> None:
-        """``Connection("weather", name=..., connection_url=..., auth_type="OAUTH", ...)``; the keyword
-        arguments are those of :class:`ConnectionArgs` and override ``args``."""
+        """``Connection("weather", name=..., system_type="DATA_SYSTEM", request=ConnectionRequestArgs(...))``;
+        the keyword arguments are those of :class:`ConnectionArgs` and override ``args``."""
         super().__init__(resource_name, merge_args(ConnectionArgs, args, kwargs), opts)
 
 
 # --------------------------------------------------------------------------------------------------
-# Decision model
+# Decision model, its variants and its deployment
 # --------------------------------------------------------------------------------------------------
 
 
 @dataclass
-class VariantArgs:
-    """A variant and its share of traffic."""
+class DeployedVariant:
+    """One variant in a deployment: ``DeployedVariant(variant=v, split=100, status="PRODUCTION")``
+    takes the variant's ref and its current revision, so an edited variant rolls out in the same
+    ``up``. Without ``variant``, give ``variant_ref`` and ``variant_revision``."""
 
-    variant_ref: str
-    """The variant's identifier."""
-    split: int
-    """Percentage of traffic (0-100); the splits of a resource add up to 100."""
+    split: pulumi.Input[int]
+    """Percentage of traffic; the splits of a deployment add up to 100."""
+    status: pulumi.Input[str] = "DRAFT"
+    """DRAFT, TEST or PRODUCTION."""
+    variant: Any = None
+    """A :class:`DecisionModelVariant` resource."""
+    variant_ref: pulumi.Input[str] | None = None
+    variant_revision: pulumi.Input[int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.variant is not None:
+            self.variant_ref = self.variant.ref
+            self.variant_revision = self.variant.revision
+            self.variant = None  # not part of the wire shape
 
 
 @dataclass
-class DecisionModelArgs(_Args):
+class DeploymentConfigurationArgs:
+    """The decision model's ``deploymentConfiguration``."""
+
+    variants: Sequence[DeployedVariant | Mapping[str, Any]] = ()
+
+
+@dataclass
+class DecisionModelArgs(_KeyedArgs):
     """Arguments of a :class:`DecisionModel`."""
 
     name: pulumi.Input[str] | None = None
-    """Display name of the decision model."""
-    status: pulumi.Input[str] | None = None
-    """DRAFT (default), TEST or PRODUCTION."""
-    deployment_configuration: pulumi.Input[Sequence[VariantArgs | Mapping[str, Any]]] | None = None
-    """Variants and their splits; the splits add up to 100."""
+    """Display name of the decision model (archiving renames it ``<name> - archived <date>``)."""
+    deployment_configuration: pulumi.Input[DeploymentConfigurationArgs | Mapping[str, Any]] | None = None
+    """Which variant revisions are deployed, with which split and status. Leave it out when a
+    :class:`DecisionModelDeployment` (or the UI) owns the deployment: it is then kept as it is."""
 
 
 class DecisionModel(EngineResource, module="sitecore", name="DecisionModel"):
-    """A Sitecore Personalize decision model. Destroy archives it."""
+    """A Sitecore Personalize decision model. Status lives per deployed variant, not on the model.
+    Destroy archives it."""
 
     _spec = DECISION_MODEL
 
     ref: pulumi.Output[str]
     revision: pulumi.Output[int]
     """The service's revision number."""
-    status: pulumi.Output[str]
-    """The status: as declared, and as the service reports it after a refresh."""
     name: pulumi.Output[str]
-    deployment_configuration: pulumi.Output[list[dict[str, Any]]]
+    deployment_configuration: pulumi.Output[dict[str, Any] | None]
 
     def __init__(self, resource_name: str, args: DecisionModelArgs | None = None,
                  opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> None:
         """Keyword arguments are those of :class:`DecisionModelArgs`."""
         super().__init__(resource_name, merge_args(DecisionModelArgs, args, kwargs), opts)
+
+
+@dataclass
+class DecisionModelVariantArgs(_Args):
+    """Arguments of a :class:`DecisionModelVariant`."""
+
+    name: pulumi.Input[str] | None = None
+    """Display name of the variant."""
+    decision_model: pulumi.Input[str] | None = None
+    """The parent decision model's ref (``model.ref``). Changing it replaces the variant."""
+    definition: pulumi.Input[str] | None = None
+    """The decision canvas as a DMN XML document (or ``definition_file=`` a path)."""
+
+
+class DecisionModelVariant(EngineResource, module="sitecore", name="DecisionModelVariant"):
+    """A variant of a decision model: its DMN definition. Deploy it with :class:`DecisionModelDeployment`.
+    Destroy archives it."""
+
+    _spec = DECISION_MODEL_VARIANT
+
+    ref: pulumi.Output[str]
+    revision: pulumi.Output[int]
+    """The variant's revision: what a deployment deploys (``DeployedVariant(variant=...)``)."""
+    name: pulumi.Output[str]
+    decision_model: pulumi.Output[str]
+    definition: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, args: DecisionModelVariantArgs | None = None,
+                 opts: pulumi.ResourceOptions | None = None, *,
+                 base_dir: str | os.PathLike[str] | None = None, **kwargs: Any) -> None:
+        """Keyword arguments are those of :class:`DecisionModelVariantArgs`, plus ``definition_file``:
+        a path read now, relative to ``base_dir`` (default: the working directory, the project's)."""
+        path = kwargs.pop("definition_file", None)
+        if path is not None:
+            if kwargs.get("definition") is not None:
+                raise TypeError("give either definition= or definition_file=, not both")
+            kwargs["definition"] = _read_file(path, base_dir)
+        super().__init__(resource_name, merge_args(DecisionModelVariantArgs, args, kwargs), opts)
+
+
+@dataclass
+class DecisionModelDeploymentArgs(EngineArgs):
+    """Arguments of a :class:`DecisionModelDeployment`."""
+
+    decision_model: pulumi.Input[str] | None = None
+    """The decision model's ref. Changing it replaces the deployment."""
+    variants: pulumi.Input[Sequence[DeployedVariant | Mapping[str, Any]]] | None = None
+    """The deployed variants; the splits add up to 100."""
+
+
+class DecisionModelDeployment(EngineResource, module="sitecore", name="DecisionModelDeployment"):
+    """A decision model's deployment configuration, as its own resource (the model and its variants
+    exist first). Destroy takes every variant out of the deployment."""
+
+    _spec = DECISION_MODEL_DEPLOYMENT
+
+    revision: pulumi.Output[int]
+    """The decision model's revision after the deployment."""
+    decision_model: pulumi.Output[str]
+    variants: pulumi.Output[list[dict[str, Any]]]
+
+    def __init__(self, resource_name: str, args: DecisionModelDeploymentArgs | None = None,
+                 opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> None:
+        """Keyword arguments are those of :class:`DecisionModelDeploymentArgs`."""
+        super().__init__(resource_name, merge_args(DecisionModelDeploymentArgs, args, kwargs), opts)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -244,116 +410,101 @@ class DecisionModel(EngineResource, module="sitecore", name="DecisionModel"):
 
 
 @dataclass
-class FlowDefinitionArgs(_Args):
-    """Arguments of a :class:`FlowDefinition`."""
+class FlowDefinitionArgs(_KeyedArgs):
+    """Arguments of a :class:`FlowDefinition` (the wire shapes, snake_case). The builders in
+    ``pulumi_personalize.sitecore.flows`` write these for you."""
 
     name: pulumi.Input[str] | None = None
     """Display name of the flow."""
+    friendly_id: pulumi.Input[str] | None = None
+    """Lowercase letters, digits and underscores; unique, and reserved even after archiving.
+    Changing it replaces the flow."""
     type: pulumi.Input[str] | None = None
-    """WEB, FULLSTACK or API. Changing it replaces the flow (the old one is archived)."""
+    """INTERACTIVE_WEB_FLOW, INTERACTIVE_API_FLOW or TRIGGERED_V3. Changing it replaces the flow
+    (with a new friendly_id)."""
+    subtype: pulumi.Input[str] | None = None
+    """EXPERIENCE (default) or EXPERIMENT."""
+    channels: pulumi.Input[Sequence[str]] | None = None
+    """CALL_CENTER, EMAIL, MOBILE_APP, MOBILE_WEB, PUSH_NOTIFICATION, SMS, WEB (web flows default to WEB)."""
+    business_process: pulumi.Input[str] | None = None
+    """Default from the type: interactive_v1 (web, API) or triggered_v1 (triggered)."""
     status: pulumi.Input[str] | None = None
-    """DRAFT (default), ACTIVE or PAUSED."""
-    variants: pulumi.Input[Sequence[VariantArgs | Mapping[str, Any]]] | None = None
-    """Variants and their splits; the splits add up to 100."""
+    """DRAFT (default), PRODUCTION or PAUSED. Flows are created in DRAFT and moved by PUTs."""
+    schedule: pulumi.Input[Mapping[str, Any]] | None = None
+    """``{"start_date": "2025-01-01T00:00:00.000Z", "end_date": ...}`` (simpleSchedule)."""
+    traffic: pulumi.Input[Mapping[str, Any]] | None = None
+    """``{"splits": [{"ref": <variant ref>, "split": 50}, ...], "allocation": 100}`` (simpleTraffic)."""
+    variants: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
+    """Variants with their tasks (``ref`` defaults to a stable id from friendly_id and name)."""
+    sample_size_config: pulumi.Input[Mapping[str, Any]] | None = None
+    """Experiments: ``{"base_value", "minimum_detectable_difference", "confidence_level"}``."""
+    goals: pulumi.Input[Mapping[str, Any]] | None = None
+    """Experiments: ``{"primary": {...goal...}, "secondary": [...]}``."""
+    tags: pulumi.Input[Sequence[str]] | None = None
+    """Tags of the flow."""
 
 
 class FlowDefinition(EngineResource, module="sitecore", name="FlowDefinition"):
-    """A Sitecore Personalize flow: an experience or an experiment, web, full-stack or API.
-    Destroy archives it. The class methods are typed shortcuts; each is this one resource."""
+    """A Sitecore Personalize flow: a web, API or triggered experience or experiment.
+    Destroy archives and pauses it. See ``sitecore.flows`` for the typed builders."""
 
     _spec = FLOW_DEFINITION
 
     ref: pulumi.Output[str]
-    status: pulumi.Output[str]
-    """The status: as declared, and as the service reports it after a refresh."""
+    revision: pulumi.Output[int]
     name: pulumi.Output[str]
+    friendly_id: pulumi.Output[str]
     type: pulumi.Output[str]
+    subtype: pulumi.Output[str]
+    channels: pulumi.Output[list[str]]
+    business_process: pulumi.Output[str]
+    status: pulumi.Output[str]
+    """As declared, and as the service reports it after a refresh."""
+    schedule: pulumi.Output[dict[str, Any]]
+    traffic: pulumi.Output[dict[str, Any]]
     variants: pulumi.Output[list[dict[str, Any]]]
+    sample_size_config: pulumi.Output[dict[str, Any] | None]
+    goals: pulumi.Output[dict[str, Any] | None]
+    tags: pulumi.Output[list[str] | None]
 
     def __init__(self, resource_name: str, args: FlowDefinitionArgs | None = None,
                  opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> None:
         """Keyword arguments are those of :class:`FlowDefinitionArgs`."""
         super().__init__(resource_name, merge_args(FlowDefinitionArgs, args, kwargs), opts)
 
-    @classmethod
-    def experience(cls, resource_name: str, *, name: str, type: str, variant_ref: str,
-                   status: str | None = None, opts: pulumi.ResourceOptions | None = None,
-                   **kwargs: Any) -> FlowDefinition:
-        """An experience: one variant served to all traffic."""
-        return cls(resource_name, name=name, type=type, status=status,
-                   variants=[VariantArgs(variant_ref, 100)], opts=opts, **kwargs)
-
-    @classmethod
-    def experiment(cls, resource_name: str, *, name: str, type: str, splits: Mapping[str, int],
-                   status: str | None = None, opts: pulumi.ResourceOptions | None = None,
-                   **kwargs: Any) -> FlowDefinition:
-        """An experiment: ``splits`` maps each variant ref to its share of traffic (adding up to 100)."""
-        return cls(resource_name, name=name, type=type, status=status,
-                   variants=[VariantArgs(ref, split) for ref, split in splits.items()], opts=opts, **kwargs)
-
-    @classmethod
-    def web_experience(cls, resource_name: str, **kwargs: Any) -> FlowDefinition:
-        """A web experience (``type="WEB"``); see :meth:`experience`."""
-        return cls.experience(resource_name, type="WEB", **kwargs)
-
-    @classmethod
-    def web_experiment(cls, resource_name: str, **kwargs: Any) -> FlowDefinition:
-        """A web experiment (``type="WEB"``); see :meth:`experiment`."""
-        return cls.experiment(resource_name, type="WEB", **kwargs)
-
-    @classmethod
-    def full_stack_experience(cls, resource_name: str, **kwargs: Any) -> FlowDefinition:
-        """A full-stack experience (``type="FULLSTACK"``); see :meth:`experience`."""
-        return cls.experience(resource_name, type="FULLSTACK", **kwargs)
-
-    @classmethod
-    def full_stack_experiment(cls, resource_name: str, **kwargs: Any) -> FlowDefinition:
-        """A full-stack experiment (``type="FULLSTACK"``); see :meth:`experiment`."""
-        return cls.experiment(resource_name, type="FULLSTACK", **kwargs)
-
 
 # --------------------------------------------------------------------------------------------------
 # Template
 # --------------------------------------------------------------------------------------------------
 
+_ELEMENTS = ("html", "css", "js", "freemarker")
+
 
 @dataclass
-class TemplateArgs(_Args):
-    """Arguments of a :class:`Template`. Code is given as strings or as files (not both per part)."""
+class TemplateArgs(_KeyedArgs):
+    """Arguments of a :class:`Template`. Code is given per element (``html=``, ``css=``, ``js=``,
+    ``freemarker=``) as strings or as files (``html_file=`` ...), or as ``template_elements``."""
 
     name: pulumi.Input[str] | None = None
     """Display name of the template."""
+    friendly_id: pulumi.Input[str] | None = None
+    """Lowercase letters, digits and underscores. Changing it replaces the template."""
     type: pulumi.Input[str] | None = None
-    """WEB or DECISION. Changing it replaces the template."""
-    html: pulumi.Input[str] | None = None
-    """HTML markup."""
-    css: pulumi.Input[str] | None = None
-    """CSS."""
-    javascript: pulumi.Input[str] | None = None
-    """JavaScript."""
-
-
-_FILE_ARGS = ("html_file", "css_file", "javascript_file")
-
-
-def _read_code(kwargs: dict[str, Any], base_dir: str | os.PathLike[str] | None) -> None:
-    # Files are read in the program (whose working directory is the Pulumi project), so the
-    # provider only ever sees strings, and a preview diffs the content itself.
-    base = Path(base_dir) if base_dir is not None else Path.cwd()
-    for file_arg in _FILE_ARGS:
-        path = kwargs.pop(file_arg, None)
-        if path is None:
-            continue
-        part = file_arg.removesuffix("_file")
-        if kwargs.get(part) is not None:
-            raise TypeError(f"give either {part}= or {file_arg}=, not both")
-        full = Path(path) if Path(path).is_absolute() else base / path
-        kwargs[part] = full.read_text(encoding="utf-8")
+    """WEB, DECISION, CONDITION or JS_MODULE. Changing it replaces the template (with a new friendly_id)."""
+    status: pulumi.Input[str] | None = None
+    """DRAFT (default) or PUBLISHED. A published JS_MODULE cannot be changed again (a check failure)."""
+    description: pulumi.Input[str] | None = None
+    """What the template is for."""
+    render: pulumi.Input[bool] | None = None
+    """Whether the UI can preview it (default false; not for templates with handlebars loops)."""
+    template_elements: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
+    """``[{"id": "html", "template": "..."}, ...]``; ids html, css, js, freemarker."""
+    tags: pulumi.Input[Sequence[str]] | None = None
+    """Tags of the template."""
 
 
 class Template(EngineResource, module="sitecore", name="Template"):
-    """A Sitecore Personalize template. Templates cannot be archived: destroy drops it from the state
-    with a warning and leaves it in Sitecore."""
+    """A Sitecore Personalize template (web, decision, condition or JS module)."""
 
     _spec = TEMPLATE
 
@@ -361,25 +512,38 @@ class Template(EngineResource, module="sitecore", name="Template"):
     revision: pulumi.Output[int]
     """The service's revision number, incremented on each update."""
     name: pulumi.Output[str]
+    friendly_id: pulumi.Output[str]
     type: pulumi.Output[str]
-    html: pulumi.Output[str]
-    css: pulumi.Output[str]
-    javascript: pulumi.Output[str]
+    status: pulumi.Output[str]
+    description: pulumi.Output[str]
+    render: pulumi.Output[bool]
+    template_elements: pulumi.Output[list[dict[str, Any]]]
+    tags: pulumi.Output[list[str] | None]
 
     def __init__(self, resource_name: str, args: TemplateArgs | None = None,
                  opts: pulumi.ResourceOptions | None = None, *,
                  base_dir: str | os.PathLike[str] | None = None, **kwargs: Any) -> None:
-        """Keyword arguments are those of :class:`TemplateArgs`, plus ``html_file``, ``css_file`` and
-        ``javascript_file``: paths read now, relative to ``base_dir`` (default: the working directory,
-        which for ``pulumi up`` is the project directory, as for ``pulumi.FileAsset``)."""
-        _read_code(kwargs, base_dir)
+        """Keyword arguments are those of :class:`TemplateArgs`, plus ``html``, ``css``, ``js`` and
+        ``freemarker`` (code) and ``html_file`` ... ``freemarker_file`` (paths read now, relative to
+        ``base_dir``; default the working directory, which for ``pulumi up`` is the project's)."""
+        elements: list[Mapping[str, Any]] = []
+        for element in _ELEMENTS:
+            code = kwargs.pop(element, None)
+            path = kwargs.pop(f"{element}_file", None)
+            if code is not None and path is not None:
+                raise TypeError(f"give either {element}= or {element}_file=, not both")
+            if path is not None:
+                code = _read_file(path, base_dir)
+            if code is not None:
+                elements.append({"id": element, "template": code})
+        if elements:
+            if kwargs.get("template_elements") is not None:
+                raise TypeError("give the code either per element (html=, ...) or as template_elements=")
+            kwargs["template_elements"] = elements
         super().__init__(resource_name, merge_args(TemplateArgs, args, kwargs), opts)
 
-    @classmethod
-    def from_files(cls, resource_name: str, *, name: str, type: str, html: str | None = None,
-                   css: str | None = None, javascript: str | None = None,
-                   base_dir: str | os.PathLike[str] | None = None,
-                   opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> Template:
-        """A template whose ``html``, ``css`` and ``javascript`` are the contents of these files."""
-        return cls(resource_name, name=name, type=type, html_file=html, css_file=css, javascript_file=javascript,
-                   base_dir=base_dir, opts=opts, **kwargs)
+    def element(self, element_id: str) -> pulumi.Output[str]:
+        """One element's code (``"html"``, ``"css"``, ``"js"``, ``"freemarker"``), ``""`` if absent."""
+        return self.template_elements.apply(
+            lambda items: next((str(e.get("template")) for e in items or [] if e.get("id") == element_id), "")
+        )

@@ -1,15 +1,17 @@
-"""Request bodies the Sitecore layer sends, validated against the seed OpenAPI's request schemas.
+"""What the Sitecore client puts on the wire, validated against this project's OpenAPI description
+of the live API (``docs/contracts/sitecore-personalize.openapi.yml``, written from the fact sheet).
 
-respx stands in for the service at the HTTP boundary; the bodies are the ones our client actually
-put on the wire. Where the connection prose (``sitecore-connection-rest-api.txt``) documents fields
-the seed OpenAPI lacks, the OpenAPI schemas (which allow additional properties) accept them, and
-the tests below also assert them explicitly, naming them as prose-only.
+respx stands in for the service at the HTTP boundary; every request the providers make in these
+scenarios (create, update, status moves, archive, verify, list pages) is checked: its path and method
+are an operation of the contract, its query parameters are the operation's, and its JSON body is
+valid against the operation's request schema.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,197 +20,215 @@ import jsonschema
 import pytest
 import respx
 import yaml
+from pulumi.dynamic import Config, ConfigureRequest
 
-from pulumi_personalize.config import SitecoreSettings
-from pulumi_personalize.http import ApiClient, RetryPolicy
-from pulumi_personalize.sitecore.api import (
-    CONNECTIONS,
-    DECISION_MODELS,
-    FLOW_DEFINITIONS,
-    TEMPLATES,
-    SitecoreApi,
-)
-from pulumi_personalize.sitecore.models import (
-    ConnectionInputs,
-    DecisionModelInputs,
-    FlowDefinitionInputs,
-    TemplateInputs,
+from pulumi_personalize.engine import LISTINGS, TWIN_LISTINGS, EngineProvider, ResourceSpec
+from pulumi_personalize.sitecore.models import variant_ref
+from pulumi_personalize.sitecore.resources import (
+    CONNECTION,
+    DECISION_MODEL,
+    DECISION_MODEL_DEPLOYMENT,
+    DECISION_MODEL_VARIANT,
+    FLOW_DEFINITION,
+    TEMPLATE,
 )
 
-SPEC_PATH = Path("/work/shared/reference/sitecore-personalize.openapi.yml")
-if not SPEC_PATH.exists():  # a checkout without the shared folder: the copy next to the docs
-    SPEC_PATH = Path(__file__).resolve().parents[2] / "docs" / "reference" / "sitecore-personalize.openapi.yml"
+CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contracts" / "sitecore-personalize.openapi.yml"
 SC_URL = "https://sc.test"
-
-# Fields the prose documents for connections that CreateConnectionRequest does not list.
-PROSE_ONLY_CONNECTION_FIELDS = {
-    "auth", "request", "inputMappings", "outputMappings", "customHeaders", "systemType", "icon", "archived",
-}
+CONFIG = {"personalize:sitecoreBaseUrl": SC_URL, "personalize:sitecoreAccessToken": "static-token-unit"}
+START = "2025-01-01T00:00:00.000Z"
+DMN = '<definitions xmlns="https://www.omg.org/spec/DMN/20151101/dmn.xsd" id="d"/>'
 
 
 @pytest.fixture(scope="module")
-def spec() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
+def contract() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(CONTRACT.read_text())
     return loaded
 
 
-def request_schema(spec: dict[str, Any], path: str, method: str) -> dict[str, Any]:
-    """The operation's request-body schema with every $ref resolved against the spec."""
-    operation = spec["paths"][path][method]
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
-    return {**schema, "components": spec["components"]}  # "#/components/..." resolves in this document
+@pytest.fixture(autouse=True)
+def _fresh_listings() -> Iterator[None]:
+    LISTINGS.clear()
+    TWIN_LISTINGS.clear()
+    yield
 
 
-def validate(spec: dict[str, Any], path: str, method: str, body: Any) -> None:
-    schema = request_schema(spec, path, method)
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
-    assert not errors, "; ".join(f"{list(e.path)}: {e.message}" for e in errors)
+def provider(spec: ResourceSpec[Any]) -> EngineProvider:
+    p = EngineProvider(spec.name, spec.module)
+    p.configure(ConfigureRequest(config=Config(CONFIG, "proj")))
+    return p
+
+
+class FakeTenant:
+    """Just enough of a tenant to answer the providers: objects by ref, pages, the echo of writes."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, dict[str, dict[str, Any]]] = {}
+        self.count = 0
+        self.requests: list[httpx.Request] = []
+
+    def route(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        parts = request.url.path.strip("/").split("/")
+        collection = "/" + "/".join(parts[:2])
+        if request.url.path.endswith("/testConnection"):
+            return httpx.Response(200, json={"statusCode": 200, "executionTimeInMilliseconds": 5,
+                                             "request": {"headers": {}}})
+        if request.method == "GET" and len(parts) == 2:
+            items = list(self.objects.get(collection, {}).values())
+            limit, offset = int(request.url.params["limit"]), int(request.url.params["offset"])
+            return httpx.Response(200, json={"href": str(request.url), "items": items[offset:offset + limit],
+                                             "offset": offset, "limit": limit})
+        if request.method == "POST":
+            body = json.loads(request.content)
+            self.count += 1
+            ref = f"00000000-0000-4000-8000-{self.count:012d}"
+            if len(parts) == 4:  # a variant under its model
+                collection = "/v2/decisionModelVariants"
+                body["decisionModelDefinitionRef"] = parts[2]
+            obj = {**body, "ref": ref, "href": f"{SC_URL}{collection}/{ref}", "clientKey": "k", "revision": 1,
+                   "modifiedAt": "2025-01-01T00:00:00Z", "archived": False}
+            self.objects.setdefault(collection, {})[ref] = obj
+            return httpx.Response(201, json=obj)
+        ref = parts[2]
+        obj = self.objects.get(collection, {}).get(ref)
+        if obj is None:
+            return httpx.Response(404, json={"status": 404, "code": "NOT_FOUND", "message": "no"})
+        if request.method == "PUT":
+            obj = {**obj, **json.loads(request.content), "ref": ref, "revision": obj["revision"] + 1}
+            self.objects[collection][ref] = obj
+        return httpx.Response(200, json=obj)
 
 
 @pytest.fixture
-def api(sc_settings: Callable[..., SitecoreSettings]) -> Iterator[SitecoreApi]:
-    # A static token: client credentials would add a token request to every route's call log.
-    static = sc_settings(sitecoreBaseUrl=SC_URL, sitecoreClientId="", sitecoreClientSecret="",
-                         sitecoreAccessToken="static-token-xyz")
-    client = ApiClient.for_sitecore(static, retry_policy=RetryPolicy(max_attempts=1, sleep=lambda _s: None))
-    yield SitecoreApi(client)
-    client.close()
+def tenant() -> Iterator[FakeTenant]:
+    fake = FakeTenant()
+    with respx.mock(base_url=SC_URL, assert_all_called=False) as router:
+        router.route().mock(side_effect=fake.route)
+        yield fake
 
 
-def sent(route: respx.Route, index: int = -1) -> Any:
-    return json.loads(route.calls[index].request.content)
+def operation(contract: dict[str, Any], request: httpx.Request) -> dict[str, Any]:
+    for template, item in contract["paths"].items():
+        pattern = "^" + re.sub(r"\{[^/]+\}", "[^/]+", template) + "$"
+        if re.match(pattern, request.url.path) and request.method.lower() in item:
+            # a literal path beats a template (testConnection vs {connectionRef})
+            if "{" in template and any(request.url.path == t for t in contract["paths"]):
+                continue
+            op: dict[str, Any] = item[request.method.lower()]
+            return {**op, "_shared_parameters": item.get("parameters", [])}
+    raise AssertionError(f"{request.method} {request.url.path} is not an operation of the contract")
 
 
-OAUTH = ConnectionInputs(
-    name="Weather",
-    description="custom connection to weather system",
-    auth_type="oauth",  # type: ignore[arg-type]  # the prose's lower-case example is accepted
-    client_id="secretclientid",
-    client_secret="s3cr3t-value",
-    access_token_url="https://mockserver-proxy-dev.sitecore.com/oauth/token",
-    connection_url="https://mockserver-proxy-dev.sitecore.com/sample/get/oauth",
-    request_type="GET",
-    input_mappings=[{"key": "city", "value": "${guest.city}"}],
-    output_mappings=[{"key": "temperature", "path": "$.temp"}],
-    custom_headers=[{"key": "x-tenant", "value": "acme"}],
-)
+def resolve(contract: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = contract
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
 
 
-@respx.mock(base_url=SC_URL)
-def test_connection_create_body_matches_openapi_and_prose(respx_mock: respx.MockRouter, spec: dict[str, Any],
-                                                           api: SitecoreApi) -> None:
-    route = respx_mock.post("/v1/connections").mock(return_value=httpx.Response(201, json={"ref": "c1"}))
-    api.create(CONNECTIONS, OAUTH.to_api())
-    body = sent(route)
-    validate(spec, "/v1/connections", "post", body)
-    # The OpenAPI's flat fields ...
-    assert body["authType"] == "OAUTH" and body["requestType"] == "GET"
-    assert body["connectionUrl"] == "https://mockserver-proxy-dev.sitecore.com/sample/get/oauth"
-    assert body["connectionTimeout"] == 1000 and body["socketTimeout"] == 1000
-    # ... and the prose's nested objects (not in CreateConnectionRequest).
-    assert set(body) >= PROSE_ONLY_CONNECTION_FIELDS
-    assert body["auth"] == {
-        "authType": "OAUTH",
-        "clientId": "secretclientid",
-        "clientSecret": "s3cr3t-value",
-        "accessTokenUrl": "https://mockserver-proxy-dev.sitecore.com/oauth/token",
-    }
-    assert body["request"] == {"requestType": "GET", "connectionUrl": OAUTH.connection_url}
-    assert body["systemType"] == "DATA_SYSTEM"
+def check_request(contract: dict[str, Any], request: httpx.Request) -> None:
+    op = operation(contract, request)
+    allowed = {resolve(contract, p)["name"] for p in [*op.get("parameters", []), *op["_shared_parameters"]]
+               if resolve(contract, p)["in"] == "query"}
+    assert set(request.url.params) <= allowed, f"{request.url.path}: query {set(request.url.params) - allowed}"
+    if "requestBody" not in op:
+        assert not request.content
+        return
+    assert request.headers["content-type"] == "application/json"
+    schema = resolve(contract, op["requestBody"])["content"]["application/json"]["schema"]
+    # "#/components/..." resolves inside the schema itself once the components sit beside it
+    validator = jsonschema.Draft202012Validator({**schema, "components": contract["components"]})
+    body = json.loads(request.content)
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+    assert not errors, f"{request.method} {request.url.path}: " + "; ".join(
+        f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors)
 
 
-@pytest.mark.parametrize(
-    ("auth", "expected_auth"),
-    [
-        ({"auth_type": "NONE"}, {"authType": "NONE"}),
-        ({"auth_type": "BASIC", "username": "u", "password": "pw-123456"},
-         {"authType": "BASIC", "username": "u", "password": "pw-123456"}),
-        ({"auth_type": "API_KEY", "api_key": "key-123456"}, {"authType": "API_KEY", "apiKey": "key-123456"}),
-    ],
-)
-@respx.mock(base_url=SC_URL)
-def test_connection_update_body_per_auth_type(respx_mock: respx.MockRouter, spec: dict[str, Any], api: SitecoreApi,
-                                              auth: dict[str, Any], expected_auth: dict[str, Any]) -> None:
-    live = {"ref": "c1", "href": "x", "revision": 3, "name": "old", "unmanaged": {"kept": True},
-            "auth": {"authType": "OAUTH", "clientId": "a", "clientSecret": "old-secret"},
-            "request": {"requestType": "GET", "connectionUrl": "https://a", "bodyTemplate": "{}"}}
-    inputs = ConnectionInputs(name="n", connection_url="https://example.com/x", request_type="POST", **auth)
-    route = respx_mock.put("/v1/connections/c1").mock(return_value=httpx.Response(200, json={"ref": "c1"}))
-    api.replace(CONNECTIONS, "c1", inputs.to_api(live))
-    body = sent(route)
-    validate(spec, "/v1/connections/{id}", "put", body)
-    assert body["auth"] == expected_auth  # replaced whole: the old OAuth secret is not carried over
-    assert body["unmanaged"] == {"kept": True}  # fields we do not manage survive the full PUT
-    assert body["request"]["bodyTemplate"] == "{}"
-    assert not {"ref", "href", "revision"} & set(body)
+def check_all(contract: dict[str, Any], tenant: FakeTenant) -> None:
+    assert tenant.requests
+    for request in tenant.requests:
+        assert request.headers["accept"] == "application/json"
+        check_request(contract, request)
 
 
-@respx.mock(base_url=SC_URL)
-def test_decision_model_body(respx_mock: respx.MockRouter, spec: dict[str, Any], api: SitecoreApi) -> None:
-    route = respx_mock.post("/v1/decision-models").mock(return_value=httpx.Response(201, json={"ref": "d1"}))
-    model = DecisionModelInputs(name="Next best offer", status="test",  # type: ignore[arg-type]
-                                deployment_configuration=[{"variant_ref": "a", "split": 70},  # type: ignore[list-item]
-                                                          {"variant_ref": "b", "split": 30}])
-    api.create(DECISION_MODELS, model.to_api())
-    body = sent(route)
-    validate(spec, "/v1/decision-models", "post", body)
-    assert body["status"] == "TEST"
-    assert body["deploymentConfiguration"] == [{"variantRef": "a", "split": 70}, {"variantRef": "b", "split": 30}]
+def test_connection_bodies(contract: dict[str, Any], tenant: FakeTenant) -> None:
+    p = provider(CONNECTION)
+    inputs = p.check({}, {
+        "name": "Weather", "system_type": "DATA_SYSTEM", "description": "Now", "verify": True,
+        "request": {"connection_url": "https://w.example.com/${city}", "request_type": "POST",
+                    "request_body": '{"city": "${city}"}'},
+        "auth": {"auth_type": "OAUTH", "client_id": "id", "client_secret": "s3cret",
+                 "access_token_url": "https://w.example.com/token", "use_mutual_tls": False},
+        "input_mappings": [{"label": "City", "key": "city", "type": "String"}],
+        "output_mappings": [{"label": "Temp", "outputReference": "temp", "type": "String"}],
+        "custom_headers": [{"name": "X-Key", "value": "{key}"}],
+    }).inputs
+    created = p.create(inputs)
+    p.update(created.id, created.outs, {**inputs, "description": "Later"})
+    p.read(created.id, created.outs)
+    p.delete(created.id, created.outs)
+    check_all(contract, tenant)
+    assert {r.url.path for r in tenant.requests} >= {"/v2/connections", "/v2/connections/testConnection"}
 
 
-@respx.mock(base_url=SC_URL)
-def test_flow_definition_body(respx_mock: respx.MockRouter, spec: dict[str, Any], api: SitecoreApi) -> None:
-    route = respx_mock.put("/v1/flow-definitions/f1").mock(return_value=httpx.Response(200, json={"ref": "f1"}))
-    flow = FlowDefinitionInputs(name="Hero test", type="WEB", status="ACTIVE",
-                                variants=[{"variant_ref": "control", "split": 50},  # type: ignore[list-item]
-                                          {"variant_ref": "b", "split": 50}])
-    api.replace(FLOW_DEFINITIONS, "f1", flow.to_api({"ref": "f1", "type": "WEB", "schedule": {"start": "x"}}))
-    body = sent(route)
-    validate(spec, "/v1/flow-definitions/{id}", "put", body)
-    # ``variants`` is in the FlowDefinition response schema but not in CreateFlowDefinitionRequest.
-    assert body["variants"][0] == {"variantRef": "control", "split": 50}
-    assert body["schedule"] == {"start": "x"}
+def test_decision_model_variant_and_deployment_bodies(contract: dict[str, Any], tenant: FakeTenant) -> None:
+    model = provider(DECISION_MODEL).create({"name": "Next best offer"})
+    variant = provider(DECISION_MODEL_VARIANT).create({"name": "Baseline", "decision_model": model.id,
+                                                       "definition": DMN})
+    provider(DECISION_MODEL_VARIANT).update(variant.id, variant.outs,
+                                            {"name": "Baseline", "decision_model": model.id, "definition": DMN + " "})
+    deployment = provider(DECISION_MODEL_DEPLOYMENT)
+    dep = deployment.create({"decision_model": model.id, "variants": [
+        {"variant_ref": variant.id, "split": 100, "status": "PRODUCTION", "variant_revision": 2}]})
+    deployment.delete(dep.id, dep.outs)
+    provider(DECISION_MODEL_VARIANT).delete(variant.id, variant.outs)
+    provider(DECISION_MODEL).update(model.id, model.outs, {"name": "Next best offer", "deployment_configuration": {
+        "variants": []}})
+    provider(DECISION_MODEL).delete(model.id, model.outs)
+    check_all(contract, tenant)
 
 
-@respx.mock(base_url=SC_URL)
-def test_template_body(respx_mock: respx.MockRouter, spec: dict[str, Any], api: SitecoreApi) -> None:
-    route = respx_mock.post("/v1/templates").mock(return_value=httpx.Response(201, json={"ref": "t1"}))
-    api.create(TEMPLATES, TemplateInputs(name="Banner", type="WEB", html="<div/>", css="div{}").to_api())
-    body = sent(route)
-    validate(spec, "/v1/templates", "post", body)
-    assert body == {"name": "Banner", "type": "WEB", "html": "<div/>", "css": "div{}", "javascript": ""}
+def test_flow_bodies_for_an_experience_and_an_experiment(contract: dict[str, Any], tenant: FakeTenant) -> None:
+    p = provider(FLOW_DEFINITION)
+    web = p.check({}, {"name": "Rain", "friendly_id": "rain", "type": "INTERACTIVE_WEB_FLOW", "status": "PRODUCTION",
+                       "schedule": {"start_date": START},
+                       "variants": [{"name": "Rain", "assets": {"html": "<p/>", "css": "", "js": ""},
+                                     "template_variables": {"text": "Rain"}}],
+                       "traffic": {"splits": [{"ref": variant_ref("rain", "Rain"), "split": 100}]}}).inputs
+    created = p.create(web)
+    p.update(created.id, created.outs, {**web, "status": "PAUSED"})
+    p.delete(created.id, created.outs)
+    control, offer = variant_ref("ab", "Control"), variant_ref("ab", "Offer")
+    ab = p.check({}, {"name": "AB", "friendly_id": "ab", "type": "INTERACTIVE_API_FLOW", "subtype": "EXPERIMENT",
+                      "channels": ["WEB", "MOBILE_APP"], "schedule": {"start_date": START, "end_date": START},
+                      "variants": [
+                          {"name": "Control", "is_control": True, "tasks": [
+                              {"implementation": "templateRenderTask", "input": {"template": "{}"}}]},
+                          {"name": "Offer", "tasks": [
+                              {"implementation": "decisionModelTask", "input": {"decision_model_refs": ["m"]}},
+                              {"implementation": "templateRenderTask", "input": {"template": '{"a": 1}'}}]}],
+                      "traffic": {"splits": [{"ref": control, "split": 50}, {"ref": offer, "split": 50}]},
+                      "sample_size_config": {"base_value": 0.02, "minimum_detectable_difference": 0.2,
+                                             "confidence_level": 0.95},
+                      "goals": {"primary": {"type": "customGoal", "name": "Bought", "event_type": "PURCHASE"}}}).inputs
+    p.create(ab)
+    check_all(contract, tenant)
 
 
-def test_the_validator_can_fail(spec: dict[str, Any]) -> None:
-    """The schema check is not vacuous: a body without requestType, or with a bad enum, is rejected."""
-    with pytest.raises(AssertionError, match="requestType"):
-        validate(spec, "/v1/connections", "post", {"name": "x", "connectionUrl": "https://a"})
-    with pytest.raises(AssertionError, match="ARCHIVED"):
-        validate(spec, "/v1/flow-definitions", "post", {"name": "x", "type": "WEB", "status": "ARCHIVED"})
-
-
-@respx.mock(base_url=SC_URL)
-def test_archive_resends_the_live_object_with_archived(respx_mock: respx.MockRouter, api: SitecoreApi) -> None:
-    live = {"ref": "d1", "href": "h", "revision": 2, "name": "m", "status": "PRODUCTION", "deploymentConfiguration": []}
-    respx_mock.get("/v1/decision-models/d1").mock(return_value=httpx.Response(200, json=live))
-    put = respx_mock.put("/v1/decision-models/d1").mock(
-        return_value=httpx.Response(200, json={**live, "archived": True, "status": "ARCHIVED"}))
-    api.archive(DECISION_MODELS, "d1")
-    body = sent(put)
-    assert body == {"name": "m", "status": "PRODUCTION", "deploymentConfiguration": [], "archived": True}
-
-
-@respx.mock(base_url=SC_URL)
-def test_find_by_name_walks_every_page(respx_mock: respx.MockRouter, api: SitecoreApi) -> None:
-    items = [{"ref": f"t{i}", "name": f"tpl-{i}"} for i in range(250)]
-
-    def page(request: httpx.Request) -> httpx.Response:
-        size = int(request.url.params["pageSize"])
-        offset = int(request.url.params["pageOffset"])
-        return httpx.Response(200, json={"items": items[offset:offset + size], "total": len(items)})
-
-    route = respx_mock.get("/v1/templates").mock(side_effect=page)
-    assert [i["ref"] for i in api.find_by_name(TEMPLATES, "tpl-249")] == ["t249"]
-    assert [c.request.url.params["pageOffset"] for c in route.calls] == ["0", "100", "200"]
-    assert {c.request.url.params["pageSize"] for c in route.calls} == {"100"}
+def test_template_bodies(contract: dict[str, Any], tenant: FakeTenant) -> None:
+    p = provider(TEMPLATE)
+    for kind, elements in (("WEB", [{"id": "html", "template": "<p/>"}, {"id": "css", "template": ""},
+                                    {"id": "js", "template": ""}]),
+                           ("DECISION", [{"id": "freemarker", "template": "{}"}]),
+                           ("JS_MODULE", [{"id": "js", "template": "export {}"}])):
+        inputs = p.check({}, {"name": kind, "friendly_id": kind.lower(), "type": kind, "status": "PUBLISHED",
+                              "template_elements": elements}).inputs
+        created = p.create(inputs)
+        if kind != "JS_MODULE":
+            p.update(created.id, created.outs, {**inputs, "description": "changed",
+                                                "template_elements": elements[:1]})
+        p.delete(created.id, created.outs)
+    check_all(contract, tenant)
