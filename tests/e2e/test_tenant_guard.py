@@ -1,0 +1,126 @@
+"""A refresh never silently forgets: another project, region, base URL or credential fails it.
+
+Each case refreshes with ``--run-program`` (so the changed configuration is the one used) and must
+fail with a message naming the setting, leaving every resource in the state; a real out-of-band
+delete is still dropped, and moving a stack on purpose is the explicit ``allowTenantChange`` step.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pulumi
+import pytest
+from pulumi import automation as auto
+
+from pulumi_personalize.contentstack import Audience, Experience, ExperienceVariantArgs, rules
+from tests.e2e.conftest import (
+    CONTENTSTACK_AUTHTOKEN,
+    CONTENTSTACK_PROJECT_UID,
+    E2EStack,
+    StackFactory,
+)
+
+pytestmark = pytest.mark.e2e
+
+OTHER_PROJECT = "e2eproject000000000000002"
+WRONG_TOKEN = "wrong-authtoken-e2e-tenant-guard"
+TENANT_KEYS = {"service", "host", "region", "project_uid", "client_id", "client_key"}
+
+
+def contentstack_program() -> None:
+    us = Audience("us", name="US", definition=rules.all_of(
+        rules.Rule(rules.preset("COUNTRY"), "STRING_EQUALS", rules.StringMatch("US"))))
+    hero = Experience("hero", name="Hero", variants=[ExperienceVariantArgs(name="US hero", audiences=[us.uid])])
+    pulumi.export("audience", us.uid)
+    pulumi.export("experience", hero.uid)
+
+
+def ids(stack: E2EStack) -> dict[str, str]:
+    return {r["urn"].rsplit("::", 1)[1]: r["id"] for r in stack.resources() if r["type"].startswith("pulumi-python")}
+
+
+def failed_refresh(stack: E2EStack) -> str:
+    with pytest.raises(auto.CommandError) as failure:
+        stack.refresh(run_program=True)
+    return str(failure.value)
+
+
+def tenants(stack: E2EStack) -> list[dict[str, Any]]:
+    return [r["outputs"]["tenant"] for r in stack.resources() if r["type"].startswith("pulumi-python")]
+
+
+def test_contentstack_refresh_with_another_project_url_or_credential_fails_and_drops_nothing(
+    stack_factory: StackFactory, emulator: Any
+) -> None:
+    stack = stack_factory(contentstack_program)
+    stack.up()
+    before = ids(stack)
+    assert set(before) == {"us", "hero"}
+    host = emulator.base_url.split("://", 1)[1]
+    assert tenants(stack) == [{"service": "contentstack", "host": host, "project_uid": CONTENTSTACK_PROJECT_UID}] * 2
+    messages: list[str] = []
+
+    # another project
+    stack.stack.set_config("personalize:contentstackProjectUid", auto.ConfigValue(OTHER_PROJECT))
+    text = failed_refresh(stack)
+    messages.append(text)
+    assert f"recorded in Contentstack project {CONTENTSTACK_PROJECT_UID} at host {host}" in text
+    assert f"configured for Contentstack project {OTHER_PROJECT}" in text
+    assert "check personalize:contentstackProjectUid" in text
+    assert ids(stack) == before
+    stack.stack.set_config("personalize:contentstackProjectUid", auto.ConfigValue(CONTENTSTACK_PROJECT_UID))
+
+    # another base URL (the same emulator under another name: still another host to the guard)
+    other_url = emulator.base_url.replace("127.0.0.1", "localhost")
+    stack.stack.set_config("personalize:contentstackBaseUrl", auto.ConfigValue(other_url))
+    text = failed_refresh(stack)
+    messages.append(text)
+    assert f"at host {host}" in text and f"at host {other_url.split('://', 1)[1]}" in text
+    assert "check personalize:contentstackRegion, personalize:contentstackBaseUrl or personalize:baseUrl" in text
+    assert ids(stack) == before
+    stack.stack.remove_config("personalize:contentstackBaseUrl")
+
+    # refused credentials
+    stack.stack.set_config("personalize:contentstackAuthtoken", auto.ConfigValue(WRONG_TOKEN, secret=True))
+    text = failed_refresh(stack)
+    messages.append(text)
+    assert "Contentstack refused the credentials (HTTP 401)" in text
+    assert "check personalize:contentstackAuthtoken / personalize:contentstackOauthToken" in text
+    assert ids(stack) == before
+    stack.stack.set_config("personalize:contentstackAuthtoken", auto.ConfigValue(CONTENTSTACK_AUTHTOKEN, secret=True))
+
+    # moving on purpose to a URL where the collection does not answer: still nothing dropped
+    stack.stack.set_config("personalize:allowTenantChange", auto.ConfigValue("true"))
+    stack.stack.set_config("personalize:contentstackBaseUrl", auto.ConfigValue(f"{emulator.base_url}/nowhere"))
+    text = failed_refresh(stack)
+    messages.append(text)
+    assert "collection does not answer" in text and f"at host {host}/nowhere (HTTP 404 on /" in text, text
+    assert "check personalize:contentstackProjectUid, personalize:contentstackRegion" in text
+    assert ids(stack) == before
+
+    # moving on purpose to where the objects are: the records follow
+    stack.stack.set_config("personalize:contentstackBaseUrl", auto.ConfigValue(other_url))
+    stack.refresh(run_program=True)
+    stack.stack.remove_config("personalize:allowTenantChange")
+    assert ids(stack) == before
+    assert {t["host"] for t in tenants(stack)} == {other_url.split("://", 1)[1]}
+    stack.refresh(run_program=True)
+    stack.assert_no_changes()
+
+    # a real out-of-band delete, in the recorded tenant, is still dropped
+    headers = {"authtoken": CONTENTSTACK_AUTHTOKEN, "x-project-uid": CONTENTSTACK_PROJECT_UID}
+    with httpx.Client(base_url=emulator.base_url, headers=headers, timeout=10) as client:
+        client.delete(f"/experiences/{before['hero']}").raise_for_status()
+    stack.refresh(run_program=True)
+    assert ids(stack) == {"us": before["us"]}
+
+    # no credential in the messages nor in the tenant records
+    exported = stack.export_text() + stack.state_text()
+    for secret in (CONTENTSTACK_AUTHTOKEN, WRONG_TOKEN):
+        assert all(secret not in text for text in messages)
+        assert secret not in json.dumps(tenants(stack))
+    assert all(set(t) <= TENANT_KEYS for t in tenants(stack))
+    assert WRONG_TOKEN not in exported
