@@ -4,7 +4,7 @@ Fault configuration (``--faults`` JSON or file, ``PUT /_emulator/faults``)::
 
     {
       "seed": 7,                      # optional: makes probabilities deterministic
-      "rateLimit": 10,                # optional: Contentstack requests per second per project (null = off)
+      "rateLimit": 10,                # optional: Contentstack requests per second per organization (null = off)
       "rules": [
         {"path": "^/attributes", "method": "GET", "probability": 0.5,
          "action": "status", "status": 429, "retry_after": 2, "times": 3},
