@@ -8,7 +8,7 @@ Fault configuration (``--faults`` JSON or file, ``PUT /_emulator/faults``)::
       "rules": [
         {"path": "^/attributes", "method": "GET", "probability": 0.5,
          "action": "status", "status": 429, "retry_after": 2, "times": 3},
-        {"path": "^/v1/", "action": "latency", "latency_ms": 300},
+        {"path": "^/v3/", "action": "latency", "latency_ms": 300},
         {"path": "^/experiences", "method": ["PUT", "POST"], "action": "drop"}
       ]
     }
