@@ -15,16 +15,24 @@ import pulumi
 import pytest
 from pulumi import automation as auto
 
+from pulumi_personalize import sitecore as sc
+from pulumi_personalize.config import DEFAULT_SITECORE_AUDIENCE
 from pulumi_personalize.contentstack import Audience, Experience, ExperienceVariantArgs, rules
+from pulumi_personalize.emulator.testing import running_emulator
 from tests.e2e.conftest import (
     CONTENTSTACK_AUTHTOKEN,
     CONTENTSTACK_PROJECT_UID,
+    SITECORE_CLIENT_ID,
+    SITECORE_CLIENT_SECRET,
     E2EStack,
     StackFactory,
+    emulator_config,
 )
 
 pytestmark = pytest.mark.e2e
 
+OTHER_CLIENT_ID, OTHER_CLIENT_SECRET = "other-tenant-client", "other-tenant-secret-e2e"
+WRONG_SECRET = "wrong-sitecore-secret-e2e-guard"
 OTHER_PROJECT = "e2eproject000000000000002"
 WRONG_TOKEN = "wrong-authtoken-e2e-tenant-guard"
 TENANT_KEYS = {"service", "host", "region", "project_uid", "client_id", "client_key"}
@@ -124,3 +132,81 @@ def test_contentstack_refresh_with_another_project_url_or_credential_fails_and_d
         assert secret not in json.dumps(tenants(stack))
     assert all(set(t) <= TENANT_KEYS for t in tenants(stack))
     assert WRONG_TOKEN not in exported
+
+
+def sitecore_program() -> None:
+    model = sc.DecisionModel("offers", name="Offers")
+    banner = sc.Template("banner", name="Banner", friendly_id="banner", type="WEB", html="<div>Sale</div>")
+    pulumi.export("model", model.ref)
+    pulumi.export("banner", banner.ref)
+
+
+def _archive_decision_model(base_url: str, ref: str) -> None:
+    """What a person does in the UI: archive the model (Sitecore has no DELETE)."""
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        form = {"grant_type": "client_credentials", "client_id": SITECORE_CLIENT_ID,
+                "client_secret": SITECORE_CLIENT_SECRET, "audience": DEFAULT_SITECORE_AUDIENCE}
+        token = client.post("/oauth/token", data=form).json()["access_token"]
+        client.headers["authorization"] = f"Bearer {token}"
+        live = client.get(f"/v2/decisionModelDefinitions/{ref}").json()
+        body = {k: v for k, v in live.items() if k not in ("ref", "href", "clientKey", "revision", "modifiedAt",
+                                                           "modifiedByUserRef", "modifiedByRef", "variants",
+                                                           "revisions")}
+        client.put(f"/v2/decisionModelDefinitions/{ref}", json={**body, "archived": True}).raise_for_status()
+
+
+def test_sitecore_refresh_with_other_credentials_or_url_fails_and_drops_nothing(stack_factory: StackFactory) -> None:
+    env = {"PERSONALIZE_EMULATOR_SITECORE_TENANTS": f"{OTHER_CLIENT_ID}={OTHER_CLIENT_SECRET}"}
+    with running_emulator(env=env) as own:
+        stack = stack_factory(sitecore_program, emulator_config(own.base_url), with_emulator=False)
+        stack.up()
+        before = ids(stack)
+        assert set(before) == {"offers", "banner"}
+        host = own.base_url.split("://", 1)[1]
+        [record, *_] = tenants(stack)
+        assert record["host"] == host and record["client_id"] == SITECORE_CLIENT_ID and record["client_key"]
+        assert all(t == record for t in tenants(stack))
+        messages: list[str] = []
+
+        # refused credentials
+        stack.stack.set_config("personalize:sitecoreClientSecret", auto.ConfigValue(WRONG_SECRET, secret=True))
+        text = failed_refresh(stack)
+        messages.append(text)
+        assert "Sitecore refused the credentials (HTTP 401)" in text, text
+        assert "check personalize:sitecoreClientId + personalize:sitecoreClientSecret" in text
+        assert ids(stack) == before
+
+        # valid credentials of another tenant: the objects are not there, which proves nothing
+        stack.stack.set_config("personalize:sitecoreClientId", auto.ConfigValue(OTHER_CLIENT_ID))
+        stack.stack.set_config("personalize:sitecoreClientSecret", auto.ConfigValue(OTHER_CLIENT_SECRET, secret=True))
+        text = failed_refresh(stack)
+        messages.append(text)
+        assert f"recorded in Sitecore tenant client key {record['client_key']}" in text, text
+        assert f"client id {OTHER_CLIENT_ID}" in text
+        assert ids(stack) == before
+        stack.stack.set_config("personalize:sitecoreClientId", auto.ConfigValue(SITECORE_CLIENT_ID))
+        stack.stack.set_config("personalize:sitecoreClientSecret",
+                               auto.ConfigValue(SITECORE_CLIENT_SECRET, secret=True))
+
+        # another base URL
+        other_url = own.base_url.replace("127.0.0.1", "localhost")
+        stack.stack.set_config("personalize:sitecoreBaseUrl", auto.ConfigValue(other_url))
+        text = failed_refresh(stack)
+        messages.append(text)
+        assert f"at host {host}" in text and f"at host {other_url.split('://', 1)[1]}" in text
+        assert "check personalize:sitecoreRegion, personalize:sitecoreBaseUrl or personalize:baseUrl" in text
+        assert ids(stack) == before
+        stack.stack.remove_config("personalize:sitecoreBaseUrl")
+
+        stack.refresh(run_program=True)
+        stack.assert_no_changes()
+        # archived in the UI, in the recorded tenant: dropped as before
+        _archive_decision_model(own.base_url, before["offers"])
+        stack.refresh(run_program=True)
+        assert ids(stack) == {"banner": before["banner"]}
+
+        for secret in (SITECORE_CLIENT_SECRET, OTHER_CLIENT_SECRET, WRONG_SECRET):
+            assert all(secret not in text for text in messages)
+            assert secret not in json.dumps(tenants(stack))
+        assert all(set(t) <= TENANT_KEYS for t in tenants(stack))
+        stack.destroy()
