@@ -38,6 +38,8 @@ class EmulatorSettings:
     token_ttl: int = DEFAULT_TOKEN_TTL
     contentstack_quotas: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CONTENTSTACK_QUOTAS))
     contentstack_cms_delay: float = DEFAULT_CMS_DELAY
+    # organizations without Personalize: the service answers them 403 "Forbidden"
+    contentstack_disabled_organizations: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> EmulatorSettings:
@@ -58,6 +60,9 @@ class EmulatorSettings:
             values["token_ttl"] = int(env["PERSONALIZE_EMULATOR_TOKEN_TTL"])
         if env.get("PERSONALIZE_EMULATOR_CMS_DELAY"):
             values["contentstack_cms_delay"] = float(env["PERSONALIZE_EMULATOR_CMS_DELAY"])
+        if env.get("PERSONALIZE_EMULATOR_DISABLED_ORGANIZATIONS"):  # comma-separated organization uids
+            values["contentstack_disabled_organizations"] = tuple(
+                o.strip() for o in env["PERSONALIZE_EMULATOR_DISABLED_ORGANIZATIONS"].split(",") if o.strip())
         if env.get("PERSONALIZE_EMULATOR_QUOTAS"):  # JSON object, merged over the defaults
             values["contentstack_quotas"] = {**DEFAULT_CONTENTSTACK_QUOTAS,
                                              **json.loads(env["PERSONALIZE_EMULATOR_QUOTAS"])}

@@ -565,3 +565,14 @@ def test_projects_versions_and_cms_survive_a_restart(tmp_path: Path) -> None:
             assert after == before and "_cms" in after[0]
             assert _ok(cs.get("/experiences-priority")) == {"priorityOrder": [experience["uid"]]}
         assert [p["uid"] for p in _ok(httpx.get(emu.base_url + "/projects", headers=org))] == [project["uid"]]
+
+
+def test_an_organization_without_personalize_is_forbidden() -> None:
+    with running_emulator(env={"PERSONALIZE_EMULATOR_DISABLED_ORGANIZATIONS": "blt-no-personalize"}) as emu, \
+            httpx.Client(base_url=emu.base_url) as client:
+        for method in ("GET", "POST"):
+            response = client.request(method, "/projects", json={"name": "P"} if method == "POST" else None,
+                                      headers={**AUTHTOKEN, "organization_uid": "blt-no-personalize"})
+            assert response.status_code == 403
+            assert response.json() == {"statusCode": 403, "error": "Forbidden", "message": "Forbidden"}
+        _ok(client.post("/projects", json={"name": "P"}, headers={**AUTHTOKEN, "organization_uid": "blt-other"}), 201)

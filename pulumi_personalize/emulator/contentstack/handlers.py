@@ -81,6 +81,8 @@ def _project(request: Request, project_uid: str, *, write: bool) -> Iterator[Jso
     store = _store(request)
     with (store.mutate() if write else store.read()) as data:
         exists = project_uid in data["contentstack"]["projects"]
+        if exists:
+            _refuse_disabled(request, data["contentstack"]["projects"][project_uid].get("info", {}).get("organizationUid"))
         project = models.prepare(store.project(data, project_uid, create=write))
         if models.run_due_cms_jobs(project) and exists and not write:
             store.save()
@@ -118,10 +120,18 @@ def _find(collection: Json, uid: str, label: str) -> Json:
 # --- projects --------------------------------------------------------------------------------------------
 
 
+def _refuse_disabled(request: Request, organization: str | None) -> None:
+    """Where Personalize is not enabled the gateway answers 403 with ``error: "Forbidden"`` (the vendor CLI
+    compares the extracted error with that string)."""
+    if organization and organization in _settings(request).contentstack_disabled_organizations:
+        raise ApiError(403, "Forbidden", code="Forbidden")
+
+
 def _organization(request: Request) -> str:
     organization = request.headers.get("organization_uid", "").strip()
     if not organization:
         raise ApiError(401, "Missing organization_uid header: /projects is scoped by organization")
+    _refuse_disabled(request, organization)
     return organization
 
 
