@@ -2,10 +2,11 @@
 // Drives the vendor's own Personalize import/export code (@contentstack/cli-variants, its lib/ classes and
 // their personalization API adapter) against a Personalize base URL, without the csdx CLI around it.
 //
-//   node cli_variants_driver.js ARGS.json
+//   node cli_variants_driver.js ARGS.json login    # stores the session (csdx auth:login)
+//   node cli_variants_driver.js ARGS.json          # imports, then exports
 //
-// ARGS.json: {"personalizeUrl", "authtoken", "organizationUid", "stackApiKey", "importData", "backupDir",
-//             "exportData", "result"}. The caller sets NODE_PATH to the npm install of the plugin and HOME /
+// ARGS.json: {"personalizeUrl", "auth": "authtoken"|"oauth", "token", "organizationUid", "stackApiKey",
+//             "importData", "backupDir", "exportData", "result"}. The caller sets NODE_PATH to the npm install of the plugin and HOME /
 //             CS_CLI_CONFIG_PATH to a scratch folder (the plugin keeps its auth in the cli-utilities store).
 //
 // What csdx does around these classes (cli-cm-import / cli-cm-export `modules/personalize.js`, read in their
@@ -24,9 +25,20 @@ const path = require('path');
 
 const args = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 
-// cli-utilities reads the authtoken from its config store; set it before any adapter asks for it.
+// cli-utilities keeps the session in its config store, as `csdx auth:login` leaves it; its authentication
+// handler reads the session type once, when the package loads. So `login` is a run of its own, like csdx's.
 const { configHandler } = require('@contentstack/cli-utilities');
-configHandler.set('authtoken', args.authtoken);
+if (process.argv[3] === 'login') {
+  if (args.auth === 'oauth') {
+    configHandler.set('authorisationType', 'OAUTH');
+    configHandler.set('oauthAccessToken', args.token);
+    configHandler.set('oauthDateTime', new Date().toISOString()); // fresh: no refresh is attempted
+  } else {
+    configHandler.set('authorisationType', 'BASIC');
+    configHandler.set('authtoken', args.token);
+  }
+  process.exit(0);
+}
 
 const { Import, ExportProjects, ExportAttributes, ExportAudiences, ExportEvents, ExportExperiences } =
   require('@contentstack/cli-variants');

@@ -83,8 +83,13 @@ def _by_status(config: Json) -> str:
     return str(config["status"])
 
 
-@pytest.fixture(scope="module")
-def round_trip() -> Any:
+# the plugin sends `authtoken: <token>` after `csdx auth:login`, `authorization: Bearer <token>` after an OAuth
+# login; the emulator's two credentials differ, so each run proves which header the plugin sent
+CREDENTIALS = {"authtoken": "emulator-authtoken", "oauth": "emulator-oauth-token"}
+
+
+@pytest.fixture(scope="module", params=sorted(CREDENTIALS))
+def round_trip(request: pytest.FixtureRequest) -> Any:
     install = cli_variants_install()
     work = Path(tempfile.mkdtemp(prefix="cli-variants-"))
     try:
@@ -94,13 +99,16 @@ def round_trip() -> Any:
         # the background job that fills _cms is slower than the plugin's first look, so the plugin's polling
         # is exercised
         with running_emulator(env={"PERSONALIZE_EMULATOR_CMS_DELAY": "0.6"}) as emu:
-            args = {"personalizeUrl": emu.base_url, "authtoken": "emulator-authtoken",
+            args = {"personalizeUrl": emu.base_url, "auth": request.param, "token": CREDENTIALS[request.param],
                     "organizationUid": ORGANIZATION, "stackApiKey": STACK_API_KEY,
                     "importData": str(work / "import"), "backupDir": str(work / "backup"),
                     "exportData": str(work / "export"), "result": str(work / "result.json")}
             (work / "args.json").write_text(json.dumps(args))
             env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
                    "CS_CLI_CONFIG_PATH": str(home / "csdx"), "NODE_PATH": str(install / "node_modules")}
+            login = subprocess.run(["node", str(DRIVER), str(work / "args.json"), "login"], cwd=work, env=env,
+                                   capture_output=True, text=True, timeout=120)
+            assert login.returncode == 0, login.stdout[-4000:] + login.stderr[-4000:]
             run = subprocess.run(["node", str(DRIVER), str(work / "args.json")], cwd=work, env=env,
                                  capture_output=True, text=True, timeout=300)
             requests = emu.requests()
