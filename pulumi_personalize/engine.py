@@ -551,6 +551,9 @@ class EngineProvider(ResourceProvider):
                     where = lead.group(1) if lead and lead.group(1).split("[")[0] in spec.input_fields else ""
                     message = message[lead.end():] if where and lead else message
                 prop = where.split(".")[0].split("[")[0] or spec.label
+                if prop in spec.secrets:
+                    # The engine prints a named property's value beside its failure: not a secret's.
+                    prop = ""
                 failures.append(CheckFailure(prop, f"{where or spec.label}: {message}"))
             return CheckResult({**_best_effort(spec, model_input), **engine_args}, failures)
         normal = self._normal(model)

@@ -63,7 +63,8 @@ def strip_server_fields(live: Mapping[str, Any], *, links: Iterable[str] = ()) -
 class _Model(BaseModel):
     """Strict on input; lenient when reading the live object (``context={"from_wire": True}``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True,
+                              use_attribute_docstrings=True)  # the docstrings are the reference's descriptions
 
     @model_validator(mode="before")
     @classmethod

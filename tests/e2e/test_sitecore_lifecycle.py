@@ -1,223 +1,310 @@
-"""Every Sitecore resource through the real Pulumi engine against the emulator.
+"""Every Sitecore resource through the real Pulumi engine against the emulator's live-API Sitecore.
 
-Per resource: preview, up, a no-change preview, refresh after an out-of-band edit and after an
-out-of-band archive, update in place, replace on a type change, destroy (archived, or dropped from
-state with a warning for templates), and adoption of an object created directly on the emulator.
+One stack holds a connection, a template, a decision model, its DMN variant, the model's deployment
+and a web A/B experiment that uses the template and the model. It goes through preview, up, a
+no-change preview, an out-of-band edit found by refresh, an out-of-band archive dropped by refresh
+(and revived by the next up), an update in place, a replace of every resource (new friendly ids; the
+connection and the decision model family moved to a second tenant), and destroy (everything
+archived). A second test adopts objects made out of band. Both assert that the emulator saw only
+paths the fact sheet lists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pulumi
 import pytest
+from pulumi import automation as auto
 
-from pulumi_personalize import sitecore
-from tests.e2e.conftest import E2EStack, StackFactory
+from pulumi_personalize import sitecore as sc
+from pulumi_personalize.emulator.testing import running_emulator
+from pulumi_personalize.sitecore import flows
+from tests.e2e.conftest import SITECORE_CLIENT_ID, SITECORE_CLIENT_SECRET, E2EStack, StackFactory
+
+pytestmark = pytest.mark.e2e
+
+SECOND_ID, SECOND_SECRET = "second-tenant-client", "second-tenant-secret-e2e"
+OAUTH_SECRET = "weather-oauth-secret-e2e-5d1c"
+START = "2025-01-06T00:00:00.000Z"
+DMN = ('<definitions xmlns="https://www.omg.org/spec/DMN/20151101/dmn.xsd" id="nbo" name="Next best offer">'
+       '<decision id="offer" name="Offer"/></definitions>')
+
+# Every path the fact sheet lists (§1.2, §3-§7), as the client may call them.
+FACT_SHEET_PATHS = [re.compile(p) for p in (
+    r"^/oauth/token$",
+    r"^/v2/connections(/testConnection|/[^/]+)?$",
+    r"^/v2/decisionModelDefinitions(/[^/]+(/variants|/revisions(/\d+)?)?)?$",
+    r"^/v2/decisionModelVariants/[^/]+(/revisions(/\d+)?)?$",
+    r"^/v2/testDecisionModel$",
+    r"^/v3/flowDefinitions(/[^/]+(/revisions)?)?$",
+    r"^/v3/templates(/renderTemplates|/process|/[^/]+(/revisions(/\d+)?)?)?$",
+)]
+TYPES = {"connection": "sitecore:Connection", "template": "sitecore:Template", "model": "sitecore:DecisionModel",
+         "variant": "sitecore:DecisionModelVariant", "deployment": "sitecore:DecisionModelDeployment",
+         "flow": "sitecore:FlowDefinition"}
 
 
-class Sitecore:
-    """The emulator's Sitecore API, called directly: the "out-of-band" hand in these tests."""
+@pytest.fixture
+def two_tenants() -> Iterator[Any]:
+    """An emulator of its own, knowing a second tenant (another API key) besides the default one."""
+    with running_emulator(env={"PERSONALIZE_EMULATOR_SITECORE_TENANTS": f"{SECOND_ID}={SECOND_SECRET}"}) as emu:
+        yield emu
 
-    def __init__(self, emulator: Any) -> None:
-        self.http = httpx.Client(base_url=emulator.base_url, headers=emulator.sitecore_headers(), timeout=10)
 
-    def get(self, path: str, ref: str) -> dict[str, Any]:
-        response = self.http.get(f"/v1/{path}/{ref}")
+def config_for(base_url: str) -> dict[str, auto.ConfigValue]:
+    return {
+        "personalize:baseUrl": auto.ConfigValue(base_url),
+        "personalize:sitecoreTokenUrl": auto.ConfigValue(f"{base_url}/oauth/token"),
+        "personalize:sitecoreClientId": auto.ConfigValue(SITECORE_CLIENT_ID),
+        "personalize:sitecoreClientSecret": auto.ConfigValue(SITECORE_CLIENT_SECRET, secret=True),
+        "second:sitecoreTokenUrl": auto.ConfigValue(f"{base_url}/oauth/token"),
+        "second:sitecoreClientId": auto.ConfigValue(SECOND_ID),
+        "second:sitecoreClientSecret": auto.ConfigValue(SECOND_SECRET, secret=True),
+    }
+
+
+class Api:
+    """The emulator's Sitecore API called directly, as a person in the UI would: the out-of-band hand."""
+
+    def __init__(self, base_url: str, client_id: str = SITECORE_CLIENT_ID,
+                 client_secret: str = SITECORE_CLIENT_SECRET) -> None:
+        token = httpx.post(f"{base_url}/oauth/token", data={
+            "grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret,
+            "audience": "https://api.sitecorecloud.io"}, timeout=10).json()["access_token"]
+        self.http = httpx.Client(base_url=base_url, timeout=10, headers={
+            "authorization": f"Bearer {token}", "accept": "application/json"})
+
+    def get(self, path: str) -> dict[str, Any]:
+        response = self.http.get(path)
         response.raise_for_status()
         body: dict[str, Any] = response.json()
         return body
 
-    def patch(self, path: str, ref: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.http.patch(f"/v1/{path}/{ref}", json=body)  # the emulator's merge-PATCH
-        response.raise_for_status()
+    def put(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.http.put(path, json=body)
+        assert response.status_code in (200, 201), response.text
         result: dict[str, Any] = response.json()
         return result
 
-    def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.http.post(f"/v1/{path}", json=body)
-        response.raise_for_status()
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.http.post(path, json=body)
+        assert response.status_code in (200, 201), response.text
         result: dict[str, Any] = response.json()
         return result
 
-    def all(self, path: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = self.http.get(f"/v1/{path}", params={"pageSize": 100}).json()["items"]
-        return items
+    def edit(self, path: str, **changes: Any) -> dict[str, Any]:
+        """GET, change, PUT the whole object back (what Sitecore's own clients do)."""
+        return self.put(path, {**self.get(path), **changes})
 
 
-@pytest.fixture
-def sc(emulator: Any) -> Sitecore:
-    return Sitecore(emulator)
+PATHS = {"connection": "/v2/connections", "template": "/v3/templates", "model": "/v2/decisionModelDefinitions",
+         "variant": "/v2/decisionModelVariants", "flow": "/v3/flowDefinitions"}
 
 
-@dataclass
-class Case:
-    cls: type[pulumi.dynamic.Resource]
-    path: str
-    initial: dict[str, Any]
-    # (argument changes, the API field and value they must produce)
-    update: tuple[dict[str, Any], str, Any]
-    # an out-of-band edit: API body for PATCH, and the API field/value the next up must restore
-    edit: tuple[dict[str, Any], str, Any]
-    archivable: bool = True
-    replace: dict[str, Any] | None = None
-    adopt_body: dict[str, Any] = field(default_factory=dict)
+def program(phase: dict[str, Any]) -> Callable[[], None]:
+    def run() -> None:
+        moved = phase.get("namespace")  # the connection and the decision model family's tenant
+        conn = sc.Connection(
+            "weather", name="Weather", description=phase["conn_description"], system_type="DATA_SYSTEM",
+            request=sc.ConnectionRequestArgs(connection_url="https://weather.example.com/v1/${city}"),
+            auth=sc.ConnectionAuthArgs(auth_type="OAUTH", client_id="personalize", client_secret=OAUTH_SECRET,
+                                       access_token_url="https://weather.example.com/oauth/token"),
+            output_mappings=[{"label": "Raining", "outputReference": "isRaining", "type": "String"}],
+            config_namespace=moved,
+        )
+        banner = sc.Template(
+            "banner", name="Rain banner", friendly_id=phase["template_friendly_id"], type="WEB",
+            status="PUBLISHED", html=phase["html"], css=".banner { color: #fff; }",
+        )
+        model = sc.DecisionModel("model", name="Next best offer", config_namespace=moved)
+        variant = sc.DecisionModelVariant("variant", name="Weather aware", decision_model=model.ref,
+                                          definition=phase["dmn"], config_namespace=moved)
+        sc.DecisionModelDeployment("deployment", decision_model=model.ref, config_namespace=moved, variants=[
+            sc.DeployedVariant(variant=variant, split=100, status=phase["deployed_status"])])
+        flow = flows.web_experiment(
+            "experiment", name=phase["flow_name"], friendly_id=phase["flow_friendly_id"], start_date=START,
+            status="PRODUCTION", control=flows.Variant("No banner"),
+            treatments=[flows.Variant("Rain banner", template=banner, decision_models=[model])],
+            goal=flows.page_view_goal("Checkout", "/checkout"),
+        )
+        pulumi.export("refs", {"connection": conn.ref, "template": banner.ref, "model": model.ref,
+                               "variant": variant.ref, "flow": flow.ref})
+        pulumi.export("variant_revision", variant.revision)
+
+    return run
 
 
-CASES = {
-    "connection": Case(
-        sitecore.Connection, "connections",
-        initial={"name": "Weather", "connection_url": "https://weather.example.com/v1",
-                 "auth_type": "BASIC", "username": "svc", "password": "pw-e2e-123456"},
-        update=({"request_type": "POST"}, "requestType", "POST"),
-        edit=({"connectionTimeout": 9999}, "connectionTimeout", 1000),
-        adopt_body={"name": "Adopted conn", "connectionUrl": "https://a.example.com", "requestType": "GET"},
-    ),
-    "decision_model": Case(
-        sitecore.DecisionModel, "decision-models",
-        initial={"name": "Next best offer", "status": "DRAFT",
-                 "deployment_configuration": [{"variant_ref": "a", "split": 60}, {"variant_ref": "b", "split": 40}]},
-        update=({"status": "TEST"}, "status", "TEST"),
-        edit=({"deploymentConfiguration": [{"variantRef": "a", "split": 100}]}, "deploymentConfiguration",
-              [{"variantRef": "a", "split": 60}, {"variantRef": "b", "split": 40}]),
-        adopt_body={"name": "Adopted model", "status": "PRODUCTION"},
-    ),
-    "flow_definition": Case(
-        sitecore.FlowDefinition, "flow-definitions",
-        initial={"name": "Hero banner test", "type": "WEB", "status": "DRAFT",
-                 "variants": [{"variant_ref": "control", "split": 50}, {"variant_ref": "b", "split": 50}]},
-        update=({"status": "ACTIVE"}, "status", "ACTIVE"),
-        edit=({"status": "PAUSED"}, "status", "DRAFT"),
-        replace={"type": "FULLSTACK"},
-        adopt_body={"name": "Adopted flow", "type": "WEB"},
-    ),
-    "template": Case(
-        sitecore.Template, "templates",
-        initial={"name": "Banner", "type": "WEB", "html": "<div>hi</div>", "css": "div{color:red}"},
-        update=({"javascript": "console.log(1)"}, "javascript", "console.log(1)"),
-        edit=({"html": "<div>edited in the UI</div>"}, "html", "<div>hi</div>"),
-        archivable=False,
-        replace={"type": "DECISION"},
-        adopt_body={"name": "Adopted template", "type": "WEB", "html": "<p/>"},
-    ),
-}
+def state(stack: E2EStack) -> dict[str, dict[str, Any]]:
+    """Each resource's outputs in the state, by role."""
+    out: dict[str, dict[str, Any]] = {}
+    for role, token in TYPES.items():
+        found = stack.resources(token)
+        assert len(found) <= 1
+        if found:
+            out[role] = {"id": found[0]["id"], **found[0].get("outputs", {})}
+    return out
 
 
-def program_for(case: Case, desired: dict[str, Any]) -> Callable[[], None]:
-    def program() -> None:
-        resource: Any = case.cls("it", **desired)
-        pulumi.export("ref", resource.ref)
-        pulumi.export("id", resource.id)
-        if "revision" in case.cls._spec.output_names:  # type: ignore[attr-defined]
-            pulumi.export("revision", resource.revision)
-    return program
+def assert_fact_sheet_paths_only(emulator: Any) -> None:
+    seen = {entry["path"] for entry in emulator.requests()}
+    assert seen, "the emulator saw no request"
+    stray = sorted(p for p in seen if not any(rx.match(p) for rx in FACT_SHEET_PATHS))
+    assert stray == [], f"paths the fact sheet does not list: {stray}"
 
 
-def type_suffix(case: Case) -> str:
-    return f":{case.cls.__name__}"
+def test_every_sitecore_resource_through_its_whole_life(
+        stack_factory: StackFactory, two_tenants: Any) -> None:
+    emu = two_tenants
+    api, second = Api(emu.base_url), Api(emu.base_url, SECOND_ID, SECOND_SECRET)
+    phase: dict[str, Any] = {
+        "conn_description": "Current weather", "template_friendly_id": "rain_banner",
+        "html": "<div class='banner'>[[Message | string | Rain]]</div>", "dmn": DMN,
+        "deployed_status": "PRODUCTION", "flow_name": "Rain banner test", "flow_friendly_id": "rain_banner_test",
+    }
+    stack = stack_factory(program(phase), config_for(emu.base_url), with_emulator=False)
 
-
-@pytest.mark.parametrize("name", list(CASES))
-def test_lifecycle(name: str, stack_factory: StackFactory, sc: Sitecore) -> None:
-    case = CASES[name]
-    desired = dict(case.initial)
-    stack: E2EStack = stack_factory(program_for(case, desired))
-
-    # preview, up, nothing left to do
-    assert stack.changes(stack.preview()) == {"create": 2}
-    ref = stack.up().outputs["ref"].value
-    assert stack.outputs["id"] == ref
-    live = sc.get(case.path, ref)
-    assert live["name"] == desired["name"]
-    stack.assert_no_changes()
-
-    # an out-of-band edit: refresh sees it, the next preview wants to put it back, up does
-    patch, api_field, restored = case.edit
-    sc.patch(case.path, ref, patch)
-    stack.refresh()
-    assert stack.changes(stack.preview()) == {"update": 1}
+    # preview, up, no changes
+    assert stack.changes(stack.preview()) == {"create": 7}  # six resources and the stack
     stack.up()
-    assert sc.get(case.path, ref)[api_field] == restored
     stack.assert_no_changes()
+    refs = stack.outputs["refs"]
+    conn = api.get(f"/v2/connections/{refs['connection']}")
+    assert conn["auth"]["authType"] == "OAUTH" and conn["systemType"] == "DATA_SYSTEM"
+    assert api.get(f"/v3/templates/{refs['template']}")["status"] == "PUBLISHED"
+    model = api.get(f"/v2/decisionModelDefinitions/{refs['model']}")
+    assert model["deploymentConfiguration"]["variants"] == [
+        {"variantRef": refs["variant"], "split": 100, "status": "PRODUCTION", "variantRevision": 1}]
+    flow = api.get(f"/v3/flowDefinitions/{refs['flow']}")
+    assert flow["status"] == "PRODUCTION" and flow["subtype"] == "EXPERIMENT"
+    assert flow["variants"][1]["tasks"][0]["input"]["decisionModelRefs"] == [refs["model"]]
+    assert "[[Message" in flow["variants"][1]["assets"]["html"]
+    assert OAUTH_SECRET not in stack.export_text()  # the auth object is secret in state
 
-    # an out-of-band archive: refresh drops it from state; up adopts and unarchives the same object
-    if case.archivable:
-        sc.patch(case.path, ref, {"archived": True})
-        stack.refresh()
-        assert stack.resources(type_suffix(case)) == []
-        assert stack.changes(stack.preview()) == {"create": 1}
-        assert stack.up().outputs["ref"].value == ref
-        assert sc.get(case.path, ref)["archived"] is False
-        stack.assert_no_changes()
-
-    # update in place: same ref, the change reaches the service, the revision moves on
-    before = sc.get(case.path, ref)
-    changes, api_field, value = case.update
-    desired.update(changes)
-    assert stack.changes(stack.preview()) == {"update": 1}
-    up = stack.up()
-    assert up.outputs["ref"].value == ref
-    after = sc.get(case.path, ref)
-    assert after[api_field] == value
-    assert after["revision"] > before["revision"]
-    if "revision" in up.outputs:
-        assert up.outputs["revision"].value == after["revision"]
+    # an out-of-band edit of each object: refresh finds it, the next up puts the program's values back
+    api.edit(f"/v2/connections/{refs['connection']}", description="edited in the UI")
+    template = api.get(f"/v3/templates/{refs['template']}")
+    api.put(f"/v3/templates/{refs['template']}", {**template, "description": "edited in the UI"})
+    api.edit(f"/v2/decisionModelDefinitions/{refs['model']}", name="Renamed in the UI")
+    api.edit(f"/v2/decisionModelVariants/{refs['variant']}", name="Renamed in the UI")
+    api.edit(f"/v3/flowDefinitions/{refs['flow']}", name="Renamed in the UI")
+    stack.refresh()
+    found = state(stack)
+    assert found["connection"]["description"] == "edited in the UI"
+    assert found["template"]["description"] == "edited in the UI"
+    assert found["model"]["name"] == found["variant"]["name"] == found["flow"]["name"] == "Renamed in the UI"
+    assert found["variant"]["revision"] == 2
+    changes = stack.changes(stack.preview())
+    assert changes == {"update": 6}, changes  # the deployment follows the variant's new revision
+    stack.up()
     stack.assert_no_changes()
+    assert api.get(f"/v2/decisionModelDefinitions/{refs['model']}")["name"] == "Next best offer"
+    assert api.get(f"/v2/connections/{refs['connection']}")["description"] == "Current weather"
+    deployed = api.get(f"/v2/decisionModelDefinitions/{refs['model']}")["deploymentConfiguration"]["variants"]
+    assert deployed[0]["variantRevision"] == stack.outputs["variant_revision"] == 3
 
-    # replace on a type change: a new object; the old one archived (or left, for templates)
-    if case.replace is not None:
-        desired.update(case.replace)
-        preview = stack.preview()
-        assert stack.changes(preview) == {"replace": 1}, preview.stdout
-        new_ref = stack.up().outputs["ref"].value
-        assert new_ref != ref
-        assert all(sc.get(case.path, new_ref)[k] == v for k, v in case.replace.items())
-        old = sc.get(case.path, ref)
-        if case.archivable:
-            assert old["archived"] is True
-        else:
-            assert "was removed from the Pulumi state" in "".join(stack.output)
-        stack.assert_no_changes()
-        ref = new_ref
+    # an out-of-band archive: refresh drops each one, the next up revives the archived twins
+    for role in ("flow", "variant", "model", "template", "connection"):
+        api.edit(f"{PATHS[role]}/{refs[role]}", archived=True)
+    stack.refresh()
+    assert state(stack) == {}
+    stack.up()
+    stack.assert_no_changes()
+    revived = stack.outputs["refs"]
+    for role in ("connection", "template", "model", "flow"):
+        assert revived[role] == refs[role], role  # revived in place: same ref
+        assert api.get(f"{PATHS[role]}/{refs[role]}")["archived"] is False
+    assert api.get(f"/v2/decisionModelDefinitions/{refs['model']}")["name"] == "Next best offer"
+    assert api.get(f"/v3/flowDefinitions/{refs['flow']}")["status"] == "PRODUCTION"
+    assert revived["variant"] != refs["variant"]  # variants have no key to find them by: a new one
+    refs = revived
 
-    # destroy: archived, or dropped from state with a warning naming the object
-    stack.output.clear()
+    # update in place: one up edits the variant and rolls its new revision out
+    phase.update(conn_description="Weather now", html="<div class='banner'>[[Message | string | Sun]]</div>",
+                 dmn=DMN.replace("Offer", "Umbrella offer"), deployed_status="TEST", flow_name="Rain test")
+    assert stack.changes(stack.preview()) == {"update": 5}
+    stack.up()
+    stack.assert_no_changes()
+    assert stack.outputs["refs"] == refs
+    variant = api.get(f"/v2/decisionModelVariants/{refs['variant']}")
+    assert "Umbrella offer" in variant["definition"]
+    assert api.get(f"/v2/decisionModelDefinitions/{refs['model']}")["deploymentConfiguration"]["variants"] == [
+        {"variantRef": refs["variant"], "split": 100, "status": "TEST", "variantRevision": variant["revision"]}]
+    assert "Sun" in api.get(f"/v3/flowDefinitions/{refs['flow']}")["variants"][1]["assets"]["html"]
+
+    # replace every resource: new friendly ids, and the rest moved to a second tenant
+    phase.update(template_friendly_id="rain_banner_v2", flow_friendly_id="rain_banner_test_v2", namespace="second")
+    assert stack.changes(stack.preview()) == {"replace": 6}
+    stack.up()
+    stack.assert_no_changes()
+    new = stack.outputs["refs"]
+    assert all(new[role] != refs[role] for role in refs)
+    for role in ("connection", "model", "variant"):
+        assert second.get(f"{PATHS[role]}/{new[role]}")["archived"] is False
+        assert api.get(f"{PATHS[role]}/{refs[role]}")["archived"] is True  # the old one, in the first tenant
+    assert api.get(f"/v3/templates/{refs['template']}")["archived"] is True
+    old_flow = api.get(f"/v3/flowDefinitions/{refs['flow']}")
+    assert old_flow["archived"] is True and old_flow["status"] == "PAUSED"
+    assert api.get(f"/v3/flowDefinitions/{new['flow']}")["friendlyId"] == "rain_banner_test_v2"
+
+    # destroy archives everything (flows paused too)
     stack.destroy()
-    assert stack.resources(type_suffix(case)) == []
-    if case.archivable:
-        assert sc.get(case.path, ref)["archived"] is True
-    else:
-        assert sc.get(case.path, ref)["name"] == desired["name"]  # still there: no DELETE, no archive
-        text = "".join(stack.output)
-        assert f"Template {desired['name']!r} (ref {ref}) was removed from the Pulumi state" in text
+    for role, client in (("connection", second), ("model", second), ("variant", second),
+                         ("template", api), ("flow", api)):
+        assert client.get(f"{PATHS[role]}/{new[role]}")["archived"] is True, role
+    assert api.get(f"/v3/flowDefinitions/{new['flow']}")["status"] == "PAUSED"
+    assert second.get(f"/v2/decisionModelDefinitions/{new['model']}")["name"].startswith("Next best offer - archived ")
+    assert_fact_sheet_paths_only(emu)
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_adopts_an_object_created_outside_pulumi(name: str, stack_factory: StackFactory, sc: Sitecore) -> None:
-    case = CASES[name]
-    existing = sc.create(case.path, case.adopt_body)
-    desired = {**case.initial, "name": case.adopt_body["name"], "adopt_ref": existing["ref"]}
-    if "type" in case.adopt_body:
-        desired["type"] = case.adopt_body["type"]
-    stack = stack_factory(program_for(case, desired))
-    assert stack.up().outputs["ref"].value == existing["ref"]
-    live = sc.get(case.path, existing["ref"])
-    assert live["revision"] == existing["revision"] + 1  # updated to the program's inputs, not recreated
-    assert len([i for i in sc.all(case.path) if i["name"] == desired["name"]]) == 1
+def test_adoption_of_objects_made_out_of_band(stack_factory: StackFactory, two_tenants: Any) -> None:
+    emu = two_tenants
+    api = Api(emu.base_url)
+    conn = api.post("/v2/connections", {
+        "name": "Weather", "systemType": "DATA_SYSTEM", "auth": {"authType": "NONE"},
+        "request": {"requestType": "GET", "connectionUrl": "https://old.example.com"}})
+    template = api.post("/v3/templates", {
+        "name": "Old banner", "friendlyId": "rain_banner", "type": "WEB", "status": "DRAFT", "description": "",
+        "render": False, "defaultTemplate": False, "customTemplate": True,
+        "templateElements": [{"id": "html", "template": "<p>old</p>"}]})
+    model = api.post("/v2/decisionModelDefinitions", {"name": "Next best offer",
+                                                      "deploymentConfiguration": {"variants": []}})
+    variant = api.post(f"/v2/decisionModelDefinitions/{model['ref']}/variants", {"name": "Old", "definition": "Control"})
+    flow = api.post("/v3/flowDefinitions", {
+        "name": "Old test", "friendlyId": "rain_banner_test", "type": "INTERACTIVE_WEB_FLOW", "subtype": "EXPERIENCE",
+        "status": "DRAFT", "channels": ["WEB"], "businessProcess": "interactive_v1", "variants": [],
+        "traffic": {"type": "simpleTraffic", "weightingAlgorithm": "USER_DEFINED", "allocation": 100, "splits": []},
+        "schedule": {"type": "simpleSchedule", "startDate": START}})
+
+    def adopting() -> None:
+        sc.Connection("weather", name="Weather", system_type="DATA_SYSTEM", adopt_existing=True,
+                      request=sc.ConnectionRequestArgs(connection_url="https://weather.example.com/v1"))
+        banner = sc.Template("banner", name="Rain banner", friendly_id="rain_banner", type="WEB",
+                             html="<p>new</p>", adopt_existing=True)
+        adopted_model = sc.DecisionModel("model", name="Next best offer", adopt_ref=model["ref"])
+        adopted_variant = sc.DecisionModelVariant("variant", name="Weather aware", decision_model=adopted_model.ref,
+                                                  definition=DMN, adopt_ref=variant["ref"])
+        sc.DecisionModelDeployment("deployment", decision_model=adopted_model.ref, variants=[
+            sc.DeployedVariant(variant=adopted_variant, split=100, status="PRODUCTION")])
+        flows.web_experience("experience", name="Rain banner", friendly_id="rain_banner_test", start_date=START,
+                             variant=flows.Variant("Rain banner", template=banner), adopt_existing=True)
+
+    stack = stack_factory(adopting, config_for(emu.base_url), with_emulator=False)
+    stack.up()
     stack.assert_no_changes()
-
-
-@pytest.mark.parametrize("name", ["flow_definition", "template"])
-def test_a_name_taken_by_a_live_object_fails_with_the_adoption_hint(
-    name: str, stack_factory: StackFactory, sc: Sitecore
-) -> None:
-    case = CASES[name]
-    existing = sc.create(case.path, {"name": case.initial["name"], "type": case.initial["type"]})
-    stack = stack_factory(program_for(case, dict(case.initial)))
-    with pytest.raises(Exception) as failure:
-        stack.up()
-    assert f"adopt_ref={existing['ref']!r}" in str(failure.value)
-    assert len([i for i in sc.all(case.path) if i["name"] == case.initial["name"]]) == 1
+    found = state(stack)
+    assert {role: found[role]["id"] for role in ("connection", "template", "model", "variant", "flow")} == {
+        "connection": conn["ref"], "template": template["ref"], "model": model["ref"], "variant": variant["ref"],
+        "flow": flow["ref"]}
+    assert api.get(f"/v2/connections/{conn['ref']}")["request"]["connectionUrl"] == "https://weather.example.com/v1"
+    assert api.get(f"/v3/templates/{template['ref']}")["templateElements"] == [{"id": "html", "template": "<p>new</p>"}]
+    assert api.get(f"/v2/decisionModelVariants/{variant['ref']}")["definition"] == DMN
+    assert api.get(f"/v3/flowDefinitions/{flow['ref']}")["variants"][0]["assets"]["html"] == "<p>new</p>"
+    stack.destroy()
+    for role, ref in (("connection", conn["ref"]), ("template", template["ref"]), ("model", model["ref"]),
+                      ("variant", variant["ref"]), ("flow", flow["ref"])):
+        assert api.get(f"{PATHS[role]}/{ref}")["archived"] is True, role
+    assert_fact_sheet_paths_only(emu)

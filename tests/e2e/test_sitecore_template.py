@@ -1,26 +1,24 @@
-"""Templates from files, and what a one-line change in a 2,000-line template looks like in a preview."""
+"""Templates from files, a one-line change in a 2,000-line template in a preview, and a published JS
+module whose change fails the preview (Sitecore refuses to modify it) instead of the up."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
+from pulumi import automation as auto
 
 from pulumi_personalize import sitecore
 from tests.e2e.conftest import StackFactory
-from tests.e2e.test_sitecore_lifecycle import Sitecore
+from tests.e2e.test_sitecore_lifecycle import Api
 
-
-@pytest.fixture
-def sc(emulator: Any) -> Sitecore:
-    return Sitecore(emulator)
+pytestmark = pytest.mark.e2e
 
 
 def test_one_line_change_in_a_large_file_template_previews_as_one_line(
-    stack_factory: StackFactory, sc: Sitecore, tmp_path: Path
+    stack_factory: StackFactory, emulator: Any, tmp_path: Path
 ) -> None:
     site = tmp_path / "site"
     site.mkdir()
@@ -30,19 +28,21 @@ def test_one_line_change_in_a_large_file_template_previews_as_one_line(
     (site / "banner.js").write_text("console.log('banner');\n")
 
     def program() -> None:
-        template = sitecore.Template.from_files(
-            "banner", name="Banner", type="WEB", html="banner.html", css="banner.css",
-            javascript="banner.js", base_dir=site,
+        template = sitecore.Template(
+            "banner", name="Banner", friendly_id="banner", type="WEB", html_file="banner.html",
+            css_file="banner.css", js_file="banner.js", base_dir=site,
         )
         pulumi.export("ref", template.ref)
         pulumi.export("revision", template.revision)
 
+    api = Api(emulator.base_url)
     stack = stack_factory(program)
     up = stack.up()
     ref = up.outputs["ref"].value
-    live = sc.get("templates", ref)
-    assert live["html"] == "\n".join(lines)
-    assert live["css"] == ".row-1 { color: teal }\n"
+    live = api.get(f"/v3/templates/{ref}")
+    assert live["templateElements"] == [
+        {"id": "html", "template": "\n".join(lines)}, {"id": "css", "template": ".row-1 { color: teal }\n"},
+        {"id": "js", "template": "console.log('banner');\n"}]
     stack.assert_no_changes()
 
     lines[1234] = '<div class="row-1234">offer 1234, now 10% off</div>'
@@ -50,27 +50,41 @@ def test_one_line_change_in_a_large_file_template_previews_as_one_line(
     preview = stack.preview()
     assert stack.changes(preview) == {"update": 1}
     text = preview.stdout
-    # The preview marks the changed field only (unchanged ones are listed unmarked), and shows the
-    # changed line with a little context ...
-    marked = [line.strip() for line in text.splitlines() if line.strip().startswith("~ ")
-              and not re.match(r"~ \d+ to update", line.strip())]
-    assert len(marked) == 2, text
-    assert marked[0].startswith("~ pulumi-python:dynamic/sitecore:Template: (update)")
-    assert re.match(r"~ html\s*:$", marked[1])
+    # The changed line with a little context, not the 2,000 lines (the preview stays a screenful).
     assert '- <div class="row-1234">offer 1234</div>' in text
     assert '+ <div class="row-1234">offer 1234, now 10% off</div>' in text
-    # ... not the 2,000 lines (the whole preview stays a screenful).
     assert "row-1000" not in text and "row-1500" not in text
-    assert len(text.splitlines()) < 40, text
+    assert len(text.splitlines()) < 60, text
 
     up = stack.up()
     assert up.outputs["ref"].value == ref
     assert up.outputs["revision"].value == live["revision"] + 1
-    assert sc.get("templates", ref)["html"] == "\n".join(lines)
+    assert api.get(f"/v3/templates/{ref}")["templateElements"][0]["template"] == "\n".join(lines)
     stack.assert_no_changes()
+
+
+def test_a_published_js_module_change_fails_the_preview_not_the_up(
+    stack_factory: StackFactory, emulator: Any
+) -> None:
+    code = {"js": "export function greet() { return 'hi'; }"}
+
+    def program() -> None:
+        module = sitecore.Template("greeter", name="Greeter", friendly_id="greeter", type="JS_MODULE",
+                                   status="PUBLISHED", js=code["js"])
+        pulumi.export("ref", module.ref)
+
+    stack = stack_factory(program)
+    ref = stack.up().outputs["ref"].value
+    stack.assert_no_changes()
+    code["js"] = "export function greet() { return 'hello'; }"
+    with pytest.raises(auto.CommandError) as failure:
+        stack.preview()
+    assert "a published JS module cannot be modified in Sitecore Personalize" in str(failure.value)
+    assert Api(emulator.base_url).get(f"/v3/templates/{ref}")["templateElements"][0]["template"].endswith("'hi'; }")
 
 
 def test_a_template_argument_given_twice_is_refused(tmp_path: Path) -> None:
     (tmp_path / "a.html").write_text("<p/>")
     with pytest.raises(TypeError, match="either html= or html_file="):
-        sitecore.Template("t", name="t", type="WEB", html="<p/>", html_file="a.html", base_dir=tmp_path)
+        sitecore.Template("t", name="t", friendly_id="t", type="WEB", html="<p/>", html_file="a.html",
+                          base_dir=tmp_path)

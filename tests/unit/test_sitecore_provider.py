@@ -102,7 +102,7 @@ LIVE_CONNECTION = {
 
 def test_check_names_each_missing_oauth_credential_without_echoing_values() -> None:
     result = provider(CONNECTION).check({}, {**OAUTH, "auth": {"auth_type": "oauth", "client_secret": "s3cret-unit-1"}})
-    assert [f.reason for f in result.failures] == ["auth: auth_type OAUTH needs client_id, access_token_url"]
+    assert [(f.property, f.reason) for f in result.failures] == [("", "auth: auth_type OAUTH needs client_id, access_token_url")]
     assert not any("s3cret" in f.reason for f in result.failures)
 
 
