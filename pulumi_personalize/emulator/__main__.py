@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--address-file", default=None, help="write the base URL here once listening")
     parser.add_argument("--faults", default=None, help="fault configuration: JSON text or a JSON file")
     parser.add_argument("--rate-limit", type=float, default=None,
-                        help="Contentstack requests per second per project (off when omitted)")
+                        help="Contentstack requests per second per organization (off when omitted)")
     parser.add_argument("--client-id", default=None, help="Sitecore OAuth client id (emulator-client)")
     parser.add_argument("--client-secret", default=None, help="Sitecore OAuth client secret (emulator-secret)")
     parser.add_argument("--access-token", default=None,
