@@ -47,19 +47,26 @@ DESTROY: dict[str, str] = {
     "contentstack.Event": "Deletes the event (`DELETE /events/{uid}`); SDK calls with its key stop counting.",
     "contentstack.Audience": "Deletes the audience (`DELETE /audiences/{uid}`). The service refuses while an "
     "active experience version uses it; Pulumi deletes dependents first when they are in the same stack.",
-    "contentstack.Experience": "Pauses the active version, if there is one (the service refuses to delete an "
-    "active experience), then deletes the experience with all its versions.",
+    "contentstack.Experience": "Pauses the active version, if the versions list shows one (visitors stop "
+    "getting it first), then deletes the experience with all its versions. The service leaves the experience's "
+    "CMS variant group in the connected stack.",
     "contentstack.ExperiencePriority": "Leaves the project's priority order as it is and drops the resource "
     "from the state: there is nothing to delete, and deleted experiences leave the order on their own.",
-    "sitecore.Connection": "Archives the connection (the API has no DELETE). A later create with the same "
-    "name takes the archived one over and unarchives it, so its ref survives.",
-    "sitecore.DecisionModel": "Archives the decision model (the API has no DELETE). A later create with the "
-    "same name takes the archived one over and unarchives it.",
-    "sitecore.FlowDefinition": "Archives the flow (the API has no DELETE). A later create with the same name "
-    "and type takes the archived one over and unarchives it.",
-    "sitecore.Template": "Drops the template from the state and **leaves it in Sitecore**, with a warning that "
-    "names it and the `adopt_ref=` that adopts it again: the API can neither delete nor archive templates. "
-    "Delete it in the Sitecore UI if it must go.",
+    "sitecore.Connection": "Archives the connection (`PUT` with `archived: true`; the API has no DELETE). A "
+    "later create with the same name takes the archived one over and unarchives it, so its ref survives.",
+    "sitecore.DecisionModel": "Archives the decision model (`PUT` with `archived: true`); the service renames it "
+    "`<name> - archived <date>`. A later create with the same name still finds it, takes it over and unarchives "
+    "it under its name.",
+    "sitecore.DecisionModelVariant": "Archives the variant (`PUT /v2/decisionModelVariants/{ref}` with "
+    "`archived: true`). Its deployment goes first when it is in the same stack.",
+    "sitecore.DecisionModelDeployment": "Takes every variant out of the model's deployment (`variants: []`); "
+    "an archived model is left alone.",
+    "sitecore.FlowDefinition": "Archives and pauses the flow (`archived: true`, `status: PAUSED`). Its "
+    "`friendly_id` stays taken: a later create with the same friendly_id and type takes the archived flow over "
+    "and restores it (DRAFT, then the declared status); one of another type is refused, and the error says so.",
+    "sitecore.Template": "Archives the template (`archived: true`, a field every template carries). Archive "
+    "semantics of templates are unconfirmed: if the service refuses, the template is dropped from the state "
+    "and **left in Sitecore**, with a warning naming it and the `adopt_ref=` that adopts it again.",
 }
 
 ADOPTION: dict[str, str] = {
@@ -68,10 +75,10 @@ plan = cs.Attribute(
     "plan",
     name="Plan",
     key="plan",
-    adopt_uid="65f1a2b3c4d5e6f708192a3b",  # the attribute's uid in the project
+    adopt_uid="65f1a2b3c4d5e6f708192a3b",  # a custom attribute's uid; presets are never adopted
 )''',
     "contentstack.Event": '''\
-purchase = cs.Event("purchase", key="purchase", name="Purchase", adopt_existing=True)''',
+purchase = cs.Event("purchase", key="purchase", description="Order placed", adopt_existing=True)''',
     "contentstack.Audience": '''\
 premium = cs.Audience(
     "premium",
@@ -92,31 +99,42 @@ homepage = cs.Experience(
 weather = sc.Connection(
     "weather",
     name="Weather service",
-    connection_url="https://weather.example.com/v1/current",
-    auth_type="API_KEY",
-    api_key=config.require_secret("weatherApiKey"),
+    system_type="DATA_SYSTEM",
+    request=sc.ConnectionRequestArgs(connection_url="https://weather.example.com/v1/current"),
     adopt_ref="0f6c2a8e-51b4-4d0e-9a57-3c1f5e2b7d90",  # the connection's ref
 )''',
     "sitecore.DecisionModel": '''\
 offers = sc.DecisionModel(
     "next-best-offer",
     name="Next best offer",
-    deployment_configuration=[sc.VariantArgs(variant_ref="baseline", split=100)],
     adopt_existing=True,  # the decision model named "Next best offer", if there is one
 )''',
+    "sitecore.DecisionModelVariant": '''\
+baseline = sc.DecisionModelVariant(
+    "baseline",
+    name="Baseline",
+    decision_model=offers.ref,  # must be the existing variant's model
+    definition_file="decisions/baseline.dmn",
+    adopt_ref="5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+)''',
+    "sitecore.DecisionModelDeployment": "Nothing to adopt: the deployment is part of its decision model, and "
+    "this resource takes it over on create (the program's variants replace the deployed ones).",
     "sitecore.FlowDefinition": '''\
-banner = sc.FlowDefinition.web_experience(
+banner = flows.web_experience(
     "welcome-banner",
     name="Welcome banner",
-    variant_ref="welcome-banner",
-    adopt_ref="7d3e9b1c-2a4f-4e8d-b6c5-0a9f8e7d6c5b",
+    friendly_id="welcome_banner",
+    start_date="2025-01-01T00:00:00.000Z",
+    variant=flows.Variant("Welcome", html="<p>Welcome back</p>"),
+    adopt_ref="7d3e9b1c-2a4f-4e8d-b6c5-0a9f8e7d6c5b",  # or adopt_existing=True: the flow with this friendly_id
 )''',
     "sitecore.Template": '''\
-banner = sc.Template.from_files(
+banner = sc.Template(
     "rain-banner",
     name="Rain banner",
+    friendly_id="rain_banner",
     type="WEB",  # must be the existing template's type
-    html="templates/rain-banner.html",
+    html_file="templates/rain-banner.html",
     adopt_ref="3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d",
 )''',
 }
@@ -267,16 +285,59 @@ def resource_classes(package: str) -> list[type]:
 
 
 def nested_args(args_cls: type, fields: list[Field]) -> list[type]:
-    """Dataclasses named ``...Args`` in the resource's module that its arguments' types mention."""
+    """Dataclasses of the resource's module that its arguments' types mention, and theirs in turn."""
     module = sys.modules[args_cls.__module__]
     found: list[type] = []
-    for fld in fields:
-        for name in re.findall(r"\b([A-Z][A-Za-z]*Args)\b", fld.type):
+    pending = list(fields)
+    while pending:
+        fld = pending.pop(0)
+        for name in re.findall(r"\b([A-Z][A-Za-z]*)\b", fld.type):
             candidate = getattr(module, name, None)
-            if candidate is not None and candidate is not args_cls and dataclasses.is_dataclass(candidate) \
+            if isinstance(candidate, type) and candidate is not args_cls and dataclasses.is_dataclass(candidate) \
                     and candidate not in found:
                 found.append(candidate)
+                pending += args_fields(candidate, None)
     return found
+
+
+def _models_in(annotation: Any) -> Iterator[type]:
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        yield from _models_in(arg)
+    for meta in getattr(annotation, "__metadata__", ()) or ():
+        yield from _models_in(meta)
+
+
+def nested_models(inputs: Any) -> list[tuple[str, type]]:
+    """The pydantic models nested in a resource's inputs (their fields are arguments too, in
+    snake_case), as (where they appear, model), every one once."""
+    found: list[tuple[str, type]] = []
+    seen: set[type] = set()
+    pending: list[tuple[str, Any]] = [(name, info.annotation) for name, info in inputs.model_fields.items()]
+    while pending:
+        where, annotation = pending.pop(0)
+        for model in _models_in(annotation):
+            if model in seen or model is inputs:
+                continue
+            seen.add(model)
+            found.append((f"{where}: {model.__name__}", model))
+            pending += [(f"{where}.{name}", info.annotation) for name, info in model.model_fields.items()]
+    return found
+
+
+def model_table(model: Any) -> list[str]:
+    lines = ["| field | type | required / default | description |", "| --- | --- | --- | --- |"]
+    for name, info in model.model_fields.items():
+        kind = simplify_type(re.sub(r"pulumi_personalize\.[a-z_.]+\.", "", str(info.annotation))
+                             .replace("typing.", "").replace("<class '", "").replace("'>", ""))
+        need = "required" if info.is_required() else (
+            f"default {_default_text(info.get_default(call_default_factory=True))}"
+            if info.get_default(call_default_factory=True) not in (None, [], {}) else "optional")
+        lines.append(f"| `{name}` | `{cell(kind)}` | {need} | {cell(clean_doc(info.description))} |")
+    return lines
 
 
 # --------------------------------------------------------------------------------------------------
@@ -346,6 +407,8 @@ def render_page(package: str, service: str, alias: str, cls: type) -> str:
             signature = str(inspect.signature(method)).replace("'", "")
             lines.append(f"- `{alias}.{cls.__name__}.{name}{signature}`: {clean_doc(method.__doc__)}")
         lines.append("")
+    for title, model in nested_models(info.inputs):
+        lines += [f"### `{title}`", "", *model_table(model), ""]
     for nested in nested_args(args_cls, fields):
         nested_fields = args_fields(nested, None)
         lines += [f"### `{nested.__name__}`", ""]
@@ -383,8 +446,9 @@ def render_page(package: str, service: str, alias: str, cls: type) -> str:
     lines += ["## Adopting an existing object", ""]
     example = ADOPTION[info.registry_name]
     if info.adopt_input is None:
-        lines += ["Not adoptable: there is a single priority order per project, and this resource takes it over "
-                  "on create (the experiences it names go first; the others keep their order after them).", ""]
+        lines += [example or "Not adoptable: there is a single priority order per project, and this resource "
+                  "takes it over on create (the experiences it names go first; the others keep their order "
+                  "after them).", ""]
     else:
         ast.parse(example)  # the example must at least be Python
         by_key = (f" `adopt_existing=True` takes over the {cls.__name__.lower()} whose `{info.natural_key}` is the "
