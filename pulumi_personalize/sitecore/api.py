@@ -175,6 +175,11 @@ class SitecoreApi:
         links = DECISION_MODEL_LINKS if kind is DECISION_MODELS else ()
         return self.replace(kind, ref, {**strip_server_fields(live, links=links), **also, "archived": True})
 
+    def model_variants(self, model_ref: str) -> list[Json]:
+        """A decision model's variants (``GET .../{ref}/variants``, every page): read-only, for the
+        exporter (there is no list of all variants)."""
+        return list(self.client.iter_pages(variants_of(model_ref), page_size=PAGE_SIZE))
+
     # -- connections ---------------------------------------------------------------------------------
 
     def test_connection(self, connection: Mapping[str, Any]) -> ConnectionTestResult:

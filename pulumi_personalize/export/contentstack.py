@@ -1,0 +1,269 @@
+"""A Contentstack project as a program: attributes, events, audiences, experiences, priority.
+
+What becomes a resource is what the provider manages: custom attributes (presets are built in),
+audiences with a rule definition (Lytics-synced audiences are not), experiences whose managed
+version (``latestVersion``) the resource can state. Every reference (a rule's custom attribute, a
+variant's or the targeting's audiences, a metric's event) points at the generated resource when
+that object is exported too, and stays a uid otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..contentstack import api as cs_api
+from ..contentstack.models import AudienceInputs, ExperienceInputs
+from ..contentstack.rules import (
+    BooleanMatchModel,
+    CustomAttributeRefModel,
+    DateTimeMatchModel,
+    JsonMatchModel,
+    NumberMatchModel,
+    PresetAttributeRefModel,
+    RuleCombinationModel,
+    RuleModel,
+    StringMatchModel,
+)
+from ..engine import Json
+from .program import Call, Names, Program, Ref, Resource, Skipped
+from .reader import ContentstackSnapshot
+from .selection import Selection
+
+__all__ = ["contentstack_program"]
+
+IMPORTS = ["import pulumi", "from pulumi_personalize import contentstack as cs",
+           "from pulumi_personalize.contentstack import rules"]
+
+
+class Unsupported(ValueError):
+    """An object the provider cannot state as it is (adopting it would change it)."""
+
+
+def _error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
+
+
+class _Builder:
+    def __init__(self, snap: ContentstackSnapshot, selection: Selection) -> None:
+        self.snap = snap
+        self.selection = selection
+        self.names = Names()
+        where = f"project {snap.tenant.project_uid} at {snap.tenant.host}"
+        self.program = Program("contentstack", f"Contentstack Personalize {where}, as code.", list(IMPORTS))
+        self.attributes: dict[str, str] = {}  # uid -> variable
+        self.events: dict[str, str] = {}
+        self.audiences: dict[str, str] = {}
+        self.experiences: dict[str, str] = {}
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def skip(self, kind: str, title: str, reason: str) -> None:
+        self.program.skipped.append(Skipped(kind, title, reason))
+
+    def add(self, kind: str, cls: str, title: str, uid: str | None, kwargs: list[tuple[str, Any]]) -> str:
+        var = self.names.new(title, kind)
+        if self.selection.config_namespace:
+            kwargs.append(("config_namespace", self.selection.config_namespace))
+        if uid is not None:
+            kwargs.append(("adopt_uid", uid))
+        self.program.resources.append(Resource(kind, cls, var, kwargs, title, uid))
+        return var
+
+    @staticmethod
+    def ref(table: dict[str, str], uid: Any) -> Any:
+        """The generated resource's uid when it is exported, else the uid itself."""
+        var = table.get(str(uid))
+        return Ref(var, "uid") if var else uid
+
+    @staticmethod
+    def described(kwargs: list[tuple[str, Any]], item: Json) -> list[tuple[str, Any]]:
+        if item.get("description"):
+            kwargs.append(("description", item["description"]))
+        return kwargs
+
+    # -- kinds -------------------------------------------------------------------------------------
+
+    def attributes_(self) -> None:
+        if not self.selection.wants("attribute"):
+            return
+        for item in self.snap.attributes:
+            title = str(item.get("key") or item.get("name") or item.get("uid"))
+            if not self.selection.matches(item.get("name"), item.get("key")):
+                continue
+            if cs_api.is_preset(item):
+                self.skip("attribute", title, "preset attribute (built in, not managed)")
+                continue
+            kwargs = self.described([("name", item.get("name")), ("key", item.get("key"))], item)
+            self.attributes[str(item["uid"])] = self.add("attribute", "cs.Attribute", title, str(item["uid"]), kwargs)
+
+    def events_(self) -> None:
+        if not self.selection.wants("event"):
+            return
+        for item in self.snap.events:
+            title = str(item.get("key") or item.get("uid"))
+            if not self.selection.matches(item.get("key"), item.get("name")):
+                continue
+            kwargs = self.described([("key", item.get("key"))], item)
+            self.events[str(item["uid"])] = self.add("event", "cs.Event", title, str(item["uid"]), kwargs)
+
+    def audiences_(self) -> None:
+        if not self.selection.wants("audience"):
+            return
+        for item in self.snap.audiences:
+            title = str(item.get("name") or item.get("uid"))
+            if not self.selection.matches(item.get("name")):
+                continue
+            if str(item.get("source") or "").upper() == "LYTICS" or item.get("definition") is None:
+                self.skip("audience", title, "Lytics-synced audience (no rule definition; not managed)")
+                continue
+            try:
+                model = AudienceInputs.model_validate({"name": item.get("name"), "definition": item["definition"]})
+                definition = self.rule(model.definition)
+            except ValidationError as exc:
+                self.skip("audience", title, f"its rules cannot be stated by the provider ({_error(exc)})")
+                continue
+            except Unsupported as exc:
+                self.skip("audience", title, str(exc))
+                continue
+            kwargs = self.described([("name", item.get("name"))], item)
+            kwargs.append(("definition", definition))
+            self.audiences[str(item["uid"])] = self.add("audience", "cs.Audience", title, str(item["uid"]), kwargs)
+
+    def rule(self, node: BaseModel | None) -> Any:
+        if isinstance(node, RuleCombinationModel):
+            func = "rules.all_of" if node.combination_type == "AND" else "rules.any_of"
+            return Call(func, tuple(self.rule(child) for child in node.rules))
+        if isinstance(node, RuleModel):
+            args: list[Any] = [self.attribute(node.attribute), node.attribute_match_condition]
+            if node.attribute_match_options is not None:
+                args.append(self.options(node.attribute_match_options))
+            kwargs = (("invert_condition", True),) if node.invert_condition else ()
+            return Call("rules.Rule", tuple(args), kwargs)
+        raise Unsupported(f"a rule node of type {type(node).__name__} is not supported")
+
+    def attribute(self, ref: BaseModel) -> Call:
+        if isinstance(ref, PresetAttributeRefModel):
+            return Call("rules.preset", (ref.ref,))
+        if isinstance(ref, CustomAttributeRefModel):
+            return Call("rules.custom", (self.ref(self.attributes, ref.ref),))
+        raise Unsupported(f"attribute reference {type(ref).__name__} is not supported")
+
+    def options(self, options: BaseModel) -> Call:
+        if isinstance(options, StringMatchModel):
+            return Call("rules.StringMatch", (options.value,))
+        if isinstance(options, NumberMatchModel):
+            return Call("rules.NumberMatch", (options.value,))
+        if isinstance(options, BooleanMatchModel):
+            return Call("rules.BooleanMatch", (options.value,))
+        if isinstance(options, DateTimeMatchModel):
+            kwargs: list[tuple[str, Any]] = []
+            if options.start_time is not None:
+                kwargs.append(("start_time", options.start_time))
+            if options.end_time is not None:
+                kwargs.append(("end_time", options.end_time))
+            if options.use_visitor_timezone:
+                kwargs.append(("use_visitor_timezone", True))
+            return Call("rules.DateTimeMatch", (), tuple(kwargs))
+        if isinstance(options, JsonMatchModel):
+            extra = (("invert_condition", True),) if options.invert_condition else ()
+            return Call("rules.JsonMatch", (options.pointer, options.match_condition,
+                                            self.options(options.match_options)), extra)
+        raise Unsupported(f"match options {type(options).__name__} are not supported")
+
+    def experiences_(self) -> None:
+        if not self.selection.wants("experience"):
+            return
+        for item in self.snap.experiences:
+            title = str(item.get("name") or item.get("uid"))
+            if not self.selection.matches(item.get("name")):
+                continue
+            try:
+                kwargs = self.experience(item)
+            except Unsupported as exc:
+                self.skip("experience", title, str(exc))
+                continue
+            self.experiences[str(item["uid"])] = self.add("experience", "cs.Experience", title, str(item["uid"]), kwargs)
+
+    def experience(self, item: Json) -> list[tuple[str, Any]]:
+        current = cs_api.current_version(item)
+        if current is not None:
+            status = current.get("status")
+            if status not in ("DRAFT", "ACTIVE", "PAUSED"):
+                raise Unsupported(f"its newest version is {status} (a resource manages a DRAFT, ACTIVE or PAUSED one)")
+            for variant in current.get("variants") or []:
+                if isinstance(variant, dict) and variant.get("lyticsAudiences"):
+                    raise Unsupported(f"variant {variant.get('name')!r} targets Lytics audiences (not managed)")
+        inputs = cs_api.experience_from_wire(item, {}, None)
+        try:
+            model = ExperienceInputs.model_validate(inputs)
+        except ValidationError as exc:
+            raise Unsupported(f"its version cannot be stated by the provider ({_error(exc)})") from None
+        kwargs = self.described([("name", model.name)], item)
+        kwargs += [("type", model.type), ("status", model.status)]
+        variants = []
+        for variant in model.variants:
+            args: list[tuple[str, Any]] = [("name", variant.name)]
+            if model.type == "SEGMENTED":
+                args.append(("audiences", [self.ref(self.audiences, a) for a in variant.audiences or []]))
+                if variant.audience_combination_type not in (None, "OR"):
+                    args.append(("audience_combination_type", variant.audience_combination_type))
+            elif variant.traffic_distribution is not None:
+                args.append(("traffic_distribution", variant.traffic_distribution))
+            variants.append(Call("cs.ExperienceVariantArgs", (), tuple(args)))
+        if variants:
+            kwargs.append(("variants", variants))
+        if model.variant_split is not None:
+            kwargs.append(("variant_split", model.variant_split))
+        metrics = []
+        for metric in model.metrics:
+            args = [("event", self.ref(self.events, metric.event))]
+            if metric.name is not None:
+                args.append(("name", metric.name))
+            if metric.type != "Primary":
+                args.append(("type", metric.type))
+            metrics.append(Call("cs.ExperienceMetricArgs", (), tuple(args)))
+        if metrics:
+            kwargs.append(("metrics", metrics))
+        if model.targeting is not None:
+            args = [("audiences", [self.ref(self.audiences, a) for a in model.targeting.audiences])]
+            if model.targeting.audience_combination_type != "AND":
+                args.append(("audience_combination_type", model.targeting.audience_combination_type))
+            kwargs.append(("targeting", Call("cs.ExperienceTargetingArgs", (), tuple(args))))
+        return kwargs
+
+    def priority_(self) -> None:
+        if not self.selection.wants("priority") or self.snap.priority is None:
+            return
+        # ExperiencePriority puts the named experiences first and keeps the others after them: the
+        # head of the live order that was exported says the same order without changing it.
+        head: list[Ref] = []
+        for uid in self.snap.priority:
+            var = self.experiences.get(uid)
+            if var is None:
+                break
+            head.append(Ref(var, "uid"))
+        if not head:
+            reason = ("the project has no experiences" if not self.snap.priority
+                      else "its first experience is not exported (select the experiences too)")
+            self.skip("priority", "experience priority", reason)
+            return
+        left = len(self.snap.priority) - len(head)
+        if left:
+            self.skip("priority", "experience priority",
+                      f"the last {left} of {len(self.snap.priority)} places are left to the service's order "
+                      "(their experiences are not exported)")
+        self.add("priority", "cs.ExperiencePriority", "priority", None, [("experiences", head)])
+
+
+def contentstack_program(snap: ContentstackSnapshot, selection: Selection) -> Program:
+    builder = _Builder(snap, selection)
+    builder.attributes_()
+    builder.events_()
+    builder.audiences_()
+    builder.experiences_()
+    builder.priority_()
+    return builder.program
