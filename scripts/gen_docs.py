@@ -407,7 +407,8 @@ def render_page(package: str, service: str, alias: str, cls: type) -> str:
             signature = str(inspect.signature(method)).replace("'", "")
             lines.append(f"- `{alias}.{cls.__name__}.{name}{signature}`: {clean_doc(method.__doc__)}")
         lines.append("")
-    for title, model in nested_models(info.inputs):
+    # Sitecore's inputs nest the service's objects as models: each one's fields, as arguments
+    for title, model in (nested_models(info.inputs) if package == "sitecore" else []):
         lines += [f"### `{title}`", "", *model_table(model), ""]
     for nested in nested_args(args_cls, fields):
         nested_fields = args_fields(nested, None)
