@@ -38,7 +38,7 @@ from pulumi_personalize import contentstack as cs
 from pulumi_personalize import sitecore as sc
 from pulumi_personalize.contentstack import rules
 
-purchase = cs.Event("purchase", key="purchase", name="Purchase")
+purchase = cs.Event("purchase", key="purchase", description="Order placed")
 {newsletter}
 returning = cs.Audience(
     "returning-visitors",
@@ -53,7 +53,7 @@ homepage = cs.Experience(
     name="Homepage hero",
     type={experience_type!r},
     variants=[
-        cs.ExperienceVariantArgs(name="Default hero"),
+        cs.ExperienceVariantArgs(name="Default hero"{variant_audiences}),
         cs.ExperienceVariantArgs(name="Returning visitor hero"{variant_audiences}),
     ],
 )
@@ -67,7 +67,7 @@ banner = sc.Template(
 '''
 
 BASE = {
-    "newsletter": 'cs.Event("newsletter", key="newsletter_signup", name="Newsletter sign-up")',
+    "newsletter": 'cs.Event("newsletter", key="newsletter_signup", description="Newsletter sign-up")',
     "audience_description": "Visitors from the US",
     "experience_type": "SEGMENTED",
     "variant_audiences": ", audiences=[returning.uid]",

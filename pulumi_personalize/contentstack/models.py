@@ -146,8 +146,9 @@ class ExperienceInputs(WireModel):
             for index, variant in enumerate(self.variants):
                 if variant.traffic_distribution is not None:
                     raise ValueError(f"variants[{index}].traffic_distribution: is for AB_TEST experiences")
-                if variant.audiences is None:
-                    variant.audiences = []
+                if not variant.audiences:
+                    # the service refuses a segmented variant without audiences (EMPTY_ARRAY)
+                    raise ValueError(f"variants[{index}].audiences: a SEGMENTED variant needs at least one audience")
                 if variant.audience_combination_type is None:
                     variant.audience_combination_type = "OR"  # the service's default
             if self.variant_split is not None:

@@ -149,7 +149,7 @@ class ExperienceVariantArgs:
     name: pulumi.Input[str]
     """Variant name; variants are matched by name across updates, so their short uids stay."""
     audiences: Sequence[pulumi.Input[str]] | None = None
-    """SEGMENTED: uids of the audiences that see this variant."""
+    """SEGMENTED: uids of the audiences that see this variant (at least one)."""
     audience_combination_type: pulumi.Input[str] | None = None
     """SEGMENTED: ``OR`` (default) or ``AND``."""
     traffic_distribution: pulumi.Input[float] | None = None

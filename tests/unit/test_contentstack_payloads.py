@@ -537,6 +537,8 @@ def test_experience_type_change_is_a_replace_and_limits_are_check_failures() -> 
                                                           "variants": [{"name": "a"}, {"name": "a"}]})[0][1]
     assert "at most 20 variants" in failures(p, {"name": "E", "type": "AB_TEST",
                                                  "variants": [{"name": f"v{i}"} for i in range(21)]})[0][1]
+    assert failures(p, {"name": "E", "type": "SEGMENTED", "variants": [{"name": "a"}]}) == [
+        ("variants", "variants[0].audiences: a SEGMENTED variant needs at least one audience")]
     for status in ("LIVE", "INACTIVE", "ENDED", "ARCHIVED"):
         assert failures(p, {"name": "E", "status": status})[0][0] == "status"
     news = checked(p, AB)

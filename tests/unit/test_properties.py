@@ -31,8 +31,8 @@ PACKAGES = ("pulumi_personalize.contentstack", "pulumi_personalize.sitecore")
 
 # A valid input per resource class (snake_case, as the resource classes pass them).
 BASELINES: dict[str, dict[str, Any]] = {
-    "contentstack.Attribute": {"name": "Plan", "key": "plan", "data_type": "string"},
-    "contentstack.Event": {"key": "signup", "name": "Sign-up"},
+    "contentstack.Attribute": {"name": "Plan", "key": "plan", "description": "the plan"},
+    "contentstack.Event": {"key": "signup", "description": "Sign-up"},
     "contentstack.Audience": {
         "name": "Mobile",
         "definition": {
@@ -49,7 +49,8 @@ BASELINES: dict[str, dict[str, Any]] = {
             ],
         },
     },
-    "contentstack.Experience": {"name": "Hero", "type": "SEGMENTED", "variants": [{"name": "A"}]},
+    "contentstack.Experience": {"name": "Hero", "type": "SEGMENTED",
+                                "variants": [{"name": "A", "audiences": ["0123456789abcdef01234568"]}]},
     "contentstack.ExperiencePriority": {"experiences": ["0123456789abcdef01234567"]},
     "sitecore.Connection": {
         "name": "Weather",
