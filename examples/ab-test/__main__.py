@@ -9,7 +9,8 @@
   place in the project's experience priority.
 
 Stack configuration (``pulumi config set ...``): ``status`` (``DRAFT`` by default, ``ACTIVE`` to start
-the test, ``PAUSED`` to stop it) and ``markets`` (comma-separated country codes).
+the test, ``PAUSED`` to stop it; editing the variants of an active or paused test makes a new
+version, and the variants keep their short uids and CMS variants) and ``markets`` (comma-separated country codes).
 """
 
 import pulumi
@@ -24,12 +25,12 @@ markets = [code.strip() for code in (config.get("markets") or "US,CA").split(","
 # --- Attributes and events ----------------------------------------------------------------------
 
 plan = cs.Attribute("plan", name="Plan", key="plan", description="free, pro or enterprise")
-cart_value = cs.Attribute("cart-value", name="Cart value", key="cart_value", data_type="number",
+cart_value = cs.Attribute("cart-value", name="Cart value", key="cart_value",
                           description="Value of the current cart, in the store's currency")
 
-purchase = cs.Event("purchase", key="purchase", name="Purchase", description="Order placed")
-add_to_cart = cs.Event("add-to-cart", key="add_to_cart", name="Add to cart")
-newsletter = cs.Event("newsletter-signup", key="newsletter_signup", name="Newsletter sign-up")
+purchase = cs.Event("purchase", key="purchase", description="Order placed")
+add_to_cart = cs.Event("add-to-cart", key="add_to_cart", description="Product added to the cart")
+newsletter = cs.Event("newsletter-signup", key="newsletter_signup", description="Newsletter sign-up")
 
 # --- Audiences ----------------------------------------------------------------------------------
 
@@ -71,7 +72,7 @@ checkout_test = cs.Experience(
     description="Does a one-page checkout, or an express button, sell more than the classic flow?",
     type="AB_TEST",
     status=status,
-    variant_split="CUSTOM",
+    # an uneven split: the traffic of each variant, no variant_split (only EQUALLY_SPLIT is a known value)
     variants=[
         cs.ExperienceVariantArgs(name="Classic checkout", traffic_distribution=50),
         cs.ExperienceVariantArgs(name="One-page checkout", traffic_distribution=25),
@@ -95,6 +96,9 @@ priority = cs.ExperiencePriority("priority", experiences=[checkout_test.uid])
 pulumi.export("experience_uid", checkout_test.uid)
 pulumi.export("experience_status", checkout_test.experience_status)
 pulumi.export("variant_short_uids", checkout_test.variant_short_uids)
+# the stack's entries are personalized through these: the CMS variant group, one CMS variant per variant
+pulumi.export("cms_variant_group_uid", checkout_test.cms_variant_group_uid)
+pulumi.export("cms_variant_uids", checkout_test.cms_variant_uids)
 pulumi.export("audience_uids", {
     "target_markets": in_markets.uid,
     "mobile_shoppers": mobile_shoppers.uid,

@@ -10,20 +10,21 @@ import pulumi
 from pulumi_personalize import contentstack as cs
 from pulumi_personalize import sitecore as sc
 from pulumi_personalize.contentstack import rules
+from pulumi_personalize.sitecore import flows
 
 stack = pulumi.get_stack()
 config = pulumi.Config()
 experience_status = config.get("experienceStatus") or "DRAFT"  # ACTIVE in prod, DRAFT in dev
 treatment_percent = config.get_int("treatmentPercent") or 50  # share of traffic for the new variant
 frequent_visits = config.get_int("frequentVisits") or 5  # dev uses a low bar to test with
-decision_model_status = config.get("decisionModelStatus") or "DRAFT"
-flow_status = config.get("flowStatus") or "DRAFT"
+decision_model_status = config.get("decisionModelStatus") or "DRAFT"  # of the deployed variants
+flow_status = config.get("flowStatus") or "DRAFT"  # PRODUCTION in prod
 
 # --- Contentstack Personalize: each stack has its own project (personalize:contentstackProjectUid)
 
-visits = cs.Attribute("visit-count", name="Visit count", key="visit_count", data_type="number",
+visits = cs.Attribute("visit-count", name="Visit count", key="visit_count",
                       description="Visits in the last 30 days")
-signup = cs.Event("signup", key="signup", name="Sign-up", description="Account created")
+signup = cs.Event("signup", key="signup", description="Account created")
 frequent = cs.Audience(
     "frequent-visitors",
     name="Frequent visitors",
@@ -38,7 +39,6 @@ signup_cta = cs.Experience(
     description="Does a personal invitation convert frequent visitors better?",
     type="AB_TEST",
     status=experience_status,
-    variant_split="CUSTOM",
     variants=[
         cs.ExperienceVariantArgs(name="Control", traffic_distribution=100 - treatment_percent),
         cs.ExperienceVariantArgs(name="Personal invitation", traffic_distribution=treatment_percent),
@@ -49,19 +49,29 @@ signup_cta = cs.Experience(
 
 # --- Sitecore Personalize: the names carry the stack, so dev and prod may share one tenant -------
 
-offers = sc.DecisionModel(
-    "offers",
-    name=f"Sign-up offers ({stack})",
-    status=decision_model_status,
-    deployment_configuration=[
-        sc.VariantArgs(variant_ref="standard", split=100 - treatment_percent),
-        sc.VariantArgs(variant_ref="personal", split=treatment_percent),
+offers = sc.DecisionModel("offers", name=f"Sign-up offers ({stack})")
+standard = sc.DecisionModelVariant(
+    "offers-standard", name="Standard offer", decision_model=offers.ref,
+    definition='<definitions xmlns="https://www.omg.org/spec/DMN/20151101/dmn.xsd" id="standard"/>',
+)
+personal = sc.DecisionModelVariant(
+    "offers-personal", name="Personal offer", decision_model=offers.ref,
+    definition='<definitions xmlns="https://www.omg.org/spec/DMN/20151101/dmn.xsd" id="personal"/>',
+)
+sc.DecisionModelDeployment(
+    "offers-deployment",
+    decision_model=offers.ref,
+    variants=[
+        sc.DeployedVariant(variant=standard, split=100 - treatment_percent, status=decision_model_status),
+        sc.DeployedVariant(variant=personal, split=treatment_percent, status=decision_model_status),
     ],
 )
-welcome = sc.FlowDefinition.web_experience(
+welcome = flows.web_experience(
     "welcome-banner",
     name=f"Welcome banner ({stack})",
-    variant_ref="welcome-banner",
+    friendly_id=f"welcome_banner_{stack}",
+    start_date="2025-01-06T00:00:00.000Z",
+    variant=flows.Variant("Welcome", html="<p class='welcome'>Welcome! Sign up for 10% off</p>"),
     status=flow_status,
 )
 
@@ -72,5 +82,5 @@ pulumi.export("signup_cta", {
     "variant_short_uids": signup_cta.variant_short_uids,
 })
 pulumi.export("frequent_visitors_audience_uid", frequent.uid)
-pulumi.export("offers_decision_model", {"ref": offers.ref, "status": offers.status})
+pulumi.export("offers_decision_model", {"ref": offers.ref, "status": decision_model_status})
 pulumi.export("welcome_banner_flow", {"ref": welcome.ref, "status": welcome.status})
