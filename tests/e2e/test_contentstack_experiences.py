@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pulumi
 import pytest
 from pulumi import automation as auto
@@ -19,29 +18,19 @@ from pulumi_personalize.contentstack import (
     ExperienceVariantArgs,
     rules,
 )
-from tests.e2e.conftest import CONTENTSTACK_AUTHTOKEN, CONTENTSTACK_PROJECT_UID, StackFactory
+from tests.e2e.conftest import StackFactory
+from tests.e2e.contentstack_live import client, customs, get, managed_version_body, not_live, versions
 
 pytestmark = pytest.mark.e2e
 
-HEADERS = {"authtoken": CONTENTSTACK_AUTHTOKEN, "x-project-uid": CONTENTSTACK_PROJECT_UID}
 
-
-def _client(emulator: Any) -> httpx.Client:
-    return httpx.Client(base_url=emulator.base_url, headers=HEADERS, timeout=10)
-
-
-def _get(emulator: Any, path: str) -> Any:
-    with _client(emulator) as client:
-        response = client.get(path)
-        response.raise_for_status()
-        return response.json()
-
-
-def _versions(emulator: Any, uid: str) -> list[dict[str, Any]]:
-    return list(_get(emulator, f"/experiences/{uid}/versions")["data"])
+def _country(code: str) -> rules.RuleCombination:
+    return rules.all_of(rules.Rule(rules.preset("COUNTRY"), "STRING_EQUALS", rules.StringMatch(code)))
 
 
 def test_segmented_experience_lifecycle(stack_factory: StackFactory, emulator: Any) -> None:
+    """DRAFT -> ACTIVE -> PAUSED -> ACTIVE with edited variants: the variants keep their short uids
+    and their CMS variants; then out-of-band pause, in-place update, replace, destroy."""
     desired: dict[str, Any] = {
         "status": "DRAFT",
         "variants": ["Australia", "New Zealand"],
@@ -50,10 +39,8 @@ def test_segmented_experience_lifecycle(stack_factory: StackFactory, emulator: A
     }
 
     def program() -> None:
-        au = Audience("au", name="Australians", definition=rules.all_of(
-            rules.Rule(rules.preset("COUNTRY"), "STRING_EQUALS", rules.StringMatch("AU"))))
-        nz = Audience("nz", name="New Zealanders", definition=rules.all_of(
-            rules.Rule(rules.preset("COUNTRY"), "STRING_EQUALS", rules.StringMatch("NZ"))))
+        au = Audience("au", name="Australians", definition=_country("AU"))
+        nz = Audience("nz", name="New Zealanders", definition=_country("NZ"))
         audiences = {"Australia": au.uid, "New Zealand": nz.uid, "Oceania": au.uid}
         if desired["type"] == "SEGMENTED":
             variants = [ExperienceVariantArgs(name=n, audiences=[audiences[n]]) for n in desired["variants"]]
@@ -67,16 +54,24 @@ def test_segmented_experience_lifecycle(stack_factory: StackFactory, emulator: A
         pulumi.export("short", experience.variant_short_uids)
         pulumi.export("active", experience.active_version_uid)
         pulumi.export("latest", experience.latest_version_uid)
+        pulumi.export("status", experience.experience_status)
+        pulumi.export("group", experience.cms_variant_group_uid)
+        pulumi.export("cms", experience.cms_variant_uids)
 
     stack = stack_factory(program)
     assert stack.changes(stack.preview()) == {"create": 4}
     up = stack.up()
     uid = up.outputs["uid"].value
     short = up.outputs["short"].value
+    cms = up.outputs["cms"].value
     assert set(short) == {"Australia", "New Zealand"}
-    [draft] = _versions(emulator, uid)
+    [draft] = versions(emulator, uid)
     assert draft["status"] == "DRAFT" and [v["name"] for v in draft["variants"]] == ["Australia", "New Zealand"]
-    assert up.outputs["latest"].value == draft["uid"]
+    assert up.outputs["latest"].value == draft["uid"] and up.outputs["status"].value == "DRAFT"
+    # _cms filled asynchronously: the up waited for it
+    live = get(emulator, f"/experiences/{uid}")
+    assert up.outputs["group"].value == live["_cms"]["variantGroup"]
+    assert cms == {name: live["_cms"]["variants"][s] for name, s in short.items()}
     stack.assert_no_changes()
     stack.refresh()
     stack.assert_no_changes()
@@ -85,69 +80,76 @@ def test_segmented_experience_lifecycle(stack_factory: StackFactory, emulator: A
     desired["status"] = "ACTIVE"
     assert stack.changes(stack.preview()) == {"update": 1}
     up = stack.up()
-    assert up.outputs["active"].value == draft["uid"]
-    assert _get(emulator, f"/experiences/{uid}")["status"] == "ACTIVE"
+    assert up.outputs["active"].value == draft["uid"] and up.outputs["status"].value == "ACTIVE"
+    assert [v["status"] for v in versions(emulator, uid)] == ["ACTIVE"]
     stack.assert_no_changes()
 
-    # change the variants of an active experience: a new active version; short uids kept by name
+    # pause: the same version, PAUSED (a PUT resending its whole configuration)
+    desired["status"] = "PAUSED"
+    up = stack.up()
+    assert [v["status"] for v in versions(emulator, uid)] == ["PAUSED"]
+    assert up.outputs["status"].value == get(emulator, f"/experiences/{uid}")["status"] == "PAUSED"
+    stack.refresh()
+    stack.assert_no_changes()
+
+    # active again with edited variants: a paused version is locked, so a new ACTIVE version is made
+    # (archiving the paused one); the kept variants keep their short uids and CMS variants
+    desired["status"] = "ACTIVE"
     desired["variants"] = ["New Zealand", "Australia", "Oceania"]
     up = stack.up()
-    versions = _versions(emulator, uid)
-    assert [v["status"] for v in versions] == ["ARCHIVED", "ACTIVE"]
+    listed = versions(emulator, uid)
+    assert [v["status"] for v in listed] == ["ARCHIVED", "ACTIVE"]
     new_short = up.outputs["short"].value
     assert new_short["Australia"] == short["Australia"] and new_short["New Zealand"] == short["New Zealand"]
     assert new_short["Oceania"] not in short.values()
+    new_cms = up.outputs["cms"].value
+    assert new_cms["Australia"] == cms["Australia"] and new_cms["New Zealand"] == cms["New Zealand"]
+    assert new_cms["Oceania"] not in cms.values()
+    assert up.outputs["active"].value == up.outputs["latest"].value == listed[-1]["uid"]
     stack.refresh()
     stack.assert_no_changes()
 
     # out-of-band: someone pauses it in the UI; refresh finds it, up activates it again
-    active = versions[-1]
-    body = {k: v for k, v in active.items() if k not in ("uid", "experience", "created_at", "updated_at",
-                                                         "createdAt", "updatedAt")}
-    with _client(emulator) as client:
-        client.put(f"/experiences/{uid}/versions/{active['uid']}", json={**body, "status": "PAUSED"}
-                   ).raise_for_status()
+    active = listed[-1]
+    with client(emulator) as c:
+        c.put(f"/experiences/{uid}/versions/{active['uid']}", json=managed_version_body(active, "PAUSED")
+              ).raise_for_status()
     stack.refresh()
     assert stack.changes(stack.preview()) == {"update": 1}
     stack.up()
-    assert _versions(emulator, uid)[-1]["status"] == "ACTIVE"
-    assert len(_versions(emulator, uid)) == 2  # only the status flipped back, no new version
+    assert [v["status"] for v in versions(emulator, uid)] == ["ARCHIVED", "ACTIVE"]  # a flip, no new version
     stack.assert_no_changes()
 
-    # pause through Pulumi, then an in-place description update
-    desired["status"] = "PAUSED"
-    desired["description"] = "paused for now"
+    # an in-place description update
+    desired["description"] = "down under, all year"
+    assert stack.changes(stack.preview()) == {"update": 1}
     stack.up()
-    live = _get(emulator, f"/experiences/{uid}")
-    assert live["status"] == "INACTIVE" and live["description"] == "paused for now"
+    assert get(emulator, f"/experiences/{uid}")["description"] == "down under, all year"
     stack.assert_no_changes()
 
     # a type change replaces the experience (the service cannot change it in place)
     desired["type"] = "AB_TEST"
-    desired["status"] = "ACTIVE"
     desired["variants"] = ["Control", "Purple"]
-    preview = stack.preview()
-    assert stack.changes(preview) == {"replace": 1}
+    assert stack.changes(stack.preview()) == {"replace": 1}
     up = stack.up()
     new_uid = up.outputs["uid"].value
     assert new_uid != uid
-    experiences = _get(emulator, "/experiences")["data"]
-    assert [e["uid"] for e in experiences] == [new_uid]
-    [version] = _versions(emulator, new_uid)
+    assert [e["uid"] for e in get(emulator, "/experiences")] == [new_uid]
+    [version] = versions(emulator, new_uid)
     assert [v["trafficDistribution"] for v in version["variants"]] == [50, 50]
     stack.assert_no_changes()
 
     # destroy pauses the active experience first, then deletes it
     stack.destroy()
-    assert _get(emulator, "/experiences")["data"] == []
-    assert _get(emulator, "/audiences")["data"] == []
+    assert get(emulator, "/experiences") == []
+    assert customs(emulator, "/audiences") == []
+    assert not_live(emulator) == []
 
 
 def test_ab_test_with_metrics_targeting_and_out_of_band_delete(stack_factory: StackFactory, emulator: Any) -> None:
     def program() -> None:
-        click = Event("click", key="cta_click", name="Click on CTA")
-        us = Audience("us", name="US", definition=rules.all_of(
-            rules.Rule(rules.preset("COUNTRY"), "STRING_EQUALS", rules.StringMatch("US"))))
+        click = Event("click", key="cta_click", description="Click on CTA")
+        us = Audience("us", name="US", definition=_country("US"))
         experience = Experience(
             "colors", name="Button colors", type="AB_TEST", status="ACTIVE",
             variants=[ExperienceVariantArgs(name="Control", traffic_distribution=34),
@@ -162,24 +164,21 @@ def test_ab_test_with_metrics_targeting_and_out_of_band_delete(stack_factory: St
     stack = stack_factory(program)
     up = stack.up()
     uid = up.outputs["uid"].value
-    [version] = _versions(emulator, uid)
+    [version] = versions(emulator, uid)
     assert version["status"] == "ACTIVE"
     assert version["metrics"] == [{"__type": "Primary", "event": up.outputs["event"].value, "name": "Click on CTA"}]
     assert version["targeting"]["audience"]["audienceCombinationType"] == "AND"
     stack.assert_no_changes()
 
-    # deleted outside Pulumi (paused first, as the service requires): refresh drops it, up recreates it
-    body = {k: v for k, v in version.items() if k not in ("uid", "experience", "created_at", "updated_at",
-                                                          "createdAt", "updatedAt")}
-    with _client(emulator) as client:
-        client.put(f"/experiences/{uid}/versions/{version['uid']}", json={**body, "status": "PAUSED"}
-                   ).raise_for_status()
-        client.delete(f"/experiences/{uid}").raise_for_status()
+    # deleted outside Pulumi: refresh drops it, up recreates it
+    with client(emulator) as c:
+        c.delete(f"/experiences/{uid}").raise_for_status()
     stack.refresh()
     assert stack.changes(stack.preview()) == {"create": 1}
     assert stack.up().outputs["uid"].value != uid
     stack.destroy()
-    assert _get(emulator, "/experiences")["data"] == []
+    assert get(emulator, "/experiences") == []
+    assert not_live(emulator) == []
 
 
 @pytest.mark.parametrize(("variants", "message"), [
@@ -200,27 +199,32 @@ def test_experience_check_failures_at_preview(
 
 
 def test_adopt_an_experience_created_outside_pulumi(stack_factory: StackFactory, emulator: Any) -> None:
-    with _client(emulator) as client:
-        existing = client.post("/experiences", json={"name": "Legacy", "__type": "SEGMENTED"}).json()
+    with client(emulator) as c:
+        existing = c.post("/experiences", json={"name": "Legacy", "description": "", "__type": "SEGMENTED"}).json()
 
     def program() -> None:
+        everyone = Audience("everyone", name="Everyone", definition=_country("US"))
         experience = Experience("legacy", name="Legacy experience", status="ACTIVE",
-                                variants=[ExperienceVariantArgs(name="Everyone")], adopt_uid=existing["uid"])
+                                variants=[ExperienceVariantArgs(name="Everyone", audiences=[everyone.uid])],
+                                adopt_uid=existing["uid"])
         pulumi.export("uid", experience.uid)
 
     stack = stack_factory(program)
     assert stack.up().outputs["uid"].value == existing["uid"]
-    live = _get(emulator, f"/experiences/{existing['uid']}")
+    live = get(emulator, f"/experiences/{existing['uid']}")
     assert live["name"] == "Legacy experience" and live["status"] == "ACTIVE"
-    assert len(_get(emulator, "/experiences")["data"]) == 1
+    # the draft the service made at creation was filled and activated: no second version
+    assert [v["status"] for v in versions(emulator, existing["uid"])] == ["ACTIVE"]
+    assert len(get(emulator, "/experiences")) == 1
     stack.assert_no_changes()
     stack.destroy()
-    assert _get(emulator, "/experiences")["data"] == []
+    assert get(emulator, "/experiences") == []
+    assert not_live(emulator) == []
 
 
 def test_experience_priority(stack_factory: StackFactory, emulator: Any) -> None:
-    with _client(emulator) as client:
-        outside = client.post("/experiences", json={"name": "Outside", "__type": "SEGMENTED"}).json()
+    with client(emulator) as c:
+        outside = c.post("/experiences", json={"name": "Outside", "description": "", "__type": "SEGMENTED"}).json()
     order: dict[str, list[str]] = {"names": ["b", "a"]}
 
     def program() -> None:
@@ -230,28 +234,33 @@ def test_experience_priority(stack_factory: StackFactory, emulator: Any) -> None
         pulumi.export("b", made["b"].uid)
         pulumi.export("order", priority.order)
 
+    def live_order() -> list[str]:
+        listed: list[str] = get(emulator, "/experiences-priority")["priorityOrder"]
+        return listed
+
     stack = stack_factory(program)
     assert stack.changes(stack.preview()) == {"create": 4}
     up = stack.up()
     a, b = up.outputs["a"].value, up.outputs["b"].value
-    assert _get(emulator, "/experiences/priority")["priority"] == [b, a, outside["uid"]]
+    assert live_order() == [b, a, outside["uid"]]
     assert up.outputs["order"].value == [b, a, outside["uid"]]
     stack.assert_no_changes()
 
     # reordered outside Pulumi: refresh notices, up puts ours first again
-    with _client(emulator) as client:
-        client.put("/experiences/priority", json={"priority": [outside["uid"], a, b]}).raise_for_status()
+    with client(emulator) as c:
+        c.put("/experiences-priority", json={"priorityOrder": [outside["uid"], a, b]}).raise_for_status()
     stack.refresh()
     assert stack.changes(stack.preview()) == {"update": 1}
     stack.up()
-    assert _get(emulator, "/experiences/priority")["priority"] == [b, a, outside["uid"]]
+    assert live_order() == [b, a, outside["uid"]]
 
     order["names"] = ["a", "b"]
     stack.up()
-    assert _get(emulator, "/experiences/priority")["priority"] == [a, b, outside["uid"]]
+    assert live_order() == [a, b, outside["uid"]]
     stack.assert_no_changes()
 
     # destroy leaves the order as it is (and says so); the experiences themselves are deleted
     stack.destroy()
     assert "left as it is" in "\n".join(stack.output)
-    assert _get(emulator, "/experiences/priority")["priority"] == [outside["uid"]]
+    assert live_order() == [outside["uid"]]
+    assert not_live(emulator) == []

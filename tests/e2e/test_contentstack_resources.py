@@ -2,90 +2,140 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pulumi
 import pytest
 from pulumi import automation as auto
 
 from pulumi_personalize.contentstack import Attribute, Audience, Event, rules
-from tests.e2e.conftest import CONTENTSTACK_AUTHTOKEN, CONTENTSTACK_PROJECT_UID, StackFactory
+from tests.e2e.conftest import CONTENTSTACK_AUTHTOKEN, StackFactory
+from tests.e2e.contentstack_live import client, customs, not_live
 
 pytestmark = pytest.mark.e2e
 
-HEADERS = {"authtoken": CONTENTSTACK_AUTHTOKEN, "x-project-uid": CONTENTSTACK_PROJECT_UID}
+OTHER_PROJECT = "otherproject0000000000001"
+OTHER_NAMESPACE = {
+    "acme-eu:contentstackProjectUid": OTHER_PROJECT,
+    "acme-eu:contentstackAuthtoken": auto.ConfigValue(CONTENTSTACK_AUTHTOKEN, secret=True),
+}
 
 
-def _api(emulator: Any) -> httpx.Client:
-    return httpx.Client(base_url=emulator.base_url, headers=HEADERS, timeout=10)
+def _country(code: str) -> rules.RuleCombination:
+    return rules.all_of(rules.Rule(rules.preset("COUNTRY"), "STRING_EQUALS", rules.StringMatch(code)))
 
 
-def _listing(emulator: Any, path: str) -> list[dict[str, Any]]:
-    with _api(emulator) as client:
-        body = client.get(path).json()
-    return list(body["data"] if isinstance(body, dict) else body)
+# kind -> (collection, the object a person made by hand (same natural key as the program's), the
+#          program's resource, an out-of-band edit, the program's edit)
+KINDS: dict[str, tuple[str, dict[str, Any], Callable[..., pulumi.CustomResource], dict[str, Any], dict[str, Any]]] = {
+    "attribute": (
+        "/attributes", {"key": "plan", "name": "Plan (by hand)", "description": ""},
+        lambda desired, **kw: Attribute("it", key="plan", name=desired["name"],
+                                        description=desired.get("description"), **kw),
+        {"name": "Renamed by hand"}, {"name": "Subscription plan"},
+    ),
+    "event": (
+        "/events", {"key": "purchase", "description": "by hand"},
+        lambda desired, **kw: Event("it", key="purchase", description=desired.get("description"), **kw),
+        {"description": "edited by hand"}, {"description": "an order was placed"},
+    ),
+    "audience": (
+        "/audiences", {"name": "Americans", "description": "", "definition": {
+            "__type": "RuleCombination", "combinationType": "AND", "rules": []}},
+        lambda desired, **kw: Audience("it", name="Americans", description=desired.get("description"),
+                                       definition=_country(desired["country"]), **kw),
+        {"description": "edited by hand"}, {"country": "CA"},
+    ),
+}
 
 
-def test_attribute_lifecycle(stack_factory: StackFactory, emulator: Any) -> None:
-    desired: dict[str, Any] = {"name": "Spend", "description": "average order value"}
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_lifecycle(kind: str, stack_factory: StackFactory, emulator: Any) -> None:
+    """Adoption by natural key, no-change previews, refresh after out-of-band edit and delete, update in
+    place, replace (another project), destroy; only live operations on the wire."""
+    path, by_hand, declare, edit, change = KINDS[kind]
+    with client(emulator) as c:
+        existing = c.post(path, json=by_hand).json()
+    desired: dict[str, Any] = {"name": "Plan", "description": "the visitor's plan", "country": "US",
+                               "namespace": None}
 
     def program() -> None:
-        attribute = Attribute("spend", name=desired["name"], key="spend", description=desired["description"],
-                              data_type="number")
-        pulumi.export("uid", attribute.uid)
+        resource = declare(desired, adopt_existing=True, config_namespace=desired["namespace"])
+        pulumi.export("uid", resource.id)
 
-    stack = stack_factory(program)
+    stack = stack_factory(program, config=OTHER_NAMESPACE)
     assert stack.changes(stack.preview()) == {"create": 2}
     uid = stack.up().outputs["uid"].value
-    [live] = _listing(emulator, "/attributes")
-    assert live["uid"] == uid and live["key"] == "spend" and live["data_type"] == "number"
+    assert uid == existing["uid"]  # adopted, not created
+    [live] = customs(emulator, path)
+    assert live["uid"] == uid
+    if kind == "audience":
+        assert live["definition"]["rules"][0]["attributeMatchOptions"]["value"] == "US"
+    else:
+        assert live["description"] == desired["description"]
     stack.assert_no_changes()
-
-    # refresh with nothing changed keeps "no changes"
     stack.refresh()
     stack.assert_no_changes()
 
     # an out-of-band edit is found by refresh and put back by up
-    with _api(emulator) as client:
-        client.put(f"/attributes/{uid}", json={**{k: live[k] for k in ("name", "key", "data_type")},
-                                               "name": "Renamed by hand"}).raise_for_status()
+    fields = {k: v for k, v in live.items() if k in by_hand}
+    with client(emulator) as c:
+        c.put(f"{path}/{uid}", json={**fields, **edit}).raise_for_status()
     stack.refresh()
     assert stack.changes(stack.preview()) == {"update": 1}
     stack.up()
-    assert _listing(emulator, "/attributes")[0]["name"] == "Spend"
-    assert _listing(emulator, "/attributes")[0]["description"] == "average order value"
+    [restored] = customs(emulator, path)
+    assert {k: restored.get(k) for k in edit} != edit
     stack.assert_no_changes()
 
     # an update in place keeps the uid
-    desired["name"] = "Average spend"
-    desired["description"] = None
-    preview = stack.preview()
-    assert stack.changes(preview) == {"update": 1}
+    desired.update(change)
+    assert stack.changes(stack.preview()) == {"update": 1}
     assert stack.up().outputs["uid"].value == uid
-    [live] = _listing(emulator, "/attributes")
-    assert live["name"] == "Average spend" and "description" not in live
+    [updated] = customs(emulator, path)
+    for key, value in change.items():
+        if key == "country":
+            assert updated["definition"]["rules"][0]["attributeMatchOptions"]["value"] == value
+        else:
+            assert updated[key] == value
     stack.refresh()
     stack.assert_no_changes()
 
+    # removing the description clears it on the service
+    desired["description"] = None
+    stack.up()
+    assert customs(emulator, path)[0].get("description") in (None, "")
+    stack.assert_no_changes()
+
     # an out-of-band delete is dropped by refresh; the next up creates it again
-    with _api(emulator) as client:
-        client.delete(f"/attributes/{uid}").raise_for_status()
+    with client(emulator) as c:
+        c.delete(f"{path}/{uid}").raise_for_status()
     stack.refresh()
-    assert not [r for r in stack.resources(":Attribute")]
+    assert stack.resources(f":{kind.capitalize()}") == []
     assert stack.changes(stack.preview()) == {"create": 1}
     new_uid = stack.up().outputs["uid"].value
-    assert new_uid != uid
+    assert new_uid != uid and [i["uid"] for i in customs(emulator, path)] == [new_uid]
+    stack.assert_no_changes()
+
+    # another project (config_namespace) replaces it: made there, deleted here
+    desired["namespace"] = "acme-eu"
+    assert stack.changes(stack.preview()) == {"replace": 1}
+    moved = stack.up().outputs["uid"].value
+    assert customs(emulator, path) == []
+    assert [i["uid"] for i in customs(emulator, path, OTHER_PROJECT)] == [moved]
+    stack.assert_no_changes()
 
     stack.destroy()
-    assert _listing(emulator, "/attributes") == []
+    assert customs(emulator, path, OTHER_PROJECT) == []
+    assert not_live(emulator) == []
 
 
 def test_audience_using_a_new_attribute_previews_with_unknowns_and_applies_in_one_up(
     stack_factory: StackFactory, emulator: Any
 ) -> None:
     def program() -> None:
-        spend = Attribute("spend", name="Spend", key="spend", data_type="number")
+        spend = Attribute("spend", name="Spend", key="spend")
         audience = Audience(
             "valuable-us",
             name="Valuable US Visitors",
@@ -107,7 +157,7 @@ def test_audience_using_a_new_attribute_previews_with_unknowns_and_applies_in_on
     assert stack.changes(preview) == {"create": 3}
     up = stack.up()
     attribute_uid = up.outputs["attribute_uid"].value
-    [audience] = _listing(emulator, "/audiences")
+    [audience] = customs(emulator, "/audiences")
     assert audience["uid"] == up.outputs["audience_uid"].value
     # the wire carries the service's names, the state the snake_case ones
     rule = audience["definition"]["rules"][1]
@@ -125,64 +175,87 @@ def test_audience_using_a_new_attribute_previews_with_unknowns_and_applies_in_on
     # out-of-band: the rule is inverted by hand; refresh sees it, up puts it back
     edited = dict(audience)
     edited["definition"]["rules"][0]["invertCondition"] = True
-    with _api(emulator) as client:
-        client.put(f"/audiences/{audience['uid']}",
-                   json={k: edited[k] for k in ("name", "description", "definition")}).raise_for_status()
+    with client(emulator) as c:
+        c.put(f"/audiences/{audience['uid']}",
+              json={k: edited[k] for k in ("name", "description", "definition")}).raise_for_status()
     stack.refresh()
     assert stack.changes(stack.preview()) == {"update": 1}
     stack.up()
-    assert _listing(emulator, "/audiences")[0]["definition"]["rules"][0]["invertCondition"] is False
+    assert customs(emulator, "/audiences")[0]["definition"]["rules"][0]["invertCondition"] is False
 
     stack.destroy()
-    assert _listing(emulator, "/audiences") == []
-    assert _listing(emulator, "/attributes") == []
+    assert customs(emulator, "/audiences") == []
+    assert customs(emulator, "/attributes") == []
+    assert not_live(emulator) == []
 
 
-def test_a_condition_that_does_not_fit_its_options_fails_at_preview(stack_factory: StackFactory) -> None:
+@pytest.mark.parametrize(("declare", "message"), [
+    (lambda: Audience("bad", name="Bad", definition=rules.all_of(rules.Rule(
+        rules.custom(Attribute("spend", name="Spend", key="spend").uid), "NUMBER_GREATER_THAN",
+        rules.StringMatch("1000")))), "does not fit StringMatchOptions"),
+    # a preset's key, in another case
+    (lambda: Attribute("country", name="Country", key="country"), "'country' is the key of the preset attribute COUNTRY"),
+])
+def test_check_failures_at_preview(stack_factory: StackFactory, declare: Callable[[], Any], message: str) -> None:
+    stack = stack_factory(declare)
+    with pytest.raises(auto.CommandError) as failure:
+        stack.preview()
+    assert message in str(failure.value)
+
+
+def test_presets_are_never_adopted_or_touched(stack_factory: StackFactory, emulator: Any) -> None:
+    presets = [a for a in emulator_attributes(emulator) if a.get("__type") == "PRESET"]
+    assert {p["key"] for p in presets} >= {"COUNTRY", "DEVICE_TYPE"}
+    country = next(p for p in presets if p["key"] == "COUNTRY")
+
     def program() -> None:
-        spend = Attribute("spend", name="Spend", key="spend", data_type="number")
-        Audience("bad", name="Bad", definition=rules.all_of(
-            rules.Rule(rules.custom(spend.uid), "NUMBER_GREATER_THAN", rules.StringMatch("1000")),
-        ))
+        Attribute("country", name="Country code", key="country_code", adopt_uid=country["uid"])
 
     stack = stack_factory(program)
     with pytest.raises(auto.CommandError) as failure:
-        stack.preview()
-    assert "does not fit StringMatchOptions" in str(failure.value)
+        stack.up()
+    assert "is the preset attribute COUNTRY" in str(failure.value)
+    assert [e for e in emulator.requests() if e["method"] != "GET"] == []
+    assert emulator_attributes(emulator) == [*presets]
 
 
-def test_event_adoption_and_key_collision(stack_factory: StackFactory, emulator: Any) -> None:
-    with _api(emulator) as client:
-        existing = client.post("/events", json={"key": "purchase", "name": "Purchase (by hand)"}).json()
-        client.post("/events", json={"key": "signup", "name": "Signup"}).raise_for_status()
+def emulator_attributes(emulator: Any) -> list[dict[str, Any]]:
+    with client(emulator) as c:
+        listed: list[dict[str, Any]] = c.get("/attributes").json()
+    return listed
+
+
+def test_event_adoption_by_uid_and_key_collision(stack_factory: StackFactory, emulator: Any) -> None:
+    with client(emulator) as c:
+        existing = c.post("/events", json={"key": "purchase", "description": "by hand"}).json()
+        c.post("/events", json={"key": "signup"}).raise_for_status()
 
     mode: dict[str, Any] = {"adopt": True}
 
     def program() -> None:
-        adopted = Event("purchase", key="purchase", name="Purchase", description="an order",
+        adopted = Event("purchase", key="purchase", description="an order",
                         adopt_uid=existing["uid"] if mode["adopt"] else None)
-        by_key = Event("signup", key="signup", name="Sign-up", adopt_existing=True)
-        pulumi.export("purchase", adopted.uid)
-        pulumi.export("signup", by_key.uid)
+        by_key = Event("signup", key="signup", description="an account", adopt_existing=True)
+        pulumi.export("purchase", adopted.id)
+        pulumi.export("signup", by_key.id)
 
     stack = stack_factory(program)
     assert stack.changes(stack.preview()) == {"create": 3}
     up = stack.up()
     assert up.outputs["purchase"].value == existing["uid"]
-    events = {e["key"]: e for e in _listing(emulator, "/events")}
+    events = {e["key"]: e for e in customs(emulator, "/events")}
     assert len(events) == 2
-    assert events["purchase"]["name"] == "Purchase" and events["purchase"]["description"] == "an order"
-    assert events["signup"]["name"] == "Sign-up"
+    assert events["purchase"]["description"] == "an order" and events["signup"]["description"] == "an account"
     stack.assert_no_changes()
     # adopt_uid only matters at create: dropping it later changes nothing
     mode["adopt"] = False
     stack.assert_no_changes()
     stack.destroy()
-    assert _listing(emulator, "/events") == []
+    assert customs(emulator, "/events") == []
 
     # a key already taken, without adoption: the error says how to adopt it
-    with _api(emulator) as client:
-        taken = client.post("/events", json={"key": "purchase", "name": "Taken"}).json()
+    with client(emulator) as c:
+        taken = c.post("/events", json={"key": "purchase"}).json()
 
     def clash() -> None:
         Event("purchase", key="purchase")
@@ -192,6 +265,7 @@ def test_event_adoption_and_key_collision(stack_factory: StackFactory, emulator:
         clash_stack.up()
     text = str(failure.value)
     assert f"adopt_uid='{taken['uid']}'" in text and "create event 'purchase'" in text
+    assert not_live(emulator) == []
 
 
 def test_missing_adoption_target_is_a_clear_error(stack_factory: StackFactory) -> None:
@@ -206,8 +280,8 @@ def test_missing_adoption_target_is_a_clear_error(stack_factory: StackFactory) -
 
 def test_import_option_is_refused_by_the_dynamic_provider_host(stack_factory: StackFactory, emulator: Any) -> None:
     """pulumi/pulumi#16175: import_ calls Read without __provider. adopt_uid is the way (above)."""
-    with _api(emulator) as client:
-        existing = client.post("/attributes", json={"key": "k", "name": "K", "data_type": "string"}).json()
+    with client(emulator) as c:
+        existing = c.post("/attributes", json={"key": "k", "name": "K", "description": ""}).json()
 
     def program() -> None:
         Attribute("imported", name="K", key="k", opts=pulumi.ResourceOptions(import_=existing["uid"]))
@@ -237,21 +311,17 @@ def test_refresh_of_many_attributes_lists_once_per_burst(stack_factory: StackFac
 def test_second_tenant_by_config_namespace_and_no_token_in_export(
     stack_factory: StackFactory, emulator: Any
 ) -> None:
-    other_project = "otherproject0000000000001"
-
     def program() -> None:
         Event("here", key="here")
         Event("there", key="there", config_namespace="acme-eu")
 
     stack = stack_factory(program, config={
-        "acme-eu:contentstackProjectUid": other_project,
+        "acme-eu:contentstackProjectUid": OTHER_PROJECT,
         "acme-eu:contentstackOauthToken": auto.ConfigValue("emulator-oauth-token", secret=True),
     })
     stack.up()
-    assert [e["key"] for e in _listing(emulator, "/events")] == ["here"]
-    with httpx.Client(base_url=emulator.base_url, timeout=10,
-                      headers={"authtoken": CONTENTSTACK_AUTHTOKEN, "x-project-uid": other_project}) as client:
-        assert [e["key"] for e in client.get("/events").json()["data"]] == ["there"]
+    assert [e["key"] for e in customs(emulator, "/events")] == ["here"]
+    assert [e["key"] for e in customs(emulator, "/events", OTHER_PROJECT)] == ["there"]
     exported = stack.export_text()
     assert "emulator-oauth-token" not in exported
     assert CONTENTSTACK_AUTHTOKEN not in exported
