@@ -14,6 +14,8 @@ from typing import Any
 
 Json = dict[str, Any]
 
+# Every Sitecore object by ref, whatever its tenant (each record carries its clientKey; sitecore/models.py).
+SITECORE_KINDS = ("connections", "decisionModels", "decisionModelVariants", "flowDefinitions", "templates")
 CONTENTSTACK_KINDS = ("attributes", "audiences", "events", "experiences")
 STATE_FORMAT = 1
 
@@ -21,7 +23,8 @@ STATE_FORMAT = 1
 def empty_state() -> Json:
     return {
         "format": STATE_FORMAT,
-        "sitecore": {"tenants": {}},  # clientKey -> that tenant's objects (sitecore/models.py)
+        "sitecore": {kind: {} for kind in SITECORE_KINDS},
+        "sitecoreRevisions": {kind: {} for kind in SITECORE_KINDS},  # kind -> ref -> [record per revision]
         "contentstack": {"projects": {}},
     }
 
@@ -53,7 +56,9 @@ class Store:
         state = empty_state()
         if not isinstance(loaded, dict):
             return state
-        state["sitecore"]["tenants"] = dict(loaded.get("sitecore", {}).get("tenants", {}))
+        for kind in SITECORE_KINDS:
+            state["sitecore"][kind] = dict(loaded.get("sitecore", {}).get(kind, {}))
+            state["sitecoreRevisions"][kind] = dict(loaded.get("sitecoreRevisions", {}).get(kind, {}))
         for uid, project in loaded.get("contentstack", {}).get("projects", {}).items():
             fresh = empty_project()
             fresh.update(project)

@@ -42,9 +42,9 @@ from .models import (
     TEMPLATE_TYPES,
     Context,
     Kind,
+    TenantView,
     create_record,
     decision_nodes,
-    empty_tenant,
     present,
     substitute,
     tenant_state,
@@ -133,7 +133,7 @@ def _page(request: Request, items: list[Json]) -> Json:
             "items": items[offset:offset + limit]}
 
 
-def _find(kind: Kind, tenant_data: Json, key: str) -> Json:
+def _find(kind: Kind, tenant_data: TenantView, key: str) -> Json:
     """A record by ``ref``, or (flows and templates, observed in Sitecore's own code) by ``friendlyId``."""
     records: Json = tenant_data[kind.key]
     record: Json | None = records.get(key)
@@ -196,7 +196,7 @@ def list_items(kind: Kind, narrow: ListFilter | None = None) -> Endpoint:
         tenant = _tenant(request)
         base = _base_url(request)
         with _store(request).read() as data:
-            records = list(tenant_state(data, tenant.client_key, create=False)[kind.key].values())
+            records = list(tenant_state(data, tenant.client_key)[kind.key].values())
             items = [present(kind, r, base) for r in records]
         if narrow is not None:
             items = narrow(request, items)
@@ -211,7 +211,7 @@ def create_item(kind: Kind) -> Endpoint:
         tenant = _tenant(request)
         body = await _json_body(request)
         with _store(request).mutate() as data:
-            record = create_record(kind, tenant_state(data, tenant.client_key, create=True), tenant, body)
+            record = create_record(kind, tenant_state(data, tenant.client_key), tenant, body)
             out = present(kind, record, _base_url(request))
         return _json(out, 201)
 
@@ -223,7 +223,7 @@ def get_item(kind: Kind) -> Endpoint:
     async def handler(request: Request) -> Response:
         tenant = _tenant(request)
         with _store(request).read() as data:
-            record = _find(kind, tenant_state(data, tenant.client_key, create=False), request.path_params["ref"])
+            record = _find(kind, tenant_state(data, tenant.client_key), request.path_params["ref"])
             out = present(kind, record, _base_url(request))
         return _json(out)
 
@@ -236,9 +236,9 @@ def update_item(kind: Kind) -> Endpoint:
         tenant = _tenant(request)
         body = await _json_body(request)
         with _store(request).read() as data:  # a 404 must not write the state file
-            _find(kind, tenant_state(data, tenant.client_key, create=False), request.path_params["ref"])
+            _find(kind, tenant_state(data, tenant.client_key), request.path_params["ref"])
         with _store(request).mutate() as data:
-            tenant_data = tenant_state(data, tenant.client_key, create=True)
+            tenant_data = tenant_state(data, tenant.client_key)
             current = _find(kind, tenant_data, request.path_params["ref"])
             record = update_record(kind, tenant_data, tenant, current, body)
             out = present(kind, record, _base_url(request))
@@ -253,9 +253,9 @@ def list_revisions(kind: Kind) -> Endpoint:
         tenant = _tenant(request)
         base = _base_url(request)
         with _store(request).read() as data:
-            tenant_data = tenant_state(data, tenant.client_key, create=False)
+            tenant_data = tenant_state(data, tenant.client_key)
             record = _find(kind, tenant_data, request.path_params["ref"])
-            items = [present(kind, r, base) for r in tenant_data["revisions"][kind.key].get(record["ref"], [])]
+            items = [present(kind, r, base) for r in tenant_data.revisions(kind.key, record["ref"])]
         return _json(_page(request, items))
 
     return handler
@@ -267,9 +267,9 @@ def get_revision(kind: Kind) -> Endpoint:
         tenant = _tenant(request)
         number = int(request.path_params["revision"])
         with _store(request).read() as data:
-            tenant_data = tenant_state(data, tenant.client_key, create=False)
+            tenant_data = tenant_state(data, tenant.client_key)
             record = _find(kind, tenant_data, request.path_params["ref"])
-            revisions = tenant_data["revisions"][kind.key].get(record["ref"], [])
+            revisions = tenant_data.revisions(kind.key, record["ref"])
             found = next((r for r in revisions if r.get("revision") == number), None)
             if found is None:
                 raise SitecoreError(404, f"{kind.label} {record['ref']} has no revision {number}")
@@ -319,7 +319,7 @@ async def list_model_variants(request: Request) -> Response:
     tenant = _tenant(request)
     base = _base_url(request)
     with _store(request).read() as data:
-        tenant_data = tenant_state(data, tenant.client_key, create=False)
+        tenant_data = tenant_state(data, tenant.client_key)
         model = _find(DECISION_MODELS, tenant_data, request.path_params["ref"])
         items = [present(DECISION_MODEL_VARIANTS, v, base, inProduction=_in_production(model, v["ref"]))
                  for v in tenant_data["decisionModelVariants"].values()
@@ -332,9 +332,9 @@ async def create_model_variant(request: Request) -> Response:
     tenant = _tenant(request)
     body = await _json_body(request)
     with _store(request).read() as data:
-        _find(DECISION_MODELS, tenant_state(data, tenant.client_key, create=False), request.path_params["ref"])
+        _find(DECISION_MODELS, tenant_state(data, tenant.client_key), request.path_params["ref"])
     with _store(request).mutate() as data:
-        tenant_data = tenant_state(data, tenant.client_key, create=True)
+        tenant_data = tenant_state(data, tenant.client_key)
         model = _find(DECISION_MODELS, tenant_data, request.path_params["ref"])
         record = create_record(DECISION_MODEL_VARIANTS, tenant_data, tenant, body, parent_ref=model["ref"])
         out = present(DECISION_MODEL_VARIANTS, record, _base_url(request))
@@ -354,7 +354,7 @@ async def test_decision_model(request: Request) -> Response:
     assert model_ref is not None and variant_ref is not None
     started = time.perf_counter()
     with _store(request).read() as data:
-        tenant_data = tenant_state(data, tenant.client_key, create=False)
+        tenant_data = tenant_state(data, tenant.client_key)
         model = _find(DECISION_MODELS, tenant_data, model_ref)
         variant = _find(DECISION_MODEL_VARIANTS, tenant_data, variant_ref)
         if variant.get("decisionModelDefinitionRef") != model["ref"]:
@@ -384,7 +384,7 @@ async def test_connection(request: Request) -> Response:
     fields.check()
     assert connection is not None
     try:
-        validate_connection(connection, Context(tenant=empty_tenant()))
+        validate_connection(connection, Context(tenant=TenantView({"sitecore": {}}, "")))
     except ApiError as exc:
         raise SitecoreError(400, exc.message, field_errors={f"connection.{k}": v for k, v in exc.field_errors.items()}) from None
     started = time.perf_counter()
@@ -426,7 +426,7 @@ async def render_templates(request: Request) -> Response:
     fields.check()
     rendered: Json = {}
     with _store(request).read() as data:
-        tenant_data = tenant_state(data, tenant.client_key, create=False)
+        tenant_data = tenant_state(data, tenant.client_key)
         for key, entry in wanted.items():
             friendly_id = entry["friendlyId"]
             template = next((t for t in tenant_data["templates"].values() if t.get("friendlyId") == friendly_id),

@@ -10,11 +10,9 @@ store without its server-owned fields; :func:`create_record` / :func:`update_rec
 Fields the emulator does not know are kept as sent: the live service echoes whole documents and
 clients PUT back what they GET.
 
-Tenant state (``data["sitecore"]["tenants"][clientKey]``)::
-
-    {"connections": {ref: record}, "decisionModels": {...}, "decisionModelVariants": {...},
-     "flowDefinitions": {...}, "templates": {...},
-     "revisions": {kind: {ref: [record at revision 1, record at revision 2, ...]}}}
+State: ``data["sitecore"][kind][ref]`` = the record (with its tenant's ``clientKey``; refs are UUIDs, so
+all tenants share one table per kind and :class:`TenantView` shows each tenant its own), and
+``data["sitecoreRevisions"][kind][ref]`` = ``[record at revision 1, record at revision 2, ...]``.
 """
 
 from __future__ import annotations
@@ -29,8 +27,6 @@ from typing import Any
 from ..common import Fields, Json, new_ref, now_iso
 from .auth import Tenant
 from .errors import FRIENDLY_ID_TAKEN, TEMPLATE_READ_ONLY, SitecoreError
-
-KIND_KEYS = ("connections", "decisionModels", "decisionModelVariants", "flowDefinitions", "templates")
 
 # Every resource's server-owned fields; a PUT may carry them back (clients GET, modify, PUT) and the
 # values sent are ignored.
@@ -63,29 +59,38 @@ DEFAULT_TIMEOUT_MS = 1000
 DEFAULT_CONNECTION_ICON = "assets/images/icons/connections/plug.svg"
 
 
-def empty_tenant() -> Json:
-    tenant: Json = {key: {} for key in KIND_KEYS}
-    tenant["revisions"] = {key: {} for key in KIND_KEYS}
-    return tenant
+class TenantView:
+    """One tenant's objects in the shared state: records live by ref in ``data["sitecore"][kind]`` and
+    carry their ``clientKey``; every revision in ``data["sitecoreRevisions"][kind][ref]``."""
+
+    def __init__(self, data: Json, client_key: str) -> None:
+        self._data = data
+        self.client_key = client_key
+
+    def __getitem__(self, key: str) -> Json:
+        """This tenant's records of one kind, by ref (a new dict: write with :meth:`save`)."""
+        records: Json = self._data["sitecore"].get(key, {})
+        return {ref: r for ref, r in records.items() if r.get("clientKey") == self.client_key}
+
+    def revisions(self, key: str, ref: str) -> list[Json]:
+        history: list[Json] = self._data.get("sitecoreRevisions", {}).get(key, {}).get(ref, [])
+        return list(history)
+
+    def save(self, key: str, record: Json) -> None:
+        self._data["sitecore"].setdefault(key, {})[record["ref"]] = record
+        history = self._data.setdefault("sitecoreRevisions", {}).setdefault(key, {})
+        history.setdefault(record["ref"], []).append(copy.deepcopy(record))
 
 
-def tenant_state(data: Json, client_key: str, *, create: bool) -> Json:
-    """The tenant's part of the state document (an unknown tenant is empty; created on first write)."""
-    tenants: Json = data["sitecore"].setdefault("tenants", {}) if create else data["sitecore"].get("tenants", {})
-    found: Json | None = tenants.get(client_key)
-    if found is not None:
-        return found
-    fresh = empty_tenant()
-    if create:
-        tenants[client_key] = fresh
-    return fresh
+def tenant_state(data: Json, client_key: str) -> TenantView:
+    return TenantView(data, client_key)
 
 
 @dataclass
 class Context:
     """What a validator may look at besides the body."""
 
-    tenant: Json
+    tenant: TenantView
     current: Json | None = None  # the stored record on an update
     parent: Json | None = None  # a variant's decision model
     ref: str | None = None
@@ -468,7 +473,7 @@ def _ordered(record: Json) -> Json:
     return out
 
 
-def create_record(kind: Kind, tenant_data: Json, tenant: Tenant, body: Json, *,
+def create_record(kind: Kind, tenant_data: TenantView, tenant: Tenant, body: Json, *,
                   parent_ref: str | None = None) -> Json:
     ctx = Context(tenant=tenant_data, parent=None, ref=None)
     clean = kind.validate(body, ctx)
@@ -480,12 +485,11 @@ def create_record(kind: Kind, tenant_data: Json, tenant: Tenant, body: Json, *,
     if kind.after is not None:
         kind.after(record, None, stamp)
     record = _ordered(record)
-    tenant_data[kind.key][record["ref"]] = record
-    tenant_data["revisions"][kind.key][record["ref"]] = [copy.deepcopy(record)]
+    tenant_data.save(kind.key, record)
     return record
 
 
-def update_record(kind: Kind, tenant_data: Json, tenant: Tenant, current: Json, body: Json) -> Json:
+def update_record(kind: Kind, tenant_data: TenantView, tenant: Tenant, current: Json, body: Json) -> Json:
     ref = current["ref"]
     clean = kind.validate(body, Context(tenant=tenant_data, current=current, ref=ref))
     stamp = now_iso()
@@ -497,8 +501,7 @@ def update_record(kind: Kind, tenant_data: Json, tenant: Tenant, current: Json, 
     if kind.after is not None:
         kind.after(record, current, stamp)
     record = _ordered(record)
-    tenant_data[kind.key][ref] = record
-    tenant_data["revisions"][kind.key].setdefault(ref, []).append(copy.deepcopy(record))
+    tenant_data.save(kind.key, record)
     return record
 
 
