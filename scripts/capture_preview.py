@@ -60,6 +60,7 @@ homepage = cs.Experience(
 banner = sc.Template(
     "sale-banner",
     name="Sale banner",
+    friendly_id="sale_banner",
     type="WEB",
     html='<div class="sale">Spring sale</div>',
     css={css!r},
@@ -114,9 +115,11 @@ def stable(text: str, base_url: str, workdir: Path) -> str:
             return names[value]
         return replace
 
-    text = text.replace(base_url, "https://<service>").replace(str(workdir), "<project>")
+    host = base_url.split("://", 1)[1]  # the tenant record holds the host without the scheme
+    text = text.replace(base_url, "https://<service>").replace(host, "<service>").replace(str(workdir), "<project>")
     text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", placeholder("ref"), text)  # type: ignore[arg-type]
     text = re.sub(r"\b[0-9a-f]{24}\b", placeholder("uid"), text)  # type: ignore[arg-type]
+    text = re.sub(r"\bcs[0-9a-f]{16}\b", placeholder("cms"), text)  # type: ignore[arg-type]
     text = re.sub(r"Duration: [0-9.]+m?s", "Duration: 1s", text)
     text = re.sub(r"\([0-9.]+m?s\)", "", text)
     lines = [line.rstrip() for line in text.splitlines()]
