@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -107,7 +108,7 @@ def stable(text: str, base_url: str, workdir: Path) -> str:
     """Placeholders for what differs on every run, and no trailing spaces."""
     names: dict[str, str] = {}
 
-    def placeholder(kind: str) -> object:
+    def placeholder(kind: str) -> Callable[[re.Match[str]], str]:
         def replace(match: re.Match[str]) -> str:
             value = match.group(0)
             if value not in names:
@@ -117,9 +118,9 @@ def stable(text: str, base_url: str, workdir: Path) -> str:
 
     host = base_url.split("://", 1)[1]  # the tenant record holds the host without the scheme
     text = text.replace(base_url, "https://<service>").replace(host, "<service>").replace(str(workdir), "<project>")
-    text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", placeholder("ref"), text)  # type: ignore[arg-type]
-    text = re.sub(r"\b[0-9a-f]{24}\b", placeholder("uid"), text)  # type: ignore[arg-type]
-    text = re.sub(r"\bcs[0-9a-f]{16}\b", placeholder("cms"), text)  # type: ignore[arg-type]
+    text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", placeholder("ref"), text)
+    text = re.sub(r"\b[0-9a-f]{24}\b", placeholder("uid"), text)
+    text = re.sub(r"\bcs[0-9a-f]{16}\b", placeholder("cms"), text)
     text = re.sub(r"Duration: [0-9.]+m?s", "Duration: 1s", text)
     text = re.sub(r"\([0-9.]+m?s\)", "", text)
     lines = [line.rstrip() for line in text.splitlines()]
