@@ -172,7 +172,9 @@ def render(page: str, captures: dict[str, str]) -> str:
         if not pattern.search(page):
             sys.exit(f"{PAGE}: no {begin} ... {end} markers")
         block = f"{begin}\n```diff\n{text}```\n{end}"
-        page = pattern.sub(lambda _m, block=block: block, page)
+        match = pattern.search(page)
+        assert match is not None
+        page = page[:match.start()] + block + page[match.end():]  # spliced: the text is not a pattern
     return page
 
 
