@@ -23,10 +23,10 @@ checkout_traffic = config.get_int("checkoutTreatmentPercent") or 50
 
 plan = cs.Attribute("plan", name="Plan", key="plan", description="Subscription plan of the visitor")
 lifetime_value = cs.Attribute(
-    "lifetime-value", name="Lifetime value", key="lifetime_value", data_type="number"
+    "lifetime-value", name="Lifetime value", key="lifetime_value", description="Total spend, a number"
 )
-purchase = cs.Event("purchase", key="purchase", name="Purchase", description="Checkout completed")
-add_to_cart = cs.Event("add-to-cart", key="add_to_cart", name="Add to cart")
+purchase = cs.Event("purchase", key="purchase", description="Checkout completed")
+add_to_cart = cs.Event("add-to-cart", key="add_to_cart", description="Product added to the cart")
 
 premium = cs.Audience(
     "premium",
@@ -59,7 +59,6 @@ checkout_test = cs.Experience(
         cs.ExperienceVariantArgs(name="Control", traffic_distribution=100 - checkout_traffic),
         cs.ExperienceVariantArgs(name="Green button", traffic_distribution=checkout_traffic),
     ],
-    variant_split="CUSTOM",
     metrics=[cs.ExperienceMetricArgs(event=purchase.uid, name="Purchases")],
     targeting=cs.ExperienceTargetingArgs(audiences=[black_friday.uid]),
 )
@@ -115,6 +114,9 @@ pulumi.export("contentstack", {
     "checkout_test_uid": checkout_test.uid,
     "homepage_uid": homepage.uid,
     "premium_audience_uid": premium.uid,
+    # what the stack's entries are personalized with: the CMS variant group and one variant per variant
+    "homepage_cms_variant_group_uid": homepage.cms_variant_group_uid,
+    "homepage_cms_variant_uids": homepage.cms_variant_uids,
 })
 pulumi.export("sitecore", {
     "weather_connection_ref": weather.ref,

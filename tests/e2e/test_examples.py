@@ -209,7 +209,9 @@ def test_ab_test(emulator: Any, tmp_path: Path) -> None:
 
     version = live_version(cs, uid)
     assert version["status"] == "ACTIVE"
-    assert version["variantSplit"] == "CUSTOM"
+    assert "variantSplit" not in version  # explicit traffic; only EQUALLY_SPLIT is a known split value
+    assert set(outputs["cms_variant_uids"]) == set(outputs["variant_short_uids"])
+    assert outputs["cms_variant_group_uid"] == cs["cms"][uid]["variantGroup"]
     assert [v["trafficDistribution"] for v in version["variants"]] == [50, 25, 25]
     events = {e["uid"]: e["key"] for e in cs["events"].values()}
     assert [(events[m["event"]], m["__type"]) for m in version["metrics"]] == [
