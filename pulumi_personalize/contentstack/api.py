@@ -57,12 +57,13 @@ CMS_WAIT_SECONDS = 60.0
 CMS_FIRST_POLL_SECONDS = 0.5
 CMS_MAX_POLL_SECONDS = 10.0
 
-# Per-kind default quotas of a project (raisable by Contentstack), for readable refusals.
-QUOTAS = {ATTRIBUTES: ("custom attributes", 100), AUDIENCES: ("audiences", 100), EVENTS: ("events", 100),
-          EXPERIENCES: ("experiences", 100)}
-RULES_PER_AUDIENCE = 50
+# The quotas of a project (defaults; Contentstack raises them per plan), by the name in the service's
+# refusal code, personalize.<SCOPE>.<NAME>_COUNT_EXCEEDED (RULE_COUNT_EXCEEDED is seen live; the others
+# follow it): what is counted, and the default when the refusal does not say.
+QUOTAS = {"ATTRIBUTE": ("custom attributes", 100), "AUDIENCE": ("audiences", 100), "EVENT": ("events", 100),
+          "EXPERIENCE": ("experiences", 100), "RULE": ("rules per audience", 50),
+          "VARIANT": ("variants per experience", 20), "PROJECT": ("projects per organization", 3)}
 _CODE_RE = re.compile(r"\bpersonali[sz](?:e|ation)\.[A-Z0-9_]+(?:\.[A-Z0-9_]+)+")
-_QUOTA_WORDS = ("LIMIT", "QUOTA", "EXCEEDED", "MAX")
 
 
 def is_preset(item: Mapping[str, Any]) -> bool:
@@ -74,7 +75,7 @@ def _preset_name(item: Mapping[str, Any]) -> str:
 
 
 def _refusal_code(exc: ApiError) -> str | None:
-    """The service's ``personalize.KIND.REASON`` code, wherever the error envelope put it."""
+    """The service's ``personalize.SCOPE.REASON`` code, wherever the error envelope put it."""
     texts = [exc.error_code or "", exc.service_message or ""]
     field_errors = getattr(exc, "field_errors", None) or {}
     texts += [m for messages in field_errors.values() for m in messages]
@@ -85,23 +86,18 @@ def _refusal_code(exc: ApiError) -> str | None:
     return None
 
 
-def explain_refusal(exc: ApiError, path: str) -> PersonalizeError:
-    """A refused create that names the quota it hit; any other error as it came."""
+def explain_refusal(exc: ApiError) -> ApiError:
+    """A refusal that names the quota it hit ("the project's quota of 100 audiences is reached
+    (personalize.AUDIENCES.AUDIENCE_COUNT_EXCEEDED)"); any other error as it came."""
     code = _refusal_code(exc)
-    if code is None:
+    reason = code.rsplit(".", 1)[-1] if code else ""
+    if code is None or not reason.endswith("_COUNT_EXCEEDED") or reason.removesuffix("_COUNT_EXCEEDED") not in QUOTAS:
         return exc
-    reason = code.rsplit(".", 1)[-1]
-    if reason == "RULE_COUNT_EXCEEDED":
-        text = (f"an audience has at most {RULES_PER_AUDIENCE} rules by default (the project's quota; "
-                f"Contentstack can raise it to 100): use fewer rules or ask Contentstack support ({code})")
-    elif any(word in reason for word in _QUOTA_WORDS) and path in QUOTAS:
-        kind, default = QUOTAS[path]
-        number = re.search(r"\b(\d+)\b", exc.service_message or "")
-        size = number.group(1) if number else f"{default} (the default)"
-        text = (f"the project's quota of {size} {kind} is reached ({code}): delete unused ones or ask "
-                "Contentstack support to raise it")
-    else:
-        return exc
+    kind, default = QUOTAS[reason.removesuffix("_COUNT_EXCEEDED")]
+    number = re.search(r"\b(\d+)\b", _CODE_RE.sub("", exc.service_message or ""))
+    size = number.group(1) if number else f"{default} (the default)"
+    text = (f"the project's quota of {size} {kind} is reached ({code}): remove some, or ask Contentstack "
+            "support to raise the quota")
     return type(exc)(f"{text}; {exc}", status=exc.status, method=exc.method, path=exc.path,
                      request_id=exc.request_id, service_message=exc.service_message, error_code=code)
 
@@ -126,13 +122,15 @@ class ContentstackApi:
         try:
             return self._object(self.client.post(path, body), path)
         except ApiError as exc:
-            raise explain_refusal(exc, path) from None
+            raise explain_refusal(exc) from None
         finally:
             LISTINGS.invalidate(self.client)
 
     def replace(self, path: str, uid: str, body: Json) -> Json:
         try:
             answer = self.client.put(f"{path}/{uid}", body)
+        except ApiError as exc:  # an audience's rules are counted on update too
+            raise explain_refusal(exc) from None
         finally:
             LISTINGS.invalidate(self.client)
         if answer is None:  # an empty 200/204: the object is as sent
@@ -181,10 +179,16 @@ class ContentstackApi:
         return ordered_versions(self.client.list_all(f"{EXPERIENCES}/{uid}/versions"))
 
     def create_version(self, uid: str, body: Json) -> Json:
-        return self._object(self.client.post(f"{EXPERIENCES}/{uid}/versions", body), "version")
+        try:
+            return self._object(self.client.post(f"{EXPERIENCES}/{uid}/versions", body), "version")
+        except ApiError as exc:
+            raise explain_refusal(exc) from None
 
     def update_version(self, uid: str, version_uid: str, body: Json) -> Json:
-        answer = self.client.put(f"{EXPERIENCES}/{uid}/versions/{version_uid}", body)
+        try:
+            answer = self.client.put(f"{EXPERIENCES}/{uid}/versions/{version_uid}", body)
+        except ApiError as exc:
+            raise explain_refusal(exc) from None
         if answer is None:
             return {**body, "uid": version_uid}
         return self._object(answer, "version")

@@ -10,7 +10,7 @@ import pytest
 from pulumi import automation as auto
 
 from pulumi_personalize.contentstack import Attribute, Audience, Event, rules
-from tests.e2e.conftest import CONTENTSTACK_AUTHTOKEN, StackFactory
+from tests.e2e.conftest import CONTENTSTACK_AUTHTOKEN, StackFactory, emulator_config
 from tests.e2e.contentstack_live import client, customs, not_live
 
 pytestmark = pytest.mark.e2e
@@ -327,3 +327,27 @@ def test_second_tenant_by_config_namespace_and_no_token_in_export(
     assert CONTENTSTACK_AUTHTOKEN not in exported
     assert "emulator-oauth-token" not in stack.state_text()
     stack.destroy()
+
+
+def test_quota_refusals_name_the_quota(stack_factory: StackFactory) -> None:
+    """A project at its quota: the error says which quota, with the service's code."""
+    from pulumi_personalize.emulator.testing import running_emulator
+
+    quotas = '{"events": 2, "rules_per_audience": 1}'
+    with running_emulator(env={"PERSONALIZE_EMULATOR_QUOTAS": quotas}) as small:
+        def program() -> None:
+            for key in ("one", "two", "three"):
+                Event(key, key=key)
+            Audience("two-rules", name="Two rules", definition=rules.all_of(
+                rules.Rule(rules.preset("COUNTRY"), "STRING_EQUALS", rules.StringMatch("US")),
+                rules.Rule(rules.preset("DEVICE_TYPE"), "STRING_EQUALS", rules.StringMatch("MOBILE"))))
+
+        stack = stack_factory(program, config=emulator_config(small.base_url))
+        with pytest.raises(auto.CommandError) as failure:
+            stack.up()
+        text = str(failure.value)
+        assert "the project's quota of 2 events is reached (personalize.EVENTS.EVENT_COUNT_EXCEEDED)" in text
+        assert ("the project's quota of 1 rules per audience is reached (personalize.AUDIENCES.RULE_COUNT_EXCEEDED)"
+                in text)
+        assert len(customs(small, "/events")) == 2
+        stack.destroy()

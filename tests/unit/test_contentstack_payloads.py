@@ -329,7 +329,8 @@ def test_quota_refusals_name_the_quota(respx_mock: respx.MockRouter) -> None:
     respx_mock.post("/audiences").respond(400, json={
         "statusCode": 400, "error": "personalize.AUDIENCES.RULE_COUNT_EXCEEDED", "message": "Too many rules"})
     p = provider(AUDIENCE)
-    with pytest.raises(ResourceOperationError, match=r"at most 50 rules .*RULE_COUNT_EXCEEDED"):
+    with pytest.raises(ResourceOperationError, match=r"the project's quota of 50 \(the default\) rules per audience is "
+                                                     r"reached \(personalize.AUDIENCES.RULE_COUNT_EXCEEDED\)"):
         p.create(checked(p, {"name": "Big"}))
     respx_mock.post("/events").respond(400, json={
         "statusCode": 400, "error": "personalize.EVENTS.EVENT_COUNT_EXCEEDED",
