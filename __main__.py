@@ -2,8 +2,8 @@
 
 Contentstack Personalize: attributes and events, audiences built from rules, an A/B test with a
 conversion metric and targeting, a segmented experience, and the experiences' priority.
-Sitecore Personalize: a connection to a weather service, a web template, a decision model and a
-web experiment that uses them.
+Sitecore Personalize: an OAuth connection to a weather service, a published web template, a decision
+model with a DMN variant deployed to production, and a web A/B experiment that uses them.
 
 Credentials and addresses come from stack configuration (`personalize:*`, see README), so the same
 program runs against the emulator, a dev tenant and production.
@@ -14,6 +14,7 @@ import pulumi
 from pulumi_personalize import contentstack as cs
 from pulumi_personalize import sitecore as sc
 from pulumi_personalize.contentstack import rules
+from pulumi_personalize.sitecore import flows
 
 config = pulumi.Config()
 # A size that differs by stack (examples/multi-environment shows more of this).
@@ -80,34 +81,50 @@ weather = sc.Connection(
     "weather",
     name="Weather service",
     description="Current weather at the visitor's location",
-    connection_url="https://weather.example.com/v1/current",
-    auth_type="API_KEY",
-    api_key=config.get_secret("weatherApiKey") or pulumi.Output.secret("demo-weather-api-key"),
-    request_type="GET",
     system_type="DATA_SYSTEM",
+    request=sc.ConnectionRequestArgs(connection_url="https://weather.example.com/v1/current?city=${city}"),
+    auth=sc.ConnectionAuthArgs(
+        auth_type="OAUTH",
+        client_id="personalize",
+        client_secret=config.get_secret("weatherClientSecret") or pulumi.Output.secret("demo-weather-secret"),
+        access_token_url="https://weather.example.com/oauth/token",
+    ),
+    input_mappings=[{"label": "City", "key": "city", "type": "String"}],
+    output_mappings=[{"label": "Raining", "outputReference": "isRaining", "type": "String"}],
 )
 banner = sc.Template(
     "rain-banner",
     name="Rain banner",
+    friendly_id="rain_banner",
     type="WEB",
-    html='<div class="banner">It is raining: 10% off umbrellas</div>',
+    status="PUBLISHED",
+    html='<div class="banner">[[Message | string | It is raining: 10% off umbrellas]]</div>',
     css=".banner { background: #036; color: #fff; padding: 1em; }",
-    javascript="insertHTMLBefore('body');",
+    js="insertHTMLBefore('body');",
 )
-next_best_offer = sc.DecisionModel(
-    "next-best-offer",
-    name="Next best offer",
-    status="DRAFT",
-    deployment_configuration=[
-        sc.VariantArgs(variant_ref="baseline", split=80),
-        sc.VariantArgs(variant_ref="weather-aware", split=20),
-    ],
+next_best_offer = sc.DecisionModel("next-best-offer", name="Next best offer")
+weather_aware = sc.DecisionModelVariant(
+    "next-best-offer-weather-aware",
+    name="Weather aware",
+    decision_model=next_best_offer.ref,
+    definition=(
+        '<definitions xmlns="https://www.omg.org/spec/DMN/20151101/dmn.xsd" id="weather_aware" '
+        'name="Weather aware"><decision id="umbrella" name="Umbrella offer"/></definitions>'
+    ),
 )
-rain_experiment = sc.FlowDefinition.experiment(
+sc.DecisionModelDeployment(
+    "next-best-offer-deployment",
+    decision_model=next_best_offer.ref,
+    variants=[sc.DeployedVariant(variant=weather_aware, split=100, status="PRODUCTION")],
+)
+rain_experiment = flows.web_experiment(
     "rain-banner-experiment",
     name="Rain banner experiment",
-    type="WEB",
-    splits={"control": 50, "rain-banner": 50},
+    friendly_id="rain_banner_experiment",
+    start_date="2025-01-06T00:00:00.000Z",
+    control=flows.Variant("No banner"),
+    treatments=[flows.Variant("Rain banner", template=banner, decision_models=[next_best_offer])],
+    goal=flows.page_view_goal("Bought an umbrella", "/checkout/complete"),
 )
 
 pulumi.export("contentstack", {

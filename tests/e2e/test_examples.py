@@ -114,9 +114,11 @@ def contentstack(emulator: Any, project_uid: str = CONTENTSTACK_PROJECT_UID) -> 
 
 
 def live_sitecore(emulator: Any, kind: str) -> list[dict[str, Any]]:
-    """The Sitecore objects of one kind that are not archived."""
-    objects = world(emulator)["sitecore"][kind].values()
-    return [o for o in objects if not o.get("archived") and o.get("status") != "ARCHIVED"]
+    """The Sitecore objects of one kind that are not archived, in every tenant (the emulator's state
+    keeps them by kind, or by tenant and then kind)."""
+    sitecore = world(emulator)["sitecore"]
+    by_kind = [t[kind] for t in sitecore["tenants"].values()] if "tenants" in sitecore else [sitecore[kind]]
+    return [o for objects in by_kind for o in objects.values() if not o.get("archived")]
 
 
 def versions_of(project: Mapping[str, Any], experience_uid: str) -> list[dict[str, Any]]:
@@ -143,11 +145,16 @@ def test_quickstart_the_repository_root(emulator: Any, tmp_path: Path) -> None:
     assert outputs["contentstack"]["checkout_test_uid"] in cs["experiences"]
     assert outputs["contentstack"]["premium_audience_uid"] in cs["audiences"]
     assert {c["ref"] for c in live_sitecore(emulator, "connections")} == {outputs["sitecore"]["weather_connection_ref"]}
+    experiment = {f["ref"]: f for f in live_sitecore(emulator, "flowDefinitions")}[outputs["sitecore"]["experiment_ref"]]
+    assert experiment["subtype"] == "EXPERIMENT" and len(experiment["variants"]) == 2
+    model = {m["ref"]: m for m in live_sitecore(emulator, "decisionModels")}[outputs["sitecore"]["decision_model_ref"]]
+    assert [v["status"] for v in model["deploymentConfiguration"]["variants"]] == ["PRODUCTION"]
 
     project.destroy("dev")
     cs = contentstack(emulator)
     assert not any(cs.get(kind) for kind in ("attributes", "audiences", "events", "experiences"))
     assert live_sitecore(emulator, "connections") == []
+    assert live_sitecore(emulator, "flowDefinitions") == [] and live_sitecore(emulator, "decisionModels") == []
 
 
 def test_multi_environment_dev_and_prod_stacks(emulator: Any, tmp_path: Path) -> None:
@@ -173,7 +180,7 @@ def test_multi_environment_dev_and_prod_stacks(emulator: Any, tmp_path: Path) ->
     assert (dev["stack"], prod["stack"]) == ("dev", "prod")
     assert (dev["signup_cta"]["status"], prod["signup_cta"]["status"]) == ("DRAFT", "ACTIVE")
     assert (dev["offers_decision_model"]["status"], prod["offers_decision_model"]["status"]) == ("DRAFT", "PRODUCTION")
-    assert (dev["welcome_banner_flow"]["status"], prod["welcome_banner_flow"]["status"]) == ("DRAFT", "ACTIVE")
+    assert (dev["welcome_banner_flow"]["status"], prod["welcome_banner_flow"]["status"]) == ("DRAFT", "PRODUCTION")
 
     # Each stack wrote into its own Contentstack project, with its own split and audience rule.
     for stack, outputs, treatment in (("dev", dev, 50), ("prod", prod, 20)):
@@ -230,44 +237,87 @@ def test_ab_test(emulator: Any, tmp_path: Path) -> None:
 
 
 def test_sitecore_connections(emulator: Any, tmp_path: Path) -> None:
-    secrets = {"crmPassword": "crm-pw-e2e-7f3a", "loyaltyClientSecret": "loyalty-cs-e2e-91b2",
-               "weatherApiKey": "weather-key-e2e-c4d5"}
+    secrets = {"loyaltyClientSecret": "loyalty-cs-e2e-91b2"}
     project = Project(EXAMPLES / "sitecore-connections", tmp_path)
     project.init("dev", emulator.base_url, secrets=secrets)
     project.up("dev")
     project.assert_no_changes("dev")
 
     outputs = project.outputs("dev")
-    assert outputs["weather_api_key"] == "[secret]"
-    assert project.outputs("dev", show_secrets=True)["weather_api_key"] == secrets["weatherApiKey"]
+    assert outputs["loyalty_auth"] == "[secret]"
+    assert project.outputs("dev", show_secrets=True)["loyalty_auth"]["client_secret"] == secrets["loyaltyClientSecret"]
+    assert secrets["loyaltyClientSecret"] not in project.export_text("dev")
     connections = {c["ref"]: c for c in live_sitecore(emulator, "connections")}
     assert set(connections) == set(outputs["connections"].values())
     by_name = {name: connections[ref] for name, ref in outputs["connections"].items()}
-    assert {name: c["auth"]["authType"] for name, c in by_name.items()} == {
-        "public_holidays": "NONE", "crm": "BASIC", "loyalty": "OAUTH", "weather": "API_KEY",
+    assert {name: (c["auth"]["authType"], c["systemType"]) for name, c in by_name.items()} == {
+        "public_holidays": ("NONE", "DATA_SYSTEM"), "crm": ("NONE", "DATA_SYSTEM"),
+        "loyalty": ("OAUTH", "DATA_SYSTEM"), "analytics": ("NONE", "DESTINATION"),
     }
-    assert by_name["crm"]["auth"]["password"] == secrets["crmPassword"]
-    assert by_name["loyalty"]["auth"]["clientSecret"] == secrets["loyaltyClientSecret"]
-    assert by_name["weather"]["auth"]["apiKey"] == secrets["weatherApiKey"]
+    assert by_name["crm"]["request"] == {"requestType": "POST", "connectionUrl": "https://crm.example.com/api/customers/lookup",
+                                         "requestBody": '{"email": "${email}"}'}
 
     templates = {t["ref"]: t for t in live_sitecore(emulator, "templates")}
     banner = templates[outputs["templates"]["holiday_banner"]]
     folder = EXAMPLES / "sitecore-connections" / "templates"
-    assert banner["html"] == (folder / "holiday-banner.html").read_text()
-    assert banner["css"] == (folder / "holiday-banner.css").read_text()
-    assert banner["javascript"] == (folder / "holiday-banner.js").read_text()
-    assert templates[outputs["templates"]["tier_offer"]]["type"] == "DECISION"
+    assert banner["status"] == "PUBLISHED"
+    assert banner["templateElements"] == [
+        {"id": "html", "template": (folder / "holiday-banner.html").read_text()},
+        {"id": "css", "template": (folder / "holiday-banner.css").read_text()},
+        {"id": "js", "template": (folder / "holiday-banner.js").read_text()},
+    ]
+    offer = templates[outputs["templates"]["tier_offer"]]
+    assert offer["type"] == "DECISION"
+    assert offer["templateElements"] == [{"id": "freemarker", "template": (folder / "tier-offer.ftl").read_text()}]
 
-    # The credentials never reach the stack's files or `pulumi stack export` in clear text.
-    exported = project.export_text("dev") + (project.dir / "Pulumi.dev.yaml").read_text()
-    for value in secrets.values():
-        assert value not in exported
+    project.destroy("dev")
+    assert live_sitecore(emulator, "connections") == [] and live_sitecore(emulator, "templates") == []
 
-    # Connections are archived; templates cannot be, so destroy leaves them and says so.
-    output = project.destroy("dev")
-    assert live_sitecore(emulator, "connections") == []
-    assert "adopt_ref=" in output
-    assert len(live_sitecore(emulator, "templates")) == 2
+
+def test_sitecore_experiences(emulator: Any, tmp_path: Path) -> None:
+    project = Project(EXAMPLES / "sitecore-experiences", tmp_path)
+    project.init("dev", emulator.base_url)
+    project.up("dev")
+    project.assert_no_changes("dev")
+
+    outputs = project.outputs("dev")
+    model = outputs["decision_model"]
+    models = {m["ref"]: m for m in live_sitecore(emulator, "decisionModels")}
+    assert models[model["ref"]]["deploymentConfiguration"]["variants"] == [
+        {"variantRef": model["variant_ref"], "split": 100, "status": "PRODUCTION",
+         "variantRevision": model["variant_revision"]}]
+    variant = {v["ref"]: v for v in live_sitecore(emulator, "decisionModelVariants")}[model["variant_ref"]]
+    assert variant["definition"] == (EXAMPLES / "sitecore-experiences" / "decisions" / "next-best-offer.dmn").read_text()
+
+    flows = {f["ref"]: f for f in live_sitecore(emulator, "flowDefinitions")}
+    experience, test, api = (flows[outputs["flows"][k]] for k in ("free_delivery_hero", "hero_offer_test", "offer_api"))
+    hero_html = (EXAMPLES / "sitecore-experiences" / "templates" / "hero.html").read_text()
+    assert (experience["type"], experience["subtype"], experience["status"]) == (
+        "INTERACTIVE_WEB_FLOW", "EXPERIENCE", "PRODUCTION")
+    assert experience["variants"][0]["assets"]["html"] == hero_html
+    assert (test["subtype"], test["status"]) == ("EXPERIMENT", "PRODUCTION")
+    assert [s["split"] for s in test["traffic"]["splits"]] == [50, 50]
+    assert [v["isControl"] for v in test["variants"]] == [True, False]
+    assert test["variants"][1]["tasks"] == [{"implementation": "decisionModelTask", "input": {
+        "inputType": "decisionModelTaskInput", "decisionModelRefs": [model["ref"]]}}]
+    assert test["goals"]["primary"]["type"] == "pageViewGoal"
+    assert (api["type"], api["businessProcess"], api["channels"]) == (
+        "INTERACTIVE_API_FLOW", "interactive_v1", ["WEB", "MOBILE_APP"])
+    assert api["variants"][0]["tasks"][0]["implementation"] == "templateRenderTask"
+
+    # an edited DMN file: the variant and its deployment in one up
+    dmn = project.dir / "decisions" / "next-best-offer.dmn"
+    dmn.write_text(dmn.read_text().replace('"newsletter"', '"ten-percent"'))
+    project.up("dev")
+    project.assert_no_changes("dev")
+    revision = project.outputs("dev")["decision_model"]["variant_revision"]
+    assert revision == model["variant_revision"] + 1
+    deployed = {m["ref"]: m for m in live_sitecore(emulator, "decisionModels")}[model["ref"]]
+    assert deployed["deploymentConfiguration"]["variants"][0]["variantRevision"] == revision
+
+    project.destroy("dev")
+    for kind in ("decisionModels", "decisionModelVariants", "flowDefinitions", "templates"):
+        assert live_sitecore(emulator, kind) == [], kind
 
 
 def _yaml_value(path: Path, key: str) -> str:
