@@ -330,9 +330,15 @@ def cms_settled(live: Json) -> bool:
     return cms_variant_group(live) is not None and len(cms_variant_uids(live)) == len(wanted)
 
 
+VARIANT_FIELDS = ("__type", "name", "shortUid", "audiences", "audienceCombinationType", "lyticsAudiences",
+                  "trafficDistribution")
+
+
 def version_body(version: Json, status: str) -> Json:
-    """A version's own configuration with a new status: what a PUT must resend in full."""
-    body: Json = {"status": status, "variants": list(version.get("variants") or [])}
+    """A version's own configuration with a new status: what a PUT must resend in full (the variants'
+    own fields only, short uids included, so that they stay the same variants)."""
+    variants = [{k: v[k] for k in VARIANT_FIELDS if k in v} for v in version.get("variants") or [] if isinstance(v, dict)]
+    body: Json = {"status": status, "variants": variants}
     for key in ("variantSplit", "metrics", "targeting"):
         if version.get(key) is not None:
             body[key] = version[key]

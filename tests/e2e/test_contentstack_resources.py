@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pulumi
 import pytest
 from pulumi import automation as auto
 
 from pulumi_personalize.contentstack import Attribute, Audience, Event, rules
+from pulumi_personalize.errors import PersonalizeError
 from tests.e2e.conftest import CONTENTSTACK_AUTHTOKEN, StackFactory, emulator_config
 from tests.e2e.contentstack_live import client, customs, not_live
 
@@ -351,3 +353,19 @@ def test_quota_refusals_name_the_quota(stack_factory: StackFactory) -> None:
                 in text)
         assert len(customs(small, "/events")) == 2
         stack.destroy()
+
+
+def test_project_lookup_by_the_stack_it_personalizes(emulator: Any) -> None:
+    """``cs.get_project`` finds the project uid from the stack's API key (no project uid configured)."""
+    from pulumi_personalize.contentstack import get_project
+
+    organization = {"authtoken": CONTENTSTACK_AUTHTOKEN, "organization_uid": "org-e2e"}
+    with httpx.Client(base_url=emulator.base_url, headers=organization, timeout=10) as c:
+        made = c.post("/projects", json={"name": "Website", "connectedStackApiKey": "blt-website"}).json()
+        c.post("/projects", json={"name": "Other", "connectedStackApiKey": "blt-other"}).raise_for_status()
+    config = {"personalize:baseUrl": emulator.base_url, "personalize:contentstackAuthtoken": CONTENTSTACK_AUTHTOKEN}
+    found = get_project(connected_stack_api_key="blt-website", organization_uid="org-e2e", config=config)
+    assert (found.uid, found.name, found.organization_uid) == (made["uid"], "Website", "org-e2e")
+    with pytest.raises(PersonalizeError, match="no Personalize project"):
+        get_project(connected_stack_api_key="blt-nowhere", organization_uid="org-e2e", config=config)
+    assert not_live(emulator) == []
