@@ -138,8 +138,8 @@ def _summary(program: Program, written: list[str], out: Path, namespace: str, st
         for (kind, reason), titles in grouped.items():
             print(f"  {kind}: {', '.join(titles)}: {reason}", file=stream)
     print(f"Wrote {len(written)} files: {', '.join(written)}", file=stream)
-    print("Next: in that folder, `pulumi stack init <stack>`, set the same personalize settings "
-          f"(namespace {namespace}), then `pulumi up`.", file=stream)
+    print(f"Next: cd {out}; `pulumi stack init <stack>`; set this tenant's settings in namespace {namespace} "
+          "(README: Configure real tenants); `pulumi up` adopts everything.", file=stream)
     for secret in program.secrets:
         print(f"  pulumi config set --secret {secret.key} <{secret.what}>", file=stream)
 
