@@ -480,6 +480,8 @@ class Experiences:
 
     def update(self, api: ContentstackApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         assert isinstance(inputs, ExperienceInputs)
+        if VERSIONS_KEY not in live:  # an object from the listing (adopt_existing, a lost create's answer)
+            live = {**live, VERSIONS_KEY: api.list_versions(id_)}
         current_meta = {k: live.get(k) or None for k in ("name", "description")}
         if current_meta != {"name": inputs.name, "description": inputs.description}:
             api.replace(EXPERIENCES, id_, payload)

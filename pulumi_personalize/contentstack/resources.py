@@ -185,7 +185,9 @@ class ExperienceArgs(AdoptableArgs):
     status: pulumi.Input[str] | None = None
     """``DRAFT`` (default), ``ACTIVE`` or ``PAUSED``: the status of the version Pulumi manages. An
     active or paused version is locked: changing its variants makes a new version (ACTIVE archives
-    the previous one); the variants keep their short uids and CMS variants by name."""
+    the previous one); the variants keep their short uids and CMS variants by name. A version never
+    goes back to DRAFT: ``DRAFT`` on a live experience makes a new draft, and the live version stays
+    live until a later ``ACTIVE`` activates the draft."""
     variants: Sequence[ExperienceVariantArgs | Mapping[str, Any]] | None = None
     """Up to 20 variants."""
     variant_split: pulumi.Input[str] | None = None

@@ -496,6 +496,19 @@ def test_a_draft_is_edited_in_place_and_the_name_is_put(respx_mock: respx.MockRo
     assert [v["shortUid"] for v in body(put)["variants"]] == ["0", "1"]
 
 
+def test_adopt_existing_experience_fills_its_draft_found_in_the_versions_list(respx_mock: respx.MockRouter) -> None:
+    listed = {k: v for k, v in experience().items() if k != "_cms"}
+    respx_mock.get("/experiences").respond(json=[listed])
+    respx_mock.get("/experiences/x1/versions").side_effect = [
+        respx.MockResponse(json=[version("v1", "DRAFT")]), respx.MockResponse(json=[ACTIVE_V1])]
+    put = respx_mock.put("/experiences/x1/versions/v1").respond(json=ACTIVE_V1)
+    post = respx_mock.post("/experiences/x1/versions")
+    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", cms=CMS))
+    p = provider(EXPERIENCE)
+    result = p.create({**checked(p, {**AB, "status": "ACTIVE"}), "adopt_existing": True})
+    assert result.id == "x1" and body(put)["status"] == "ACTIVE" and not post.called
+
+
 def test_refresh_reads_the_latest_version_from_the_list(respx_mock: respx.MockRouter) -> None:
     respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", cms=CMS))
     respx_mock.get("/experiences/x1/versions").respond(json=[ACTIVE_V1])
