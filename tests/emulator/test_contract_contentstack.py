@@ -135,6 +135,24 @@ def test_projects_of_an_organization_conform(world: World) -> None:
     assert listed.call_and_validate(base_url=emu.base_url, checks=CHECKS).json() == [project]
 
 
+def test_the_contract_is_openapi_3_1_and_describes_the_live_shapes() -> None:
+    import yaml
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    document = yaml.safe_load(CONTRACT.read_text())
+    validate(document)
+    assert document["openapi"].startswith("3.1")
+    with pytest.raises(OpenAPIValidationError):  # the validator is not a no-op
+        validate({**document, "paths": {"/attributes": {"get": {"responses": "none"}}}})
+    lists = ["/projects", "/attributes", "/audiences", "/events", "/experiences", "/experiences/{uid}/versions"]
+    for path in lists:
+        ok = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert ok["type"] == "array", path  # bare arrays, no {data: [...]}
+    assert "/experiences/priority" not in document["paths"] and "/experiences-priority" in document["paths"]
+    assert "get" not in document["paths"]["/experiences/{uid}/versions/{versionUid}"]
+
+
 def test_generated_traffic_reached_every_operation(world: World) -> None:
     """Guards against a silently empty run: the generated cases above must have produced successful
     responses for every operation of the contract except DELETE (random uids) and the priority PUT (random
