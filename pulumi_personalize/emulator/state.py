@@ -80,7 +80,8 @@ class Store:
         if self.path is None:
             return
         with self.lock:
-            payload = json.dumps(self.data, indent=1, sort_keys=False)
+            # Compact: ``indent`` would switch json to its pure-Python encoder, ~8x slower on every write.
+            payload = json.dumps(self.data, separators=(",", ":"))
             directory = self.path.parent
             directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
