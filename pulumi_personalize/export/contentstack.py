@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..contentstack import api as cs_api
-from ..contentstack.models import AudienceInputs, ExperienceInputs
+from ..contentstack.models import AttributeInputs, AudienceInputs, EventInputs, ExperienceInputs
 from ..contentstack.rules import (
     BooleanMatchModel,
     CustomAttributeRefModel,
@@ -27,7 +27,7 @@ from ..contentstack.rules import (
     StringMatchModel,
 )
 from ..engine import Json
-from .program import Call, Names, Program, Ref, Resource, Skipped
+from .program import Call, Names, Program, Ref, Resource, Skipped, validation_message
 from .reader import ContentstackSnapshot
 from .selection import Selection
 
@@ -39,12 +39,6 @@ IMPORTS = ["import pulumi", "from pulumi_personalize import contentstack as cs",
 
 class Unsupported(ValueError):
     """An object the provider cannot state as it is (adopting it would change it)."""
-
-
-def _error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ()))
-    return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
 
 
 class _Builder:
@@ -97,6 +91,11 @@ class _Builder:
             if cs_api.is_preset(item):
                 self.skip("attribute", title, "preset attribute (built in, not managed)")
                 continue
+            try:
+                AttributeInputs.model_validate(item)
+            except ValidationError as exc:
+                self.skip("attribute", title, f"the provider cannot state it ({validation_message(exc)})")
+                continue
             kwargs = self.described([("name", item.get("name")), ("key", item.get("key"))], item)
             self.attributes[str(item["uid"])] = self.add("attribute", "cs.Attribute", title, str(item["uid"]), kwargs)
 
@@ -106,6 +105,11 @@ class _Builder:
         for item in self.snap.events:
             title = str(item.get("key") or item.get("uid"))
             if not self.selection.matches(item.get("key"), item.get("name")):
+                continue
+            try:
+                EventInputs.model_validate(item)
+            except ValidationError as exc:
+                self.skip("event", title, f"the provider cannot state it ({validation_message(exc)})")
                 continue
             kwargs = self.described([("key", item.get("key"))], item)
             self.events[str(item["uid"])] = self.add("event", "cs.Event", title, str(item["uid"]), kwargs)
@@ -124,7 +128,7 @@ class _Builder:
                 model = AudienceInputs.model_validate({"name": item.get("name"), "definition": item["definition"]})
                 definition = self.rule(model.definition)
             except ValidationError as exc:
-                self.skip("audience", title, f"its rules cannot be stated by the provider ({_error(exc)})")
+                self.skip("audience", title, f"its rules cannot be stated by the provider ({validation_message(exc)})")
                 continue
             except Unsupported as exc:
                 self.skip("audience", title, str(exc))
@@ -201,7 +205,7 @@ class _Builder:
         try:
             model = ExperienceInputs.model_validate(inputs)
         except ValidationError as exc:
-            raise Unsupported(f"its version cannot be stated by the provider ({_error(exc)})") from None
+            raise Unsupported(f"its version cannot be stated by the provider ({validation_message(exc)})") from None
         kwargs = self.described([("name", model.name)], item)
         kwargs += [("type", model.type), ("status", model.status)]
         variants = []

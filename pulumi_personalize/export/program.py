@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 __all__ = [
     "Call",
     "FileRead",
@@ -144,6 +146,13 @@ class Names:
         name = f"{candidates[-1]}_{number}"
         self.taken.add(name)
         return name
+
+
+def validation_message(exc: ValidationError) -> str:
+    """The first complaint of a model about a live object, for the skipped list."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
 
 
 def file_slug(text: str | None, fallback: str) -> str:

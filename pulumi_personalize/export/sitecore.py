@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from ..engine import Json
 from ..sitecore.models import (
     AUTH_SECRET_FIELDS,
@@ -21,12 +23,25 @@ from ..sitecore.models import (
     DEFAULT_ICON,
     DEFAULT_TIMEOUT_MS,
     ConnectionInputs,
+    DecisionModelDeploymentInputs,
+    DecisionModelVariantInputs,
     FlowDefinitionInputs,
     TemplateInputs,
     is_archived,
     model_name_before_archive,
 )
-from .program import Call, FileRead, Names, Program, Ref, Resource, SecretSetting, Skipped, file_slug
+from .program import (
+    Call,
+    FileRead,
+    Names,
+    Program,
+    Ref,
+    Resource,
+    SecretSetting,
+    Skipped,
+    file_slug,
+    validation_message,
+)
 from .reader import SitecoreSnapshot
 from .selection import Selection
 
@@ -61,6 +76,15 @@ class _Builder:
 
     def skip(self, kind: str, title: str, reason: str) -> None:
         self.program.skipped.append(Skipped(kind, title, reason))
+
+    def states(self, kind: str, title: str, model: type[BaseModel], inputs: Mapping[str, Any]) -> bool:
+        """Whether the provider's model takes the object as it is (else it is skipped, with why)."""
+        try:
+            model.model_validate(inputs)
+        except ValidationError as exc:
+            self.skip(kind, title, f"the provider cannot state it as it is ({validation_message(exc)})")
+            return False
+        return True
 
     def keep(self, kind: str, title: str, item: Json, *names: Any) -> bool:
         if not self.selection.matches(*names):
@@ -116,6 +140,9 @@ class _Builder:
                     key = f"{_camel(var)}{wire[0].upper()}{wire[1:]}"
                     self.program.secrets.append(SecretSetting(key, f"{wire} of connection {title!r}"))
                     auth[name] = Call("config.require_secret", (key,))
+            placeholders = {k: "placeholder" if isinstance(v, Call) else v for k, v in auth.items()}
+            if not self.states("connection", title, ConnectionInputs, {**inputs, "auth": placeholders}):
+                continue
             if auth and auth != {"auth_type": "NONE"}:
                 kwargs.append(("auth", Call("sc.ConnectionAuthArgs", (), tuple(auth.items()))))
             for name in ("input_mappings", "output_mappings", "custom_headers", "url_parameters"):
@@ -138,6 +165,8 @@ class _Builder:
             if not self.selection.wants("template"):
                 continue
             if not self.keep("template", title, item, item.get("name"), item.get("friendlyId")):
+                continue
+            if not self.states("template", title, TemplateInputs, inputs):
                 continue
             kwargs: list[tuple[str, Any]] = [("name", inputs.get("name")), ("friendly_id", inputs.get("friendly_id")),
                                              ("type", inputs.get("type")), ("status", inputs.get("status"))]
@@ -173,6 +202,9 @@ class _Builder:
                 if is_archived(variant) and not self.selection.include_archived:
                     self.skip("decision_model_variant", vtitle, "archived (--include-archived adopts and unarchives it)")
                     continue
+                if not self.states("decision_model_variant", vtitle, DecisionModelVariantInputs, {
+                        "name": variant.get("name"), "decision_model": model_ref, "definition": variant.get("definition")}):
+                    continue
                 path = self.file(folder, file_slug(str(variant.get("name")), "variant"), "dmn",
                                  str(variant.get("definition") or ""))
                 var = self.add("decision_model_variant", "sc.DecisionModelVariant", f"{model} {variant.get('name')}",
@@ -181,7 +213,11 @@ class _Builder:
                                 ("definition_file", path)])
                 variants[str(variant["ref"])] = var
             deployed = (item.get("deploymentConfiguration") or {}).get("variants") or []
-            if not deployed:
+            entries_in = [{"variant_ref": e.get("variantRef"), "split": e.get("split"), "status": e.get("status"),
+                           "variant_revision": e.get("variantRevision")} for e in deployed if isinstance(e, Mapping)]
+            if not deployed or not self.states("decision_model_deployment", f"{title} deployment",
+                                               DecisionModelDeploymentInputs,
+                                               {"decision_model": model_ref, "variants": entries_in}):
                 continue
             entries = []
             for entry in deployed:
@@ -223,12 +259,17 @@ class _Builder:
             title = str(item.get("friendlyId") or item.get("name") or item.get("ref"))
             if not self.keep("flow", title, item, item.get("name"), item.get("friendlyId")):
                 continue
+            if any(isinstance(v, Mapping) and not v.get("ref") for v in item.get("variants") or []):
+                self.skip("flow", title, "a variant has no ref (the provider would give it one)")
+                continue
             inputs = FlowDefinitionInputs.inputs_from_api(item, {})
             status = inputs.get("status")
             if status in _RUNNING:
                 inputs["status"] = "PRODUCTION"
             elif status not in DECLARABLE_FLOW_STATUSES:
                 self.skip("flow", title, f"status {status} cannot be declared (only {', '.join(DECLARABLE_FLOW_STATUSES)})")
+                continue
+            if not self.states("flow", title, FlowDefinitionInputs, inputs):
                 continue
             folder = f"flows/{file_slug(inputs.get('friendly_id'), 'flow')}"
             kwargs: list[tuple[str, Any]] = []

@@ -312,3 +312,15 @@ def test_sitecore_include_archived_and_kind_filter(respx_mock: respx.MockRouter,
     program, text = run("sitecore", tmp_path, SC_CONFIG, kinds=["connection"], include_archived=True)
     assert program.counts() == {"connection": 2} and 'adopt_ref="c2"' in text
     assert not respx_mock.routes[3].called  # nor are decision models, for connections
+
+
+@respx.mock(assert_all_called=False)
+def test_objects_the_provider_cannot_state_are_skipped(respx_mock: respx.MockRouter, tmp_path: Path) -> None:
+    sitecore_routes(respx_mock)
+    respx_mock.get(f"{SC}/v3/templates").respond(json=page([
+        {"ref": "t9", "name": "Legacy", "friendlyId": "Legacy-Banner", "type": "WEB", "status": "DRAFT",
+         "description": "", "render": False, "templateElements": []}]))
+    program, text = run("sitecore", tmp_path, SC_CONFIG, kinds=["template"])
+    assert program.counts() == {}
+    assert [(s.title, "friendly_id" in s.reason) for s in program.skipped] == [("Legacy-Banner", True)]
+    assert 'adopt_ref="t9"' not in text
