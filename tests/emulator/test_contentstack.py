@@ -7,6 +7,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -399,24 +400,34 @@ def test_short_uids_are_the_servers(cs: httpx.Client) -> None:
     assert [v["shortUid"] for v in fresh["variants"]] == ["4"]
 
 
-def test_cms_variant_group_is_filled_by_a_background_job(emulator: EmulatorHandle, cs: httpx.Client) -> None:
+@pytest.fixture
+def slow_cms() -> Iterator[tuple[EmulatorHandle, httpx.Client]]:
+    """An emulator whose background job takes 1.5 s (0.5 s by default): long enough to see it pending."""
+    with running_emulator(env={"PERSONALIZE_EMULATOR_CMS_DELAY": "1.5"}) as emu, \
+            httpx.Client(base_url=emu.base_url, headers=emu.contentstack_headers()) as client:
+        yield emu, client
+
+
+def test_cms_variant_group_is_filled_by_a_background_job(slow_cms: tuple[EmulatorHandle, httpx.Client]) -> None:
+    emulator, cs = slow_cms
     audience = _audience(cs)["uid"]
     experience = _experience(cs)
     uid = experience["uid"]
-    time.sleep(0.6)
+    time.sleep(1.6)
     assert "_cms" not in _ok(cs.get(f"/experiences/{uid}"))  # no variants yet, no job
     _ok(cs.put(f"/experiences/{uid}/versions/{experience['latestVersion']}",
                json=_segmented([audience], "ACTIVE", names=("A", "B"))))
-    assert "_cms" not in _ok(cs.get(f"/experiences/{uid}"))  # the job takes its time (0.5 s by default)
-    deadline = time.monotonic() + 5
+    assert "_cms" not in _ok(cs.get(f"/experiences/{uid}"))  # the job takes its time
+    deadline = time.monotonic() + 10
     while "_cms" not in (current := _ok(cs.get(f"/experiences/{uid}"))) and time.monotonic() < deadline:
         time.sleep(0.1)
     cms = current["_cms"]
     assert re.fullmatch(r"cs[0-9a-f]{16}", cms["variantGroup"]) and set(cms["variants"]) == {"0", "1"}
     _ok(cs.post(f"/experiences/{uid}/versions", json=_segmented([audience], names=("A", "B", "C"),
                                                                shorts=("0", "1", None))), 201)
-    time.sleep(0.8)
-    later = _ok(cs.get(f"/experiences/{uid}"))["_cms"]
+    deadline = time.monotonic() + 10
+    while len((later := _ok(cs.get(f"/experiences/{uid}"))["_cms"])["variants"]) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert later["variantGroup"] == cms["variantGroup"]
     assert set(later["variants"]) == {"0", "1", "2"}
     assert {k: later["variants"][k] for k in ("0", "1")} == cms["variants"]  # stable per shortUid
@@ -483,15 +494,18 @@ def _experience_in(client: httpx.Client, headers: dict[str, str]) -> None:
 
 
 def test_rate_limit_is_per_organization() -> None:
-    with running_emulator(rate_limit=10) as emu, httpx.Client(base_url=emu.base_url) as client:
+    with running_emulator(rate_limit=3) as emu, httpx.Client(base_url=emu.base_url) as client:
         org = {**AUTHTOKEN, "organization_uid": "blt-org-rl"}
-        time.sleep(1.1)
         one = _ok(client.post("/projects", headers=org, json={"name": "One"}), 201)["uid"]
         two = _ok(client.post("/projects", headers=org, json={"name": "Two"}), 201)["uid"]
-        time.sleep(1.1)
-        statuses = [client.get("/events", headers={**AUTHTOKEN, "x-project-uid": uid}).status_code
-                    for uid in [one, two] * 6]
-        assert statuses[:10] == [200] * 10 and 429 in statuses[10:]  # both projects draw on one budget
+        time.sleep(1.2)
+
+        def get(uid: str) -> int:
+            return client.get("/events", headers={**AUTHTOKEN, "x-project-uid": uid}).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:  # all at once: the window is not what is measured
+            statuses = list(pool.map(get, [one, two] * 4))
+        assert sorted(statuses) == [200] * 3 + [429] * 5  # both projects draw on one budget
         limited = client.get("/projects", headers=org)
         assert limited.status_code == 429 and limited.json()["statusCode"] == 429
         assert client.get("/events", headers=emu.contentstack_headers("9" * 24)).status_code == 200
@@ -554,9 +568,16 @@ def test_projects_versions_and_cms_survive_a_restart(tmp_path: Path) -> None:
         headers = {**AUTHTOKEN, "x-project-uid": project["uid"]}
         with httpx.Client(base_url=emu.base_url, headers=headers) as cs:
             experience, _, _ = _live(cs)
-            time.sleep(0.3)  # the background job runs even when nobody reads the experience
-        saved = json.loads((tmp_path / "state.json").read_text())
-        assert experience["uid"] in saved["contentstack"]["projects"][project["uid"]]["cms"]
+
+        def saved_cms() -> dict[str, Any]:
+            saved = json.loads((tmp_path / "state.json").read_text())
+            cms: dict[str, Any] = saved["contentstack"]["projects"][project["uid"]]["cms"]
+            return cms
+
+        deadline = time.monotonic() + 10  # the background job runs even when nobody reads the experience
+        while experience["uid"] not in saved_cms() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert experience["uid"] in saved_cms()
         with httpx.Client(base_url=emu.base_url, headers=headers) as cs:
             before = (_ok(cs.get(f"/experiences/{experience['uid']}")), _versions(cs, experience["uid"]))
         emu.restart()
