@@ -73,8 +73,12 @@ def _explain(exc: PersonalizeError, tenant: Tenant) -> str:
     """The error with the settings to check when it says "wrong place" or "wrong credential"."""
     text = str(exc)
     if isinstance(exc, AuthenticationError):
-        return f"{text}\nthe credentials were refused: check {tenant.credential_settings()}"
-    if isinstance(exc, NotFoundError | TransportError):
+        # the http layer's message names the keys already; say it where it does not
+        named = f"{tenant.namespace}:" in text
+        return text if named else f"{text}\nthe credentials were refused: check {tenant.credential_settings()}"
+    if isinstance(exc, TransportError):
+        return f"{text}\nnothing answers where the settings point: check {tenant.location_settings()}"
+    if isinstance(exc, NotFoundError):
         where = tenant.location_settings()
         if tenant.service == "contentstack":
             where += f" and {tenant.settings_for('project_uid')}"
