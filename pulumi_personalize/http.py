@@ -805,6 +805,10 @@ class ApiClient:
         text = f"{head} to {self.service} failed: HTTP {status}" + (f" {reason}" if reason else "")
         if service_message:
             text += f": {service_message}"
+        if self.service == "contentstack" and error_code and "." in error_code and error_code not in text:
+            # Contentstack's Nest-style bodies carry the code (personalize.X.Y) in `error`, apart from
+            # the message: keep it in the text, it is what support and the docs search on
+            text += f" ({error_code})"
         if field_errors:
             rendered = "; ".join(f"{f}: {', '.join(m)}" for f, m in field_errors.items())
             text += f" [fields: {rendered}]"

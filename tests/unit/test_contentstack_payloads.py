@@ -620,3 +620,15 @@ def test_project_lookup_by_connected_stack(respx_mock: respx.MockRouter) -> None
     assert dict(request.url.params) == {"connectedStackApiKey": "blt123"}
     assert request.headers["organization_uid"] == "org1" and "x-project-uid" not in request.headers
     assert request.headers["authtoken"] == "cs-token-SECRET"
+
+
+def test_an_error_shows_the_services_code_beside_its_message(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", cms=CMS))
+    respx_mock.get("/experiences/x1/versions").respond(json=[ACTIVE_V1])
+    respx_mock.post("/experiences/x1/versions").respond(400, json={
+        "statusCode": 400, "error": "personalize.EXPERIENCES.VERSIONS.CANNOT_UPDATE_LOCKED_VERSION",
+        "message": "The version is locked"})
+    p = provider(EXPERIENCE)
+    with pytest.raises(ResourceOperationError,
+                       match=r"The version is locked \(personalize.EXPERIENCES.VERSIONS.CANNOT_UPDATE_LOCKED_VERSION\)"):
+        p.update("x1", {}, checked(p, {**AB, "status": "ACTIVE", "variants": [{"name": "Control"}]}))
