@@ -147,7 +147,9 @@ def render_files(program: Program, project_name: str) -> dict[str, str]:
         "Pulumi.yaml": (f"name: {project_name}\n"
                         f"description: {json.dumps(program.description)}\n"
                         "runtime: python\n"),
-        "requirements.txt": "pulumi>=3.259.0,<3.260\npulumi-personalize>=0.1\n",
+        "requirements.txt": ("# pulumi-personalize is installed from its repository (it is not on PyPI), e.g.\n"
+                             "#   pulumi-personalize @ git+https://github.com/<org>/pulumi-personalize.git@<tag>\n"
+                             "pulumi>=3.259.0,<3.260\npulumi-personalize>=0.1\n"),
     }
     files.update(program.files)
     return files
