@@ -88,6 +88,7 @@ def variant(ref: str, name: str, *, control: bool = False, assets: dict[str, str
 
 HERO = {"html": "<section class=\"hero\">\n  <h1>[[headline | string]]</h1>\n</section>\n",
         "css": ".hero { background: #123; color: white; }", "js": "console.log('hero shown');"}
+SHORT_JS = "document.querySelector('h1')\n  .classList.add('short');\n"  # no template's: a file
 OFFER = '{\n  "offer": "${decision.offer}",\n  "guest": "${guest.ref}"\n}\n'
 
 
@@ -140,7 +141,7 @@ def seed(api: Api) -> dict[str, Any]:
     api.send("PUT", f"/v3/flowDefinitions/{made['rain']}", {**rain, "status": "PRODUCTION"})
     hero_test = flow("Hero test", "hero_test", "INTERACTIVE_WEB_FLOW", [
         variant("1c6f8b63-8b4d-4e7f-8b6a-1d2e3f4a5b6c", "Control", control=True, assets=HERO),
-        variant("2d7a9c74-9c5e-4f8a-9c7b-2e3f4a5b6c7d", "Short copy", assets={"html": "<h1>Hi</h1>"})], [50, 50],
+        variant("2d7a9c74-9c5e-4f8a-9c7b-2e3f4a5b6c7d", "Short copy", assets={"html": "<h1>Hi</h1>", "js": SHORT_JS})], [50, 50],
         subtype="EXPERIMENT",
         sampleSizeConfig={"baseValue": 0.02, "minimumDetectableDifference": 0.2, "confidenceLevel": 0.95},
         goals={"primary": {"type": "pageViewGoal", "name": "Reached checkout",
@@ -193,6 +194,8 @@ def test_export_round_trip(emulator: Any, tmp_path: Path) -> None:
     assert "decision_model_refs\": [next_best_offer.ref]" in program
     assert "variant_ref=next_best_offer_control.ref" in program
     assert (out / "templates" / "hero_banner" / "template.html").read_text() == HERO["html"]
+    assert '"js": _read("flows/hero_test/short_copy.js")' in program
+    assert (out / "flows" / "hero_test" / "short_copy.js").read_text() == SHORT_JS
     assert "ten-percent" in (out / "decision_models" / "next_best_offer" / "control.dmn").read_text()
     assert ruff(out, "check").returncode == 0, ruff(out, "check").stdout
     assert ruff(out, "format", "--check").returncode == 0
