@@ -535,7 +535,7 @@ class FlowDefinitionInputs(_Model):
         if not isinstance(data, Mapping):
             return data
         data = dict(data)
-        flow_type = _upper(data.get("type"))
+        flow_type = _upper(data.get("type")) if isinstance(data.get("type"), str) else None
         if data.get("business_process", data.get("businessProcess")) is None and flow_type in BUSINESS_PROCESS:
             data["business_process"] = BUSINESS_PROCESS[flow_type]
         if data.get("channels") is None and flow_type == "INTERACTIVE_WEB_FLOW":

@@ -54,18 +54,25 @@ BASELINES: dict[str, dict[str, Any]] = {
     "contentstack.ExperiencePriority": {"experiences": ["0123456789abcdef01234567"]},
     "sitecore.Connection": {
         "name": "Weather",
-        "connection_url": "https://weather.example.com/v1",
-        "auth_type": "BASIC",
-        "username": "svc",
-        "password": "pw-123456",
+        "system_type": "DATA_SYSTEM",
+        "request": {"connection_url": "https://weather.example.com/v1", "request_type": "GET"},
+        "auth": {"auth_type": "OAUTH", "client_id": "svc", "client_secret": "pw-123456",
+                 "access_token_url": "https://weather.example.com/token"},
     },
-    "sitecore.DecisionModel": {"name": "Next best offer", "status": "DRAFT"},
+    "sitecore.DecisionModel": {"name": "Next best offer"},
+    "sitecore.DecisionModelVariant": {"name": "Baseline", "decision_model": "m1",
+                                      "definition": "<definitions id='d'/>"},
+    "sitecore.DecisionModelDeployment": {"decision_model": "m1", "variants": [
+        {"variant_ref": "v1", "split": 100, "status": "PRODUCTION", "variant_revision": 1}]},
     "sitecore.FlowDefinition": {
         "name": "Hero banner",
-        "type": "WEB",
-        "variants": [{"variant_ref": "a", "split": 50}, {"variant_ref": "b", "split": 50}],
+        "friendly_id": "hero_banner",
+        "type": "INTERACTIVE_WEB_FLOW",
+        "schedule": {"start_date": "2025-01-01T00:00:00.000Z"},
+        "variants": [{"name": "Hero", "assets": {"html": "<p/>"}}],
     },
-    "sitecore.Template": {"name": "Banner", "type": "WEB", "html": "<div></div>"},
+    "sitecore.Template": {"name": "Banner", "friendly_id": "banner", "type": "WEB",
+                          "template_elements": [{"id": "html", "template": "<div></div>"}]},
 }
 
 
