@@ -65,15 +65,17 @@ def program() -> None:
 
     cs.Attribute("plan", name="Plan", key="plan")  # authtoken (personalize namespace)
     cs.Event("signup", key="signup", config_namespace="oauthns")  # OAuth token
-    sc.Connection("basic", name="Basic", connection_url="https://basic.example.com", auth_type="BASIC",
-                  username="svc", password=PASSWORD)
-    sc.Connection("oauth", name="OAuth", connection_url="https://oauth.example.com", auth_type="OAUTH",
-                  client_id="cid", client_secret=CLIENT_SECRET, access_token_url="https://auth.example.com/token")
-    sc.Connection("apikey", name="API key", connection_url="https://key.example.com", auth_type="API_KEY",
-                  api_key=API_KEY)
+    def oauth(name: str, secret: str, url: str = "https://oauth.example.com", verify: bool = False) -> None:
+        sc.Connection(name, name=name, system_type="DATA_SYSTEM", verify=verify,
+                      request=sc.ConnectionRequestArgs(connection_url=url),
+                      auth=sc.ConnectionAuthArgs(auth_type="OAUTH", client_id="cid", client_secret=secret,
+                                                 access_token_url="https://auth.example.com/token"))
+
+    oauth("basic", PASSWORD)
+    oauth("oauth", CLIENT_SECRET)
+    oauth("apikey", API_KEY)
     # Failures whose messages are searched too: a connection test that fails, a token refused.
-    sc.Connection("failing", name="Failing", connection_url="https://fail.example.com", auth_type="BASIC",
-                  username="svc", password=FAILING_PASSWORD, verify=True)
+    oauth("failing", FAILING_PASSWORD, url="https://fail.example.com", verify=True)
     cs.Attribute("refused", name="Refused", key="refused", config_namespace="wrongns")
 
 
@@ -131,7 +133,7 @@ def test_no_secret_appears_anywhere(secret_stack: tuple[E2EStack, Path, Path], e
     errors: list[str] = []
     stderr: list[str] = []
     # Retries write log lines too: make some requests fail once.
-    emulator.set_faults([{"path": "^/(v1|attributes|events)", "probability": 0.3, "status": 503, "retry_after": 1}],
+    emulator.set_faults([{"path": "^/(v2|v3|attributes|events)", "probability": 0.3, "status": 503, "retry_after": 1}],
                         seed=5)
     try:
         try:
@@ -186,5 +188,5 @@ def test_no_secret_appears_anywhere(secret_stack: tuple[E2EStack, Path, Path], e
     export = export_before_destroy
     assert "personalize:contentstackAuthtoken" in export and "oauthns:contentstackOauthToken" in export
     assert "ciphertext" in export
-    assert '"password"' in export and '"client_secret"' in export and '"api_key"' in export
+    assert export.count('"auth"') >= 4  # each connection's auth object, stored as ciphertext
     assert len(stack.resources("sitecore:Connection")) == 0  # destroyed
