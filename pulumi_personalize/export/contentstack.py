@@ -191,6 +191,11 @@ class _Builder:
                 self.skip("experience", title, str(exc))
                 continue
             self.experiences[str(item["uid"])] = self.add("experience", "cs.Experience", title, str(item["uid"]), kwargs)
+            current, active = cs_api.current_version(item), cs_api.active_version(item)
+            if active is not None and current is not None and active.get("uid") != current.get("uid"):
+                self.program.resources[-1].comment = (
+                    f"Visitors get ACTIVE version {active.get('uid')}; this manages the newer "
+                    f"{current.get('status')}.")
 
     def experience(self, item: Json) -> list[tuple[str, Any]]:
         current = cs_api.current_version(item)

@@ -66,6 +66,8 @@ class Resource:
     """The object's name or key, for messages."""
     live_id: str | None = None
     """The adopted object's uid/ref (``None`` for resources that take over without an id)."""
+    comment: str | None = None
+    """A line written above the resource: what a reader should know that the arguments do not say."""
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,8 @@ def render_main(program: Program) -> str:
                 out.append("")
             section = resource.kind
             out += [f"# --- {_SECTIONS.get(section, section)} ---", ""]
+        if resource.comment:
+            out += [f"# {line}" for line in resource.comment.splitlines()]
         out.append(_resource(resource))
     return "\n".join(out).rstrip() + "\n"
 

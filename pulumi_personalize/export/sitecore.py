@@ -231,6 +231,8 @@ class _Builder:
                 )))
             self.add("decision_model_deployment", "sc.DecisionModelDeployment", f"{model} deployment", None,
                      [("decision_model", Ref(model, "ref")), ("variants", entries)])
+            self.program.resources[-1].comment = ("The deployed revisions as they are. DeployedVariant(variant=...)\n"
+                                                  "instead follows each variant's latest revision.")
 
     # -- flows -------------------------------------------------------------------------------------
 
@@ -283,6 +285,8 @@ class _Builder:
                 if inputs.get(name):
                     kwargs.append((name, inputs[name]))
             self.add("flow", "sc.FlowDefinition", title, str(item["ref"]), kwargs)
+            if status in _RUNNING:
+                self.program.resources[-1].comment = f"The service reports {status}: on its way to or in production."
 
     def flow_variant(self, variant: Mapping[str, Any], folder: str) -> dict[str, Any]:
         out = dict(variant)

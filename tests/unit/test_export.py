@@ -144,6 +144,7 @@ def test_contentstack_program_refers_to_generated_resources(respx_mock: respx.Mo
     assert "rules.any_of(" in text and "rules.custom(plan.uid)" in text and 'rules.preset("COUNTRY")' in text
     assert "audiences=[premium.uid]" in text and "event=purchase.uid" in text
     assert "experiences=[checkout_test.uid, hero.uid]" in text
+    assert "# Visitors get" not in text  # the managed version is the active one
     assert f'adopt_uid="{PLAN}"' in text and "f" * 24 not in text  # the preset is not adopted
     assert "config_namespace" not in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Pulumi.yaml", "__main__.py", "requirements.txt"]
@@ -303,6 +304,7 @@ def test_sitecore_program_files_references_and_secrets(respx_mock: respx.MockRou
     assert '"js": _read("flows/offer_api/offer.js")' in text and '"css": "p{}"' in text
     assert (tmp_path / "flows/offer_api/offer.js").read_text() == "x" * 200
     assert 'status="PRODUCTION"' in text  # LIVE is the service's own state of a flow in production
+    assert "# The service reports LIVE" in text and "# The deployed revisions as they are" in text
     compile(text, "__main__.py", "exec")
 
 
@@ -324,3 +326,19 @@ def test_objects_the_provider_cannot_state_are_skipped(respx_mock: respx.MockRou
     assert program.counts() == {}
     assert [(s.title, "friendly_id" in s.reason) for s in program.skipped] == [("Legacy-Banner", True)]
     assert 'adopt_ref="t9"' not in text
+
+
+@respx.mock(assert_all_called=False)
+def test_newer_draft_is_managed_and_the_active_version_named(respx_mock: respx.MockRouter, tmp_path: Path) -> None:
+    contentstack_routes(respx_mock)
+    segmented = {"__type": "SegmentedVariant", "name": "Premium hero", "audiences": [PREMIUM],
+                 "audienceCombinationType": "OR"}
+    respx_mock.get(f"{CS}/experiences").respond(json=[
+        {"uid": HERO, "name": "Hero", "__type": "SEGMENTED", "latestVersion": "v9"}])
+    respx_mock.get(f"{CS}/experiences/{HERO}/versions").respond(json=[
+        {"uid": "v1", "status": "ACTIVE", "variants": [segmented], "createdAt": "2026-01-01T00:00:00Z"},
+        {"uid": "v9", "status": "DRAFT", "variants": [segmented, {**segmented, "name": "Second"}],
+         "createdAt": "2026-02-01T00:00:00Z"}])
+    _, text = run("contentstack", tmp_path, CS_CONFIG, kinds=["experience"])
+    assert "# Visitors get ACTIVE version v1; this manages the newer DRAFT." in text
+    assert 'status="DRAFT"' in text and 'name="Second"' in text
