@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import respx
 
-from pulumi_personalize.export.cli import ExportError, export, main
+from pulumi_personalize.export.cli import ExportError, export, main, stack_config
 from pulumi_personalize.export.program import (
     Call,
     FileRead,
@@ -342,3 +342,24 @@ def test_newer_draft_is_managed_and_the_active_version_named(respx_mock: respx.M
     _, text = run("contentstack", tmp_path, CS_CONFIG, kinds=["experience"])
     assert "# Visitors get ACTIVE version v1; this manages the newer DRAFT." in text
     assert 'status="DRAFT"' in text and 'name="Second"' in text
+
+
+def fake_pulumi(tmp_path: Path, stdout: str, code: int = 0) -> str:
+    """A stand-in CLI at the process boundary: prints what `pulumi config --json` would."""
+    script = tmp_path / "pulumi"
+    script.write_text(f"#!{sys.executable}\nimport sys\nprint({stdout!r})\n"
+                      f"print('error: no stack named dev', file=sys.stderr)\nsys.exit({code})\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_stack_config_is_flat_with_secrets_in_clear(tmp_path: Path) -> None:
+    answer = ('{"personalize:contentstackAuthtoken": {"value": "tok", "secret": true}, '
+              '"personalize:contentstackRequestsPerSecond": {"value": 5, "secret": false}, '
+              '"app:markets": {"objectValue": ["US", "CA"], "secret": false}}')
+    config = stack_config("dev", tmp_path, pulumi=fake_pulumi(tmp_path, answer))
+    assert config == {"personalize:contentstackAuthtoken": "tok", "personalize:contentstackRequestsPerSecond": "5",
+                      "app:markets": '["US", "CA"]'}
+    with pytest.raises(ExportError) as caught:
+        stack_config("dev", tmp_path, pulumi=fake_pulumi(tmp_path, '{"x": {"value": "SECRET"}}', code=255))
+    assert "no stack named dev" in str(caught.value) and "SECRET" not in str(caught.value)
