@@ -47,7 +47,7 @@ FAULT_RATE = 0.20
 SEED = 20260825
 
 
-def fault_rules(rate: float = FAULT_RATE, path: str = "^/(v1|attributes|audiences|events|experiences)") -> list[dict[str, Any]]:
+def fault_rules(rate: float = FAULT_RATE, path: str = "^/(v2|v3|attributes|audiences|events|experiences)") -> list[dict[str, Any]]:
     """Four rules (429, 500, 503, drop), tried in turn, which together fire on ``rate`` of requests.
 
     The token endpoint is left alone (it is retried like any idempotent POST, but a 20% chance of
@@ -70,14 +70,15 @@ def emulator_state(emulator: Any) -> dict[str, Any]:
 
 
 def sitecore_objects(emulator: Any, *, archived: bool | None = None) -> dict[str, list[str]]:
-    """Names per Sitecore collection (every object, or only the (non-)archived ones)."""
+    """Names per Sitecore collection (every object, or only the (non-)archived ones). The emulator's
+    state keeps objects by kind, or by tenant and then kind: both are read."""
     state = emulator_state(emulator)["sitecore"]
+    tenants = list(state["tenants"].values()) if "tenants" in state else [state]
     out: dict[str, list[str]] = {}
-    for collection, objects in state.items():
+    for collection in SITECORE_COUNTS:
         names = []
-        for obj in objects.values():
-            is_archived = bool(obj.get("archived")) or obj.get("status") == "ARCHIVED"
-            if archived is None or archived == is_archived:
+        for obj in (o for tenant in tenants for o in tenant.get(collection, {}).values()):
+            if archived is None or archived == bool(obj.get("archived")):
                 names.append(obj["name"])
         out[collection] = sorted(names)
     return out
@@ -138,16 +139,19 @@ SITECORE_COUNTS = {"connections": 20, "decisionModels": 15, "flowDefinitions": 1
 def sitecore_program() -> Callable[[], None]:
     def program() -> None:
         from pulumi_personalize import sitecore as sc
+        from pulumi_personalize.sitecore import flows
 
         for i in range(SITECORE_COUNTS["connections"]):
-            sc.Connection(f"conn-{i}", name=f"Rel connection {i}",
-                          connection_url=f"https://example.com/rel/{i}", auth_type="NONE")
+            sc.Connection(f"conn-{i}", name=f"Rel connection {i}", system_type="DATA_SYSTEM",
+                          request=sc.ConnectionRequestArgs(connection_url=f"https://example.com/rel/{i}"))
         for i in range(SITECORE_COUNTS["decisionModels"]):
             sc.DecisionModel(f"dm-{i}", name=f"Rel decision model {i}")
         for i in range(SITECORE_COUNTS["flowDefinitions"]):
-            sc.FlowDefinition.web_experience(f"flow-{i}", name=f"Rel flow {i}", variant_ref=f"v{i}")
+            flows.web_experience(f"flow-{i}", name=f"Rel flow {i}", friendly_id=f"rel_flow_{i}",
+                                 start_date="2025-01-06T00:00:00.000Z", variant=flows.Variant(f"v{i}", html="<p/>"))
         for i in range(SITECORE_COUNTS["templates"]):
-            sc.Template(f"tpl-{i}", name=f"Rel template {i}", type="WEB", html=f"<p>{i}</p>")
+            sc.Template(f"tpl-{i}", name=f"Rel template {i}", friendly_id=f"rel_template_{i}", type="WEB",
+                        html=f"<p>{i}</p>")
 
     return program
 
@@ -164,7 +168,7 @@ def test_sitecore_stack_converges_under_faults(stack_factory: StackFactory, emul
     try:
         ups, errors = up_until_converged(stack, limit=1)
         injected = [r for r in emulator.requests() if r.get("fault")]
-        api = [r for r in emulator.requests() if r["path"].startswith("/v1/")]
+        api = [r for r in emulator.requests() if r["path"].startswith(("/v2/", "/v3/"))]
         print(f"\nsitecore: converged after {ups} up(s); {len(injected)} of {len(api)} API requests faulted")
         # Failed ups failed for the reason the design gives (an unretried create), with no traceback.
         assert_no_tracebacks(errors + stack.output)
@@ -182,10 +186,9 @@ def test_sitecore_stack_converges_under_faults(stack_factory: StackFactory, emul
         print(f"sitecore: destroyed after {destroys} destroy(s)")
         assert_no_tracebacks(destroy_errors)
         assert stack.resources("Connection") == stack.resources("Template") == []
-        # No DELETE in Sitecore: what can be archived is archived; templates stay (dropped from state
-        # with a warning), exactly the declared ones, once each.
+        # No DELETE in Sitecore: everything is archived, exactly the declared objects, once each.
         live = sitecore_objects(emulator, archived=False)
-        assert live == {**{c: [] for c in SITECORE_COUNTS}, "templates": sitecore_declared()["templates"]}
+        assert live == {c: [] for c in SITECORE_COUNTS}
         every = sitecore_objects(emulator)
         assert all(duplicates(names) == [] for names in every.values()), every
     finally:
@@ -265,11 +268,12 @@ PROGRAMS = {
     "sitecore": f"""
         from pulumi_personalize import sitecore as sc
         for i in range({INTERRUPT_N}):
-            sc.Connection(f"conn-{{i}}", name=f"Kill connection {{i}}", connection_url=f"https://example.com/k/{{i}}",
+            sc.Connection(f"conn-{{i}}", name=f"Kill connection {{i}}", system_type="DATA_SYSTEM",
+                          request=sc.ConnectionRequestArgs(connection_url=f"https://example.com/k/{{i}}"),
                           adopt_existing=True)
     """,
 }
-CREATE_PATHS = {"contentstack": r"^/(attributes|events)$", "sitecore": r"^/v1/connections$"}
+CREATE_PATHS = {"contentstack": r"^/(attributes|events)$", "sitecore": r"^/v2/connections$"}
 
 
 def live_names(emulator: Any, product: str) -> list[str]:
