@@ -210,7 +210,8 @@ def test_export_round_trip(emulator: Any, tmp_path: Path) -> None:
     assert without_bookkeeping(tenant_world(emulator.base_url)) == without_bookkeeping(before)
 
     assert adopted.preview_summary("dev") == {"same": 17}
-    edited = program.replace('description="Weather service (seeded)"', 'description="Forecasts by city"')
-    assert edited != program
+    # the model that variants, the deployment and a flow refer to: still one update, no echo
+    assert program.count('name="Next best offer"') == 1
+    edited = program.replace('name="Next best offer"', 'name="Next best offer (2026)"')
     (out / "__main__.py").write_text(edited)
     assert adopted.preview_summary("dev") == {"update": 1, "same": 16}
