@@ -64,9 +64,18 @@ class PulumiProject:
         self.pulumi(*args)
 
     def preview_summary(self, stack: str) -> dict[str, int]:
-        result = self.pulumi("preview", "--json", "--stack", stack)
-        summary: dict[str, int] = json.loads(result.stdout)["changeSummary"]
+        summary: dict[str, int] = self.preview(stack)["changeSummary"]
         return {k: v for k, v in summary.items() if v}
+
+    def preview(self, stack: str) -> dict[str, Any]:
+        result = self.pulumi("preview", "--json", "--stack", stack)
+        answer: dict[str, Any] = json.loads(result.stdout)
+        return answer
+
+    def updated(self, stack: str) -> list[str]:
+        """The names of the resources a preview would update."""
+        return [step["urn"].rsplit("::", 1)[-1] for step in self.preview(stack).get("steps", [])
+                if step.get("op") == "update"]
 
 
 def source_project(tmp_path: Path, base_url: str) -> PulumiProject:

@@ -190,3 +190,4 @@ def test_export_round_trip(emulator: Any, tmp_path: Path) -> None:
     assert edited != program
     (out / "__main__.py").write_text(edited)
     assert adopted.preview_summary("dev") == {"update": 1, "same": 34}
+    assert adopted.updated("dev") == ["loyalty_tier"]

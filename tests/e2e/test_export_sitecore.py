@@ -215,3 +215,4 @@ def test_export_round_trip(emulator: Any, tmp_path: Path) -> None:
     edited = program.replace('name="Next best offer"', 'name="Next best offer (2026)"')
     (out / "__main__.py").write_text(edited)
     assert adopted.preview_summary("dev") == {"update": 1, "same": 16}
+    assert adopted.updated("dev") == ["next_best_offer"]
