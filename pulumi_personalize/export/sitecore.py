@@ -132,17 +132,19 @@ class _Builder:
             kwargs.append(("request", Call("sc.ConnectionRequestArgs", (), tuple(request.items()))))
             auth = dict(inputs.get("auth") or {})
             live_auth: Mapping[str, Any] = item["auth"] if isinstance(item.get("auth"), Mapping) else {}
+            secrets: list[SecretSetting] = []
             for name in AUTH_SECRET_FIELDS:
                 wire = _camel(name)
                 needed = name in auth or wire in live_auth or (name == "client_secret" and auth.get("auth_type") == "OAUTH")
                 auth.pop(name, None)  # never the secret itself in the program
                 if needed:
                     key = f"{_camel(var)}{wire[0].upper()}{wire[1:]}"
-                    self.program.secrets.append(SecretSetting(key, f"{wire} of connection {title!r}"))
+                    secrets.append(SecretSetting(key, f"{wire} of connection {title!r}"))
                     auth[name] = Call("config.require_secret", (key,))
             placeholders = {k: "placeholder" if isinstance(v, Call) else v for k, v in auth.items()}
             if not self.states("connection", title, ConnectionInputs, {**inputs, "auth": placeholders}):
                 continue
+            self.program.secrets += secrets
             if auth and auth != {"auth_type": "NONE"}:
                 kwargs.append(("auth", Call("sc.ConnectionAuthArgs", (), tuple(auth.items()))))
             for name in ("input_mappings", "output_mappings", "custom_headers", "url_parameters"):
