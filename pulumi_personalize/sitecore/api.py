@@ -17,6 +17,7 @@ about Pulumi; the ``engine.Endpoints`` below are what the resource specs drive.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -153,6 +154,12 @@ class SitecoreApi:
         return self.fetch(kind, ref, collection=kind if kind.listed else DECISION_MODELS,
                           collection_answered=kind.listed)
 
+    def first_page(self, kind: Kind) -> list[Json]:
+        """One short page of the collection: proof that it answers, in which tenant (``clientKey``)."""
+        body = self.client.get(kind.path, params={"limit": 1, "offset": 0})
+        items = body.get("items") if isinstance(body, dict) else body
+        return [i for i in items or [] if isinstance(i, dict)] if isinstance(items, list) else []
+
     def create(self, path: str, body: Mapping[str, Any]) -> Json:
         # Not idempotent: a POST repeated after a timeout could create a twin (the engine looks first).
         try:
@@ -221,6 +228,10 @@ class Collection:
     def list(self, api: SitecoreApi) -> list[Json]:
         """Every object, archived ones included as far as the list shows them (natural-key look-ups)."""
         return api.listing(self.kind)
+
+    def probe(self, api: SitecoreApi) -> builtins.list[Json]:
+        """For the engine, after a 404 on one object: does the collection answer (and for whom)?"""
+        return api.listing(self.kind) if self.kind.listed else api.first_page(DECISION_MODELS)
 
 
 class Connections(Collection):
@@ -303,6 +314,9 @@ class DecisionModelDeployments:
 
     def list(self, api: SitecoreApi) -> list[Json]:
         raise NotImplementedError  # not adoptable by key: a deployment is its model's
+
+    def probe(self, api: SitecoreApi) -> builtins.list[Json]:
+        return api.listing(DECISION_MODELS)
 
 
 class DecisionModelVariants(Collection):

@@ -496,3 +496,12 @@ def test_the_pickled_provider_holds_no_configuration() -> None:
     text = dill.dumps(p)
     assert b"static-token-unit" not in text
     assert dill.loads(text).spec_name == CONNECTION.name
+
+
+def test_a_gone_variant_is_confirmed_by_the_models_collection_in_its_tenant(sc: respx.MockRouter) -> None:
+    from pulumi_personalize.sitecore.api import DecisionModelVariants, SitecoreApi
+
+    models = sc.get("/v2/decisionModelDefinitions").mock(side_effect=paged([{"ref": "m1", "clientKey": "k"}]))
+    api = SitecoreApi(provider(CONNECTION)._client({}).client)
+    assert DecisionModelVariants().probe(api) == [{"ref": "m1", "clientKey": "k"}]
+    assert models.calls[0].request.url.params["limit"] == "1"
