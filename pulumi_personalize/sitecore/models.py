@@ -121,14 +121,23 @@ class ConnectionAuth(_Model):
     """NONE or OAUTH (observed). Another upper-case type is passed through as written, its
     credentials unchecked: the service is the judge of types the documentation does not list."""
     client_id: str | None = None
+    """OAuth client id."""
     client_secret: str | None = None
+    """OAuth client secret (sent as ``clientSecret``; the key name is unconfirmed)."""
     access_token_url: str | None = None
+    """OAuth token endpoint, https://."""
     use_mutual_tls: bool | None = None
+    """OAuth over mutual TLS."""
     oauth_custom_headers: list[dict[str, Any]] | None = None
+    """Headers of the token request."""
     form_url_encoded_items: list[dict[str, Any]] | None = None
+    """Extra form items of the token request."""
     username: str | None = None
+    """For an auth type beyond NONE/OAUTH (unconfirmed)."""
     password: str | None = None
+    """For an auth type beyond NONE/OAUTH (unconfirmed)."""
     api_key: str | None = None
+    """For an auth type beyond NONE/OAUTH (unconfirmed; sent as ``apiKey``)."""
 
     _upper_type = field_validator("auth_type", mode="before")(_upper)
 
@@ -166,7 +175,9 @@ class ConnectionRequest(_Model):
     """The connection's ``request`` object: the call made to the external system."""
 
     request_type: RequestType = "GET"
+    """The HTTP method of the call."""
     connection_url: str = Field(min_length=1)
+    """URL of the external system; may hold ``${var}`` placeholders."""
     request_body: str | None = None
     """Stringified JSON; may hold ``${var}`` placeholders."""
 
@@ -240,9 +251,13 @@ class DeployedVariantInputs(_Model):
     """One entry of a deployment configuration: which variant revision gets which share, in which status."""
 
     variant_ref: str = Field(min_length=1)
+    """The variant's ref."""
     split: int = Field(ge=0, le=100)
+    """Percentage of the audience; the splits of a deployment add up to 100."""
     status: DeployedVariantStatus = "DRAFT"
+    """DRAFT, TEST or PRODUCTION (ARCHIVED as the service may report it)."""
     variant_revision: int = Field(ge=1)
+    """The variant revision deployed."""
 
     _upper_status = field_validator("status", mode="before")(_upper)
 
@@ -366,20 +381,25 @@ class TrafficSplit(_Model):
     ref: str = Field(min_length=1)
     """A variant's ref."""
     split: int = Field(ge=0, le=100)
+    """Percentage of the flow's traffic; the splits add up to 100."""
 
 
 class Traffic(_Model):
     type: Literal["simpleTraffic", "advancedTraffic"] = "simpleTraffic"
     weighting_algorithm: Literal["USER_DEFINED", "MULTI_ARM_BANDIT"] = "USER_DEFINED"
     allocation: int = Field(default=100, ge=0, le=100)
+    """Percentage of visitors who enter the flow."""
     coupled: bool | None = None
     splits: list[TrafficSplit] = Field(default_factory=list)
+    """How the traffic is shared among the variants (by variant ref)."""
 
 
 class Schedule(_Model):
     type: Literal["simpleSchedule"] = "simpleSchedule"
     start_date: str
+    """ISO-8601 date-time the flow starts."""
     end_date: str | None = None
+    """ISO-8601 date-time it ends (none: it runs until stopped)."""
 
     @field_validator("start_date", "end_date")
     @classmethod
@@ -394,8 +414,11 @@ class Schedule(_Model):
 
 class SampleSizeConfig(_Model):
     base_value: float = Field(gt=0, lt=1)
+    """Today's conversion rate (0-1)."""
     minimum_detectable_difference: float = Field(gt=0)
+    """Smallest relative change worth detecting."""
     confidence_level: float = Field(gt=0, lt=1)
+    """Statistical confidence wanted (0-1)."""
 
 
 class GoalCalculation(_Model):
@@ -443,6 +466,7 @@ class TemplateRenderTaskInput(_Model):
 class DecisionModelTaskInput(_Model):
     input_type: Literal["decisionModelTaskInput"] = "decisionModelTaskInput"
     decision_model_refs: list[str] = Field(min_length=1)
+    """Refs of the decision models the task runs."""
 
 
 class ConditionsTaskInput(_Model):
@@ -489,14 +513,19 @@ class FlowVariant(_Model):
     """A variant of a flow (SDK ``models/flow.ts``, confirmed by HZ)."""
 
     ref: str = Field(min_length=1)
+    """The variant's ref (default: a stable UUID from the flow's friendly_id and the variant's name)."""
     name: str = Field(min_length=1)
     description: str | None = None
     is_control: bool = False
+    """The experiment's control (exactly one per experiment)."""
     preview_url: str | None = None
     image: str | None = None
     assets: Assets | None = None
+    """Web flows: the variant's html, css and js."""
     template_variables: dict[str, str] | None = None
+    """Values of the code's ``[[parameters]]``."""
     tasks: list[FlowTask] = Field(default_factory=list)
+    """What the variant runs: template render, decision model and conditions tasks."""
 
 
 def variant_ref(friendly_id: str, variant_name: str) -> str:
@@ -614,7 +643,9 @@ ELEMENT_ORDER: tuple[str, ...] = ("html", "css", "js", "freemarker")
 
 class TemplateElement(_Model):
     id: ElementId
+    """html, css, js or freemarker."""
     template: str
+    """The code (FreeMarker needs at least ``{}``)."""
 
 
 class TemplateInputs(_Model):
