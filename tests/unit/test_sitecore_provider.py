@@ -505,3 +505,19 @@ def test_a_gone_variant_is_confirmed_by_the_models_collection_in_its_tenant(sc: 
     api = SitecoreApi(provider(CONNECTION)._client({}).client)
     assert DecisionModelVariants().probe(api) == [{"ref": "m1", "clientKey": "k"}]
     assert models.calls[0].request.url.params["limit"] == "1"
+
+
+def test_lookups_walk_every_page_and_leave_archived_objects_out(sc: respx.MockRouter) -> None:
+    from pulumi_personalize.errors import NotFoundError
+    from pulumi_personalize.sitecore import get_flow_definition
+
+    flows_listed = [{"ref": f"f{i}", "name": f"Flow {i}", "archived": False, "status": "DRAFT",
+                     "type": "INTERACTIVE_WEB_FLOW", "revision": 1} for i in range(130)]
+    flows_listed.append({"ref": "old", "name": "Old flow", "archived": True})
+    route = sc.get("/v3/flowDefinitions").mock(side_effect=paged(flows_listed))
+    found = get_flow_definition("Flow 120", config=CONFIG)
+    assert (found.ref, found.type, found.archived) == ("f120", "INTERACTIVE_WEB_FLOW", False)
+    assert [c.request.url.params["offset"] for c in route.calls] == ["0", "100"]
+    with pytest.raises(NotFoundError, match="include_archived=True"):
+        get_flow_definition("Old flow", config=CONFIG)
+    assert get_flow_definition("Old flow", include_archived=True, config=CONFIG).archived is True
