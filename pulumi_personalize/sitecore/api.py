@@ -26,8 +26,8 @@ import pulumi
 from pydantic import BaseModel
 
 from ..config import load_sitecore_settings
-from ..engine import LISTINGS, Json, PartialCreateError
-from ..errors import NotFoundError, PersonalizeError, get_logger, redact
+from ..engine import AMBIGUOUS_CREATE_ATTEMPTS, LISTINGS, Json, PartialCreateError
+from ..errors import NotFoundError, PersonalizeError, ServerError, TransportError, get_logger, redact
 from ..http import ApiClient, sitecore_client
 from .models import (
     DECISION_MODEL_LINKS,
@@ -327,8 +327,31 @@ class DecisionModelVariants(Collection):
         super().__init__(DECISION_MODEL_VARIANTS)
 
     def create(self, api: SitecoreApi, payload: Json, inputs: BaseModel) -> Json:
+        """A POST whose answer was lost (5xx, dropped) is looked for among the model's variants, as the
+        engine does for kinds with a natural key (a variant's name is one only within its model):
+        the one live variant with the program's name and definition is the one it made; with none,
+        post again."""
         assert isinstance(inputs, DecisionModelVariantInputs)
-        return api.create(variants_of(inputs.decision_model), inputs.create_body())
+        path = variants_of(inputs.decision_model)
+        for attempt in range(1, AMBIGUOUS_CREATE_ATTEMPTS + 1):
+            try:
+                return api.create(path, inputs.create_body())
+            except (ServerError, TransportError):
+                if attempt == AMBIGUOUS_CREATE_ATTEMPTS:
+                    raise
+                made = [v for v in api.model_variants(inputs.decision_model)
+                        if not is_archived(v) and v.get("name") == inputs.name
+                        and v.get("definition", inputs.definition) == inputs.definition]
+                if len(made) > 1:
+                    refs = ", ".join(str(v.get("ref")) for v in made)
+                    raise PersonalizeError(
+                        f"the create's answer was lost, and decision model {inputs.decision_model} has several "
+                        f"variants named {inputs.name!r} ({refs}): adopt one with adopt_ref") from None
+                if made:
+                    found = api.fetch(DECISION_MODEL_VARIANTS, str(made[0]["ref"]), collection=DECISION_MODELS)
+                    if found is not None:
+                        return found
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     def list(self, api: SitecoreApi) -> list[Json]:
         raise NotImplementedError
