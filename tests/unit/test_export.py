@@ -124,7 +124,8 @@ def test_rendered_program_is_clean_without_ruff_format(tmp_path: Path) -> None:
     # sections in dependency order whatever the build order was
     assert main_py.index("crm = ") < main_py.index("banner = ") < main_py.index("hero = ")
     ruff = str(Path(sys.executable).parent / "ruff")
-    for args in (["check", "--isolated", "."], ["format", "--isolated", "--check", "."]):
+    for args in (["check", "--isolated", "."], ["check", "--isolated", "--select", "E,F,W,I,B,UP,SIM,RUF,N", "."],
+                 ["format", "--isolated", "--check", "."]):
         result = subprocess.run([ruff, *args], cwd=tmp_path, capture_output=True, text=True, check=False)
         assert result.returncode == 0, result.stdout + result.stderr
     compile(main_py, "__main__.py", "exec")

@@ -1,0 +1,94 @@
+"""The generic dynamic-resource engine: check / diff / create / read / update / delete, once.
+
+A resource is a ``ResourceSpec``: its pydantic input model (snake_case fields, the service's names
+as aliases), how to reach the service (``connect``), its endpoints (an ``Endpoints`` object), the
+fields that force replacement, the secret ones, and the computed outputs. ``EngineProvider`` does
+the rest; ``EngineResource`` is the base of the public resource classes.
+
+The parts, by responsibility:
+
+- ``_values``: what the host hands over (unknowns at preview, Outputs, ``None``) and normalisation;
+- ``_listings``: the short-lived listings shared by the reads of one burst;
+- ``_errors``: the engine's errors (``ResourceOperationError``, ``PartialCreateError``);
+- ``_spec``: the declarations (``Endpoints``, ``ResourceSpec``) and their registry;
+- ``_base``, ``_tenancy``, ``_adoption``, ``_provider``: the provider (its state; the tenant guard;
+  adoption, twins and lost creates; the operations themselves);
+- ``_resource``: ``EngineResource``, ``EngineArgs`` and the argument helpers.
+
+Facts this relies on (``/work/shared/pulumi-notes.md``):
+
+- the provider object is pickled into state: it holds only the spec's name and module, never a
+  credential (``__getstate__``); configuration arrives in ``configure()`` in the provider process.
+  State refers to it as ``pulumi_personalize.engine.EngineProvider``: that name stays;
+- every props dict carries ``__provider``; nested keys starting with ``__`` are dropped by the
+  host's deserializer, so state keeps snake_case names and never the wire's ``__type``;
+- unknown values at preview are the string ``UNKNOWN``, whatever the declared type;
+- ``olds`` in diff/update are the old *outputs*: outputs are always ``inputs + computed``, so the
+  two compare like with like;
+- the host runs up to four calls at once on one provider instance: shared state is locked.
+"""
+
+from __future__ import annotations
+
+from ._adoption import AMBIGUOUS_CREATE_ATTEMPTS
+from ._errors import PartialCreateError, ResourceOperationError
+from ._listings import LISTINGS, TWIN_LISTINGS, ListingCache
+from ._provider import EngineProvider
+from ._resource import EngineArgs, EngineResource, merge_args, plain, reset_pulumi_pickler
+from ._spec import (
+    ClientT,
+    Endpoints,
+    ResourceSpec,
+    default_from_wire,
+    default_to_wire,
+    lookup_spec,
+    register,
+    tenant_of,
+)
+from ._values import (
+    ADOPT_EXISTING,
+    CONFIG_NAMESPACE,
+    TENANT,
+    UNKNOWN,
+    Json,
+    contains_unknown,
+    drop_none,
+    is_unknown,
+    loc_is_unknown,
+    public,
+    resolve_outputs,
+)
+
+__all__ = [
+    "ADOPT_EXISTING",
+    "AMBIGUOUS_CREATE_ATTEMPTS",
+    "CONFIG_NAMESPACE",
+    "LISTINGS",
+    "TENANT",
+    "TWIN_LISTINGS",
+    "UNKNOWN",
+    "ClientT",
+    "Endpoints",
+    "EngineArgs",
+    "EngineProvider",
+    "EngineResource",
+    "Json",
+    "ListingCache",
+    "PartialCreateError",
+    "ResourceOperationError",
+    "ResourceSpec",
+    "contains_unknown",
+    "default_from_wire",
+    "default_to_wire",
+    "drop_none",
+    "is_unknown",
+    "loc_is_unknown",
+    "lookup_spec",
+    "merge_args",
+    "plain",
+    "public",
+    "register",
+    "reset_pulumi_pickler",
+    "resolve_outputs",
+    "tenant_of",
+]

@@ -1,0 +1,75 @@
+"""What every part of the provider shares: the spec it serves, the configuration, the clients."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi.dynamic
+from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pydantic import BaseModel
+
+from ..config import DEFAULT_NAMESPACE
+from ..errors import get_logger
+from ._errors import ResourceOperationError
+from ._spec import ResourceSpec, lookup_spec
+from ._values import CONFIG_NAMESPACE, Json, drop_none
+
+log = get_logger("pulumi_personalize.engine")
+
+_LAZY_LOCK = threading.Lock()
+
+
+class ProviderBase(ResourceProvider):
+    """The state of a provider instance and the helpers every operation uses."""
+
+    spec_name: str
+    spec_module: str
+    _config: dict[str, object]
+
+    @property
+    def spec(self) -> ResourceSpec[Any]:
+        return lookup_spec(self.spec_name, self.spec_module)
+
+    # -- configuration ------------------------------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        # The whole stack configuration, secrets decrypted: kept on the instance in the provider
+        # process only (configure runs after unpickling; __getstate__ excludes it anyway).
+        raw = getattr(req.config, "_props", None)
+        self._config: dict[str, object] = dict(raw) if isinstance(raw, Mapping) else {}
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+
+    def _client(self, props: Mapping[str, Any]) -> Any:
+        if getattr(self, "_lock", None) is None:
+            with _LAZY_LOCK:  # configure() was not called: settings come from the environment
+                if getattr(self, "_lock", None) is None:
+                    self.configure(ConfigureRequest(pulumi.dynamic.Config({}, "")))
+        namespace = str(props.get(CONFIG_NAMESPACE) or DEFAULT_NAMESPACE)
+        with self._lock:
+            client = self._clients.get(namespace)
+            if client is None:
+                client = self._clients[namespace] = self.spec.connect(self._config, namespace)
+            return client
+
+    @staticmethod
+    def _normal(model: BaseModel) -> Json:
+        normal: Json = drop_none(model.model_dump(mode="json", exclude_none=True))
+        return normal
+
+    def _model(self, props: Mapping[str, Any]) -> BaseModel:
+        spec = self.spec
+        return spec.inputs.model_validate(
+            {k: v for k, v in props.items() if k in spec.input_fields and v is not None}
+        )
+
+    def _fail(self, operation: str, id_: str | None, props: Mapping[str, Any], exc: BaseException) -> ResourceOperationError:
+        spec = self.spec
+        title = spec.title(id_, props)
+        if isinstance(exc, ResourceOperationError):
+            return exc
+        log.debug("%s %s failed: %s", operation, title, exc)
+        return ResourceOperationError(title, operation, exc)

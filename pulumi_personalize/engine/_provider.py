@@ -1,0 +1,282 @@
+"""``EngineProvider``: check / diff / create / read / update / delete, for every resource."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pydantic import BaseModel, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
+
+from ..config import DEFAULT_NAMESPACE
+from ..errors import AuthenticationError, NotFoundError, PersonalizeError
+from ..http import watch_not_found
+from ._adoption import Adoption
+from ._base import log
+from ._spec import ResourceSpec, tenant_of
+from ._tenancy import TenantGuard
+from ._values import (
+    ADOPT_EXISTING,
+    CONFIG_NAMESPACE,
+    TENANT,
+    Json,
+    _path,
+    contains_unknown,
+    drop_none,
+    is_unknown,
+    loc_is_unknown,
+    public,
+)
+
+_NAMESPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_LEAD_FIELD_RE = re.compile(r"^([a-z_][a-z0-9_]*(?:\[\d+\])?(?:\.[a-z_][a-z0-9_]*)?):\s+")
+
+
+class EngineProvider(TenantGuard, Adoption):
+    """One instance per resource type. Pickled into state as the spec's name and module only.
+
+    Never rename or move this class: existing stacks refer to it by module path and name.
+    """
+
+    spec_name: str
+    spec_module: str
+
+    def __init__(self, spec_name: str, spec_module: str) -> None:
+        super().__init__()
+        self.spec_name = spec_name
+        self.spec_module = spec_module
+
+    # The pickle lands in the state file: never the configuration, the clients or the locks.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"spec_name": self.spec_name, "spec_module": self.spec_module}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.spec_name = state["spec_name"]
+        self.spec_module = state["spec_module"]
+
+    # The module the state refers to (by module path and name): the package, not this file.
+    __module__ = "pulumi_personalize.engine"
+
+    # -- check ----------------------------------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        spec = self.spec
+        given = public(news)
+        failures: list[CheckFailure] = []
+        engine_args: Json = {}
+        for name in spec.engine_inputs:
+            value = given.pop(name, None)
+            if value is None:
+                continue
+            engine_args[name] = value
+            if is_unknown(value):
+                continue
+            if name == ADOPT_EXISTING:
+                if not isinstance(value, bool):
+                    failures.append(CheckFailure(name, f"{name} must be true or false"))
+                elif spec.natural_key is None:
+                    failures.append(CheckFailure(name, f"a {spec.label} cannot be adopted by key; use {spec.adopt_input}"))
+            elif not isinstance(value, str) or not value.strip():
+                failures.append(CheckFailure(name, f"{name} must be a non-empty string"))
+            elif name == CONFIG_NAMESPACE and not _NAMESPACE_RE.match(value):
+                failures.append(CheckFailure(name, f"{name} must be a stack configuration namespace such as 'acme-eu'"))
+        for name in sorted(set(given) - set(spec.input_fields)):
+            if given[name] is not None and name not in spec.output_names:
+                allowed = ", ".join((*spec.input_fields, *spec.engine_inputs))
+                failures.append(CheckFailure(name, f"{name} is not an argument of {spec.label}; expected one of {allowed}"))
+        model_input = {k: v for k, v in given.items() if k in spec.input_fields and v is not None}
+        try:
+            model = spec.inputs.model_validate(model_input)
+        except PydanticValidationError as exc:
+            for error in exc.errors():
+                loc = error["loc"]
+                if loc_is_unknown(model_input, loc):
+                    continue  # not known until apply: validated then
+                where = _path(loc)
+                # error["msg"] never echoes the value (it may be a credential)
+                message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+                if not where:  # a model-level rule: its message may start with the field it is about
+                    lead = _LEAD_FIELD_RE.match(message)
+                    where = lead.group(1) if lead and lead.group(1).split("[")[0] in spec.input_fields else ""
+                    message = message[lead.end():] if where and lead else message
+                prop = where.split(".")[0].split("[")[0] or spec.label
+                if prop in spec.secrets:
+                    # The engine prints a named property's value beside its failure: not a secret's.
+                    prop = ""
+                failures.append(CheckFailure(prop, f"{where or spec.label}: {message}"))
+            return CheckResult({**_best_effort(spec, model_input), **engine_args}, failures)
+        normal = self._normal(model)
+        if spec.check_change is not None:
+            failures += [CheckFailure(p, r) for p, r in spec.check_change(public(_olds), normal)]
+        return CheckResult({**normal, **engine_args}, failures)
+
+    # -- diff -----------------------------------------------------------------------------------------
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        spec = self.spec
+        old, new = public(olds), public(news)
+        changed: list[str] = []
+        for name in (*spec.input_fields, CONFIG_NAMESPACE):
+            before, after = drop_none(old.get(name)), drop_none(new.get(name))
+            if name == CONFIG_NAMESPACE:
+                before, after = before or DEFAULT_NAMESPACE, after or DEFAULT_NAMESPACE
+            if contains_unknown(after) or before != after:
+                changed.append(name)
+        # adopt_* only matter at create: changing them later changes nothing
+        replaces = [n for n in changed if n in spec.replace_on or n == CONFIG_NAMESPACE]
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    # -- create / read / update / delete ----------------------------------------------------------
+
+    def _outs(self, model: BaseModel, props: Mapping[str, Any], live: Json, client: Any) -> Json:
+        engine = {k: props[k] for k in self.spec.engine_inputs if props.get(k) is not None}
+        return {**self._normal(model), **engine, **self._computed(live, client)}
+
+    def _computed(self, live: Json, client: Any) -> Json:
+        """The spec's outputs (not the id: the resource exposes ``id`` under that name) and the
+        tenant the object was served by."""
+        spec = self.spec
+        computed = {k: v for k, v in spec.outputs(live).items() if v is not None and k != spec.id_name}
+        tenant = tenant_of(client)
+        if tenant is not None:
+            computed[TENANT] = tenant.record(live)
+        return computed
+
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        props = public(props)
+        try:
+            return self._create(props)
+        except Exception as exc:
+            raise self._fail("create", None, props, exc) from None
+
+    def _create(self, props: Json) -> CreateResult:
+        spec = self.spec
+        client = self._client(props)
+        model = self._model(props)
+        target = self._adoption_target(client, props, model)
+        if target is None and spec.claim_twins:
+            target = self._claim_twin(client, model)
+        if target is not None:
+            id_ = spec.id_of(target)
+            live = spec.endpoints.update(client, id_, spec.to_wire(model, target, spec), model, target)
+            log.info("adopted existing %s", spec.title(id_, props))
+        else:
+            try:
+                live = self._create_once(client, model)
+            except PersonalizeError as exc:
+                raise self._explain_create_failure(client, model, exc) from None
+            id_ = spec.id_of(live)
+        return CreateResult(id_=id_, outs=self._outs(model, props, live, client))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        props = public(props)
+        try:
+            return self._read(id_, props)
+        except Exception as exc:
+            raise self._fail("read", id_, props, exc) from None
+
+    def _read(self, id_: str, props: Json) -> ReadResult:
+        spec = self.spec
+        client = self._client(props)
+        self._guard(client, props)
+        outcome = "nothing was dropped from the state"
+        with watch_not_found() as not_found:
+            try:
+                live = spec.endpoints.get(client, id_)
+            except (AuthenticationError, NotFoundError) as exc:  # the collection itself did not answer
+                raise self._unreachable(client, exc, outcome) from None
+        if live is None:
+            if not_found:  # a 404 proves nothing until the collection answers without the object
+                self._confirm_gone(client, props, outcome)
+            else:  # the collection answered (a listing) and the object is not in it
+                self._guard(client, props, concluding_gone=True)
+            return ReadResult(id_="", outs={})  # gone: the engine drops it from state
+        self._guard(client, props, live=live)
+        if spec.deleted(live):
+            return ReadResult(id_="", outs={})  # archived: gone for Pulumi
+        previous = {k: v for k, v in props.items() if k in spec.input_fields}
+        try:
+            model = spec.inputs.model_validate(spec.from_wire(live, previous, spec))
+            inputs = self._normal(model)
+        except PydanticValidationError as exc:
+            log.warning("%s: the live object does not fit the inputs model (%s); keeping the known inputs",
+                        spec.title(id_, props), exc.error_count())
+            inputs = previous
+        engine = {k: props[k] for k in spec.engine_inputs if props.get(k) is not None}
+        inputs = {**inputs, **engine}
+        return ReadResult(id_=id_, outs={**inputs, **self._computed(live, client)}, inputs=inputs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        props = public(news)
+        try:
+            return self._update(id_, props, public(olds).get(TENANT))
+        except Exception as exc:
+            raise self._fail("update", id_, props, exc) from None
+
+    def _update(self, id_: str, props: Json, recorded: Any) -> UpdateResult:
+        spec = self.spec
+        client = self._client(props)
+        model = self._model(props)
+        where = {**props, TENANT: recorded}  # the tenant is an output: the old one is the record
+        self._guard(client, where)
+        outcome = "nothing was changed"
+        with watch_not_found() as not_found:
+            try:
+                live = spec.endpoints.get(client, id_)
+            except (AuthenticationError, NotFoundError) as exc:
+                raise self._unreachable(client, exc, outcome) from None
+        if live is None:
+            if not_found:
+                self._confirm_gone(client, where, outcome)
+            raise PersonalizeError(
+                "it no longer exists: run `pulumi refresh` so that the next `pulumi up` creates it again"
+            )
+        self._guard(client, where, live=live)
+        live = spec.endpoints.update(client, id_, spec.to_wire(model, live, spec), model, live)
+        return UpdateResult(outs=self._outs(model, props, live, client))  # full outs, never None (#7809)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        props = public(props)
+        try:
+            self._delete(id_, props)
+        except Exception as exc:
+            raise self._fail("delete", id_, props, exc) from None
+
+    def _delete(self, id_: str, props: Json) -> None:
+        client = self._client(props)
+        self._guard(client, props)
+        with watch_not_found() as not_found:
+            try:
+                self.spec.endpoints.delete(client, id_, props)
+            except NotFoundError:
+                pass  # already gone, if the collection answers
+            except AuthenticationError as exc:
+                raise self._unreachable(client, exc, "nothing was deleted") from None
+        if not_found:  # a 404 is success only where the collection answers
+            self._confirm_gone(client, props, "the resource stays in the state")
+
+
+def _best_effort(spec: ResourceSpec[Any], model_input: Json) -> Json:
+    """Inputs for check when validation could not finish (unknowns, or failures being reported):
+    known top-level fields normalised one by one, defaults filled, so diff still compares alike."""
+    out: Json = {}
+    for name, info in spec.inputs.model_fields.items():
+        if name in model_input:
+            value = model_input[name]
+            if contains_unknown(value):
+                out[name] = value
+                continue
+            try:
+                adapter: TypeAdapter[Any] = TypeAdapter(info.annotation)  # type: ignore[arg-type]
+                out[name] = drop_none(adapter.dump_python(adapter.validate_python(value), mode="json"))
+            except Exception:
+                out[name] = value
+        elif not info.is_required():
+            default = info.get_default(call_default_factory=True)
+            if default is not None:
+                out[name] = default.model_dump(mode="json") if isinstance(default, BaseModel) else default
+    normal: Json = drop_none(out)
+    return normal

@@ -1,0 +1,116 @@
+"""The base of the public resource classes and their argument helpers."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+import pulumi
+import pulumi.dynamic
+from pydantic import BaseModel
+
+from ._provider import EngineProvider
+from ._spec import ResourceSpec
+from ._values import Json
+
+
+def plain(value: Any) -> Any:
+    """Typed builder objects (dataclasses, pydantic models) -> plain dicts the host can serialise,
+    leaving ``pulumi.Output`` values where they are (nested Outputs serialise fine)."""
+    if isinstance(value, pulumi.Output):
+        return value
+    if isinstance(value, BaseModel):
+        return plain(value.model_dump(exclude_none=True))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: Json = {}
+        tag = getattr(value, "TYPE", None)
+        if isinstance(tag, str):
+            out["type"] = tag
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if item is not None:
+                out[f.name] = plain(item)
+        return out
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+ArgsT = TypeVar("ArgsT")
+
+
+def merge_args(args_type: type[ArgsT], args: ArgsT | None, overrides: Mapping[str, Any]) -> ArgsT:
+    """``Resource(name, args, opts, **kwargs)``: keyword arguments win over the args object."""
+    values: Json = {}
+    if args is not None:
+        values = {f.name: getattr(args, f.name) for f in dataclasses.fields(args)}  # type: ignore[arg-type]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return args_type(**values)
+
+
+def _pristine_batch_setitems() -> Any:
+    """``pickle._Pickler._batch_setitems`` as the standard library defines it, unwrapped."""
+    fn: Any = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+    while getattr(fn, "__qualname__", "") != "_Pickler._batch_setitems":
+        inner = [c.cell_contents for c in (getattr(fn, "__closure__", None) or ()) if callable(c.cell_contents)]
+        if not inner:
+            return None  # someone else's wrapper: leave it alone
+        fn = inner[0]
+    return fn
+
+
+_PRISTINE_BATCH_SETITEMS = _pristine_batch_setitems()
+
+
+def reset_pulumi_pickler() -> None:
+    """Undo the wrapper that pulumi.dynamic's serialize_provider leaves on the pickler.
+
+    The SDK (3.259) wraps ``pickle._Pickler._batch_setitems`` in a sorting wrapper on every dynamic
+    resource it constructs and never restores it: the k-th resource pickles through k wrappers, and
+    at about 980 resources in one program construction fails with RecursionError. Each
+    serialize_provider call wraps afresh, so resetting before it keeps the sorting (determinism).
+    """
+    if _PRISTINE_BATCH_SETITEMS is not None:
+        pickle._Pickler._batch_setitems = _PRISTINE_BATCH_SETITEMS  # type: ignore[attr-defined]
+
+
+class EngineResource(pulumi.dynamic.Resource):
+    """Base of every resource class: builds the props, marks secrets, wires the provider."""
+
+    _spec: ClassVar[ResourceSpec[Any]]
+
+    def __init__(self, resource_name: str, args: object, opts: pulumi.ResourceOptions | None) -> None:
+        spec = self._spec
+        props: Json = {}
+        for f in dataclasses.fields(args):  # type: ignore[arg-type]
+            value = getattr(args, f.name)
+            if value is not None:
+                props[f.name] = plain(value)
+        for name in spec.secrets:
+            if props.get(name) is not None:
+                props[name] = pulumi.Output.secret(props[name])
+        for name in (*spec.input_fields, *spec.engine_inputs, *spec.exposed_outputs):
+            props.setdefault(name, None)  # every input and output becomes an attribute
+        if spec.secrets:
+            # outputs read back from the service stay secret too, not only the inputs (pulumi#13260)
+            opts = pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(additional_secret_outputs=list(spec.secrets))
+            )
+        reset_pulumi_pickler()
+        super().__init__(EngineProvider(spec.name, spec.module), resource_name, props, opts)
+        # The identifier other resources refer to (uid, ref) is the id: known at preview of an update
+        setattr(self, spec.id_name, self.id)
+
+
+@dataclass
+class EngineArgs:
+    """Arguments every resource takes besides its own."""
+
+    config_namespace: pulumi.Input[str] | None = field(default=None, kw_only=True)
+    """Stack configuration namespace holding the credentials (default ``personalize``); use another
+    one (``acme-eu``) for a second tenant. Changing it replaces the resource."""

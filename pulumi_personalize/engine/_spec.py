@@ -1,0 +1,198 @@
+"""Declarations: what differs between two resources (``ResourceSpec``) and the registry."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from ..config import Tenant
+from ..errors import PersonalizeError
+from ._values import ADOPT_EXISTING, CONFIG_NAMESPACE, TENANT, Json, drop_none
+
+ClientT = TypeVar("ClientT")
+ClientC = TypeVar("ClientC", contravariant=True)
+
+
+class Endpoints(Protocol[ClientC]):
+    """How one kind of object is created, fetched, replaced and deleted (the api layer).
+
+    ``payload`` is the wire body the engine built (desired inputs merged onto ``live``); ``inputs``
+    the validated model, for endpoints that need more than one call (versions, for example).
+    """
+
+    def create(self, client: ClientC, payload: Json, inputs: BaseModel) -> Json: ...
+
+    def get(self, client: ClientC, id_: str) -> Json | None:
+        """The live object, or ``None`` when it does not exist (any more)."""
+        ...
+
+    def update(self, client: ClientC, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json: ...
+
+    def delete(self, client: ClientC, id_: str, props: Mapping[str, Any]) -> None:
+        """Delete; a missing object may be ignored or raise ``NotFoundError``: either way the engine
+        saw the 404 (``http.watch_not_found``) and confirms that the collection answers."""
+        ...
+
+    def list(self, client: ClientC) -> list[Json]:
+        """Every object (for adoption by natural key); may raise ``NotImplementedError``.
+
+        Also the engine's proof that the collection answers, after a 404 on one object, unless the
+        endpoints define a cheaper ``probe(client) -> list[Json]`` (a first page is enough)."""
+        ...
+
+
+def tenant_of(client: object) -> Tenant | None:
+    """The tenant the client endpoints are called with serves: its ``tenant``, or its ``ApiClient``'s
+    (``client.client.tenant``), so that an api class needs no declaration of its own."""
+    for candidate in (client, getattr(client, "client", None)):
+        tenant = getattr(candidate, "tenant", None)
+        if isinstance(tenant, Tenant):
+            return tenant
+    return None
+
+
+def default_to_wire(inputs: BaseModel, live: Json | None, spec: ResourceSpec[Any]) -> Json:
+    """Desired inputs on the service's names, merged onto the live object for a full PUT.
+
+    Fields the resource manages are taken only from the inputs (so removing one in the program
+    removes it on the service); unmanaged fields and the ones the service owns are kept.
+    """
+    desired: Json = inputs.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if live is None:
+        return desired
+    managed = set(spec.managed_wire_fields())
+    kept = {k: v for k, v in live.items() if k not in managed and k not in spec.server_fields}
+    return {**kept, **desired}
+
+
+def default_from_wire(live: Json, previous: Mapping[str, Any], spec: ResourceSpec[Any]) -> Json:
+    """The inputs that would produce ``live`` (refresh writes these back, avoiding phantom diffs)."""
+    model = spec.inputs.model_validate(live)
+    dumped: Json = drop_none(model.model_dump(mode="json", exclude_none=True))
+    return dumped
+
+
+@dataclass(frozen=True)
+class ResourceSpec(Generic[ClientT]):
+    """Everything that differs between two resources. A resource module is a page of these."""
+
+    name: str
+    """Registry key, stored in state with the provider: never rename (e.g. ``contentstack.Attribute``)."""
+    module: str
+    """Module that registers this spec; the provider process imports it to find the spec again."""
+    label: str
+    """What a person calls it, for messages (``attribute``)."""
+    inputs: type[BaseModel]
+    """Pydantic input model: snake_case fields, the service's names as aliases, defaults applied."""
+    connect: Callable[[Mapping[str, object], str], ClientT]
+    """(flat stack config, namespace) -> the client endpoints are called with."""
+    endpoints: Endpoints[ClientT]
+    outputs: Callable[[Json], Json]
+    """Computed outputs from the live object (never an input's name)."""
+    output_names: tuple[str, ...]
+    """The computed outputs' names (the resource class exposes them as ``pulumi.Output``)."""
+    id_of: Callable[[Json], str] = lambda live: str(live["uid"])
+    id_name: str = "uid"
+    """The service's id name; the adoption input is ``adopt_<id_name>``."""
+    replace_on: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    server_fields: tuple[str, ...] = (
+        "uid", "created_at", "updated_at", "createdAt", "updatedAt", "createdBy", "updatedBy",
+    )
+    """Wire fields the service owns: never sent back in an update."""
+    extra_managed_wire_fields: tuple[str, ...] = ()
+    """Wire fields (besides the inputs' aliases) the resource owns, e.g. a legacy mirror of one."""
+    natural_key: str | None = None
+    """Input field that identifies an object for ``adopt_existing=True`` (``key`` or ``name``)."""
+    is_deleted: Callable[[Json], bool] | None = None
+    """For a service that keeps an object after deleting it (archived, soft-deleted): whether a live
+    object is such a one. Read reports it gone (Pulumi drops it from state); ``adopt_<id_name>``,
+    ``adopt_existing`` and ``claim_twins`` may take it over again, and the update that does so must
+    revive it (the payload's business, for example ``archived: false``)."""
+    claim_twins: bool = False
+    """Create looks for twins before creating anything: objects with the same ``natural_key`` and the
+    same ``replace_on`` fields (for a service that accepts duplicates, where only this check stops a
+    second object of the same name). A twin that ``is_deleted`` (what a destroy left behind) is taken
+    over and revived; a live one fails the create with the ``adopt_<id_name>=`` that would adopt it.
+    Objects whose ``replace_on`` fields differ are not twins: a replace must not take over the object
+    it replaces. Needs ``natural_key`` and ``endpoints.list``."""
+    adoptable: bool = True
+    to_wire: Callable[[BaseModel, Json | None, ResourceSpec[Any]], Json] = default_to_wire
+    from_wire: Callable[[Json, Mapping[str, Any], ResourceSpec[Any]], Json] = default_from_wire
+    describe: Callable[[Mapping[str, Any]], str] | None = None
+    """How to name an object in messages, from its props (default: its name or key)."""
+    check_change: Callable[[Mapping[str, Any], Json], list[tuple[str, str]]] | None = None
+    """Changes the service refuses although each field alone may change (a published Sitecore JS
+    module): (old inputs, normalised new inputs) -> (property, reason) check failures, so the preview
+    fails instead of the ``up``. Old inputs are empty at create."""
+
+    def __post_init__(self) -> None:
+        clash = set(self.output_names) & set(self.input_fields) | {TENANT} & set(self.input_fields)
+        if clash:
+            raise ValueError(f"{self.name}: outputs {sorted(clash)} shadow inputs (olds in diff are outputs)")
+        if self.claim_twins and self.natural_key is None:
+            raise ValueError(f"{self.name}: claim_twins needs a natural_key")
+
+    def deleted(self, live: Json) -> bool:
+        """Whether a live object counts as deleted (see ``is_deleted``)."""
+        return self.is_deleted is not None and self.is_deleted(live)
+
+    @property
+    def input_fields(self) -> tuple[str, ...]:
+        return tuple(self.inputs.model_fields)
+
+    @property
+    def exposed_outputs(self) -> tuple[str, ...]:
+        """Outputs the resource registers. Not the id's name: that attribute is the resource's
+        ``id``, which the engine keeps known across an in-place update even at preview, where a
+        dynamic resource's outputs are unknown (``pulumi-notes.md``, "Previews, ids and refresh")."""
+        return (*(n for n in self.output_names if n != self.id_name), TENANT)
+
+    @property
+    def adopt_input(self) -> str:
+        return f"adopt_{self.id_name}"
+
+    @property
+    def engine_inputs(self) -> tuple[str, ...]:
+        if not self.adoptable:
+            return (CONFIG_NAMESPACE,)
+        return (CONFIG_NAMESPACE, self.adopt_input, ADOPT_EXISTING)
+
+    def managed_wire_fields(self) -> tuple[str, ...]:
+        names: list[str] = []
+        for name, info in self.inputs.model_fields.items():
+            names.append(info.alias or name)
+            names.append(name)
+        return (*names, *self.extra_managed_wire_fields)
+
+    def title(self, id_: str | None, props: Mapping[str, Any]) -> str:
+        what = self.describe(props) if self.describe else next(
+            (f"{props[k]!r}" for k in ("name", "key") if isinstance(props.get(k), str)), ""
+        )
+        parts = [self.label, what, f"({self.id_name} {id_})" if id_ else ""]
+        return " ".join(p for p in parts if p)
+
+
+_REGISTRY: dict[str, ResourceSpec[Any]] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+def register(spec: ResourceSpec[ClientT]) -> ResourceSpec[ClientT]:
+    with _REGISTRY_LOCK:
+        _REGISTRY[spec.name] = spec
+    return spec
+
+
+def lookup_spec(name: str, module: str) -> ResourceSpec[Any]:
+    spec = _REGISTRY.get(name)
+    if spec is None:
+        importlib.import_module(module)  # registers it
+        spec = _REGISTRY.get(name)
+    if spec is None:
+        raise PersonalizeError(f"no resource spec {name!r} in {module}: was the resource renamed?")
+    return spec

@@ -1,0 +1,102 @@
+"""The tenant guard: a resource is read, updated or deleted only in the tenant it was recorded in,
+and a 404 means "gone" only once the object's collection answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ..config import DEFAULT_NAMESPACE, Tenant, tenant_change_allowed
+from ..errors import (
+    AuthenticationError,
+    ConfigurationError,
+    NotFoundError,
+    PersonalizeError,
+    TenantMismatchError,
+)
+from ._base import ProviderBase
+from ._spec import tenant_of
+from ._values import CONFIG_NAMESPACE, TENANT, Json
+
+
+class TenantGuard(ProviderBase):
+    """Provider methods that compare tenant records and confirm that a collection answers."""
+
+    def _tenant_change_allowed(self, props: Mapping[str, Any]) -> bool:
+        namespace = str(props.get(CONFIG_NAMESPACE) or DEFAULT_NAMESPACE)
+        return tenant_change_allowed(getattr(self, "_config", {}), namespace)
+
+    def _guard(self, client: Any, props: Mapping[str, Any], *, live: Json | None = None,
+               concluding_gone: bool = False, probed: Sequence[Json] = ()) -> None:
+        """Fail unless the provider is configured for the tenant the resource was recorded in.
+
+        ``live``: the object as the service answered (its tenant key, if any, is compared);
+        ``probed``: a listing of the collection (the same, when concluding that an object is gone).
+        """
+        tenant = tenant_of(client)
+        recorded = Tenant.recorded(props.get(TENANT))
+        if tenant is None or recorded is None or self._tenant_change_allowed(props):
+            return
+        observed = tenant.observed_key(live) or next(
+            (key for item in probed if (key := tenant.observed_key(item))), None
+        )
+        field_ = tenant.conflict(recorded, observed_key=observed, concluding_gone=concluding_gone)
+        if field_ is None:
+            return
+        configured = tenant.record(live)
+        if observed:
+            configured["client_key"] = observed
+        raise TenantMismatchError(
+            f"this {self.spec.label} was recorded in {tenant.describe(recorded)}, but the provider is now "
+            f"configured for {tenant.describe(configured)}: check {tenant.settings_for(field_)}. Nothing was "
+            f"changed and nothing was dropped from the state. To move the stack to the new "
+            f"{'project' if tenant.service == 'contentstack' else 'tenant'} on purpose, set "
+            f"{tenant.allow_setting()} for one `pulumi refresh --run-program` (docs/recovery.md)",
+            key=tenant.settings_for(field_).split(" ")[0], recorded=recorded, configured=configured,
+        )
+
+    def _unreachable(self, client: Any, exc: PersonalizeError, outcome: str) -> PersonalizeError:
+        """A 401/403/404 on the collection itself: a configuration error naming the settings."""
+        tenant = tenant_of(client)
+        if tenant is None:
+            return exc
+        error = self._unreachable_message(tenant, exc, outcome)
+        if error is exc:
+            return exc
+        # the HTTP facts stay on the error for code (status, path, request id)
+        error.status, error.method, error.path = exc.status, exc.method, exc.path
+        error.request_id, error.service_message = exc.request_id, exc.service_message
+        return error
+
+    def _unreachable_message(self, tenant: Tenant, exc: PersonalizeError, outcome: str) -> PersonalizeError:
+        where = tenant.describe()
+        if isinstance(exc, AuthenticationError):
+            return ConfigurationError(
+                f"{tenant.product} refused the credentials (HTTP {exc.status}) for {where}: check "
+                f"{tenant.credential_settings()}; {outcome} ({exc})",
+                key=tenant.credential_settings().split(" ")[0],
+            )
+        if isinstance(exc, NotFoundError):
+            settings = tenant.location_settings()
+            if tenant.service == "contentstack":
+                settings = f"{tenant.settings_for('project_uid')}, {settings}"
+            return ConfigurationError(
+                f"the {self.spec.label} collection does not answer at {where} (HTTP 404 on {exc.path}): the "
+                f"project, region or base URL is wrong, not the {self.spec.label}; check {settings}; "
+                f"{outcome} ({exc})",
+                key=settings.split(",")[0],
+            )
+        return exc
+
+    def _confirm_gone(self, client: Any, props: Mapping[str, Any], outcome: str) -> None:
+        """After a 404 on one object: it is gone only if its collection answers (in the recorded
+        tenant). Raises when the collection does not answer or names another tenant."""
+        endpoints = self.spec.endpoints
+        probe: Callable[[Any], list[Json]] = getattr(endpoints, "probe", None) or endpoints.list
+        try:
+            items = probe(client)
+        except NotImplementedError:
+            items = []  # nothing to ask: the configuration check below is all the evidence there is
+        except (AuthenticationError, NotFoundError) as exc:
+            raise self._unreachable(client, exc, outcome) from None
+        self._guard(client, props, concluding_gone=True, probed=items)

@@ -1,0 +1,111 @@
+"""Values as the dynamic provider host hands them over: unknowns at preview, Outputs, ``None``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import pulumi
+from pulumi.output import Unknown
+from pydantic.alias_generators import to_snake
+
+UNKNOWN: str = pulumi.runtime.rpc.UNKNOWN
+"""What a value not yet known at preview looks like in check and diff."""
+
+CONFIG_NAMESPACE = "config_namespace"
+ADOPT_EXISTING = "adopt_existing"
+TENANT = "tenant"
+"""The output every resource records its tenant in (``config.Tenant.record``: identifiers only)."""
+
+Json = dict[str, Any]
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, str) and value == UNKNOWN
+
+
+def contains_unknown(value: Any) -> bool:
+    if is_unknown(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def resolve_outputs(value: Any) -> Any:
+    """Plain values for what the host hands over as ``Output`` objects.
+
+    Nested Outputs (a rule referencing an attribute's uid) reach check and diff as deserialized
+    output values, not as the ``UNKNOWN`` string: a known one becomes its value, an unknown one
+    ``UNKNOWN``, so the rest of the engine deals with one representation.
+    """
+    if isinstance(value, pulumi.Output):
+        data = getattr(value, "_data", None)
+        if isinstance(data, asyncio.Future) and data.done() and not data.cancelled() and data.exception() is None:
+            resolved = data.result()
+            return resolve_outputs(resolved.value) if resolved.is_known else UNKNOWN
+        return UNKNOWN
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, Mapping):
+        return {k: resolve_outputs(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [resolve_outputs(v) for v in value]
+    return value
+
+
+def public(props: Mapping[str, Any]) -> Json:
+    """Props without the host's ``__provider`` (and any other ``__*`` key), Outputs resolved."""
+    return {k: resolve_outputs(v) for k, v in props.items() if not k.startswith("__")}
+
+
+def drop_none(value: Any) -> Any:
+    """``None`` and absent mean the same to the engine (the host drops ``None`` on the wire too)."""
+    if isinstance(value, Mapping):
+        return {k: drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [drop_none(v) for v in value]
+    return value
+
+
+def _walk(raw: Any, loc: Sequence[int | str]) -> Iterator[Any]:
+    """The values met walking an error location through the raw input.
+
+    Locations use aliases (``attributeMatchOptions``) and tagged-union tags (``Rule``) that the
+    snake_case input does not hold; those segments are mapped or skipped.
+    """
+    current = raw
+    for segment in loc:
+        yield current
+        if isinstance(current, Mapping):
+            key = str(segment)
+            for candidate in (key, to_snake(key), key.lstrip("_")):
+                if candidate in current:
+                    current = current[candidate]
+                    break
+            # else: a tag or an alias we cannot map: stay where we are
+        elif isinstance(current, list) and isinstance(segment, int) and 0 <= segment < len(current):
+            current = current[segment]
+    yield current
+
+
+def loc_is_unknown(raw: Any, loc: Sequence[int | str]) -> bool:
+    """Whether an error's location runs through a value that is unknown at preview."""
+    return any(is_unknown(v) for v in _walk(raw, loc))
+
+
+def _path(loc: Sequence[int | str]) -> str:
+    out = ""
+    for segment in loc:
+        if isinstance(segment, int):
+            out += f"[{segment}]"
+        else:
+            name = "type" if segment == "__type" else to_snake(str(segment))
+            # pydantic puts a tagged union's tag in the location: not a field
+            if name and segment[:1].isupper() and not str(segment).isupper():
+                continue
+            out += f".{name}" if out else name
+    return out
