@@ -364,3 +364,17 @@ def test_stack_config_is_flat_with_secrets_in_clear(tmp_path: Path) -> None:
     with pytest.raises(ExportError) as caught:
         stack_config("dev", tmp_path, pulumi=fake_pulumi(tmp_path, '{"x": {"value": "SECRET"}}', code=255))
     assert "no stack named dev" in str(caught.value) and "SECRET" not in str(caught.value)
+
+
+@respx.mock(assert_all_called=False)
+def test_an_archived_decision_model_is_adopted_under_its_name_from_before(respx_mock: respx.MockRouter,
+                                                                           tmp_path: Path) -> None:
+    sitecore_routes(respx_mock)
+    respx_mock.get(f"{SC}/v2/decisionModelDefinitions").respond(json=page([
+        {"ref": "m1", "name": "Next best offer - archived 2026-03-01 10:00", "archived": True, "revision": 4,
+         "deploymentConfiguration": {"variants": []}}]))
+    program, _ = run("sitecore", tmp_path / "a", SC_CONFIG, kinds=["decision_model"])
+    assert program.counts() == {} and [s.title for s in program.skipped] == ["Next best offer"]
+    program, text = run("sitecore", tmp_path / "b", SC_CONFIG, kinds=["decision_model"], include_archived=True)
+    assert program.counts() == {"decision_model": 1, "decision_model_variant": 1}
+    assert 'name="Next best offer",' in text and "archived 2026" not in text
