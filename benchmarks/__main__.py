@@ -1,12 +1,12 @@
 """`make bench` / `python -m benchmarks`: the real engine against the emulator; prints ratios.
 
-Three measurements per product (Contentstack: attributes, events, audiences; Sitecore: templates
-and connections) and per size N:
+Three measurements per product (Contentstack: attributes, events, audiences; Sitecore: templates,
+connections, web experiences and decision models, 2:2:1:1) and per size N:
 
 1. `pulumi up` of N resources with the emulator's 10 requests/second limit and 50 ms latency on
    every request (Sitecore: the emulator has no limit of its own, the provider's client is set to
    10/s). Bound = API calls (from the emulator's request log) / 10 per second; ratio = wall / bound.
-   Then `pulumi refresh` of the same stack: API calls and wall time.
+   Then `pulumi refresh` of the same stack: API calls, wall time, and the list pages it read.
 2. The same `pulumi up` at zero latency and no limit, and `pulumi up` of N no-op dynamic resources
    under the same engine (benchmarks/noop.py): ratio = real / no-op.
 3. Peak RSS of the dynamic provider process (VmHWM from /proc), during the limited `up`.
@@ -87,6 +87,9 @@ def limited_run(product: str, n: int, client_rps: float = RATE) -> dict[str, Any
         "refresh_s": round(refresh_wall, 2),
         "refresh_calls": len(refresh_calls),
         "refresh_calls_by_kind": harness.summarize_requests(refresh_calls),
+        "refresh_list_pages": harness.list_pages(refresh_calls),
+        "up_list_pages": harness.list_pages(calls),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "provider_peak_rss_mib": rss.mib("provider"),
         "engine_peak_rss_mib": rss.mib("engine"),
     }
@@ -127,12 +130,13 @@ def print_tables(limited: list[dict[str, Any]], floors: list[dict[str, Any]]) ->
     for r in limited:
         print(f"| {r['product']} | {r['n']} | {r['calls']} | {r['calls_per_resource']} | {r['bound_s']} | "
               f"{r['up_s']} | {r['ratio']} | {r['failed']} | {r['http_429']} |")
-    print("\n### `pulumi refresh` of the same stacks (target: API calls constant in N)\n")
-    print("| product | N | API calls | wall (s) | calls by kind |")
-    print("| --- | ---: | ---: | ---: | --- |")
+    print("\n### `pulumi refresh` of the same stacks (target: API calls grow with list pages, not objects)\n")
+    print("| product | N | API calls | wall (s) | calls by kind | list pages (offsets) |")
+    print("| --- | ---: | ---: | ---: | --- | --- |")
     for r in limited:
         kinds = ", ".join(f"{k}: {v}" for k, v in sorted(r["refresh_calls_by_kind"].items()))
-        print(f"| {r['product']} | {r['n']} | {r['refresh_calls']} | {r['refresh_s']} | {kinds} |")
+        pages = "; ".join(f"{k} {v}" for k, v in sorted(r["refresh_list_pages"].items())) or "-"
+        print(f"| {r['product']} | {r['n']} | {r['refresh_calls']} | {r['refresh_s']} | {kinds} | {pages} |")
     print("\n### Peak RSS during `pulumi up` (VmHWM)\n")
     print("| product | N | dynamic provider (MiB) | engine (MiB) |")
     print("| --- | ---: | ---: | ---: |")
@@ -154,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.monotonic()
     print(f"# benchmarks: sizes {args.sizes}, products {args.products}, client limit {args.client_rps:g}/s, "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()}", flush=True)
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min)", flush=True)
     limited: list[dict[str, Any]] = []
     floors: list[dict[str, Any]] = []
     for product in args.products:
@@ -168,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {json.dumps(floors[-1])}", flush=True)
     print_tables(limited, floors)
     total = time.monotonic() - started
-    print(f"\nTotal benchmark time: {total:.0f} s")
+    print(f"\nTotal benchmark time: {total:.0f} s; load average at the end "
+          f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"limited": limited, "floor": floors, "total_s": total}, indent=2))

@@ -66,17 +66,43 @@ def api_requests(emu: EmulatorHandle) -> list[dict[str, Any]]:
     return [r for r in emu.requests() if not r["path"].startswith("/_emulator")]
 
 
+SITECORE_VERSIONS = ("v2", "v3")  # Sitecore's collections live under /v2/... and /v3/...
+
+
+def request_kind(path: str) -> str:
+    """``/v2/connections`` (a list page or a POST), ``/v2/connections/{ref}`` (one object),
+    ``/v2/decisionModelDefinitions/{ref}/variants``; Contentstack's first segment (``/attributes``)."""
+    parts = path.strip("/").split("/")
+    if parts[0] not in SITECORE_VERSIONS or len(parts) < 2:
+        return f"/{parts[0]}"
+    collection = f"/{parts[0]}/{parts[1]}"
+    rest = parts[2:]
+    if not rest:
+        return collection
+    if rest[0] in ("testConnection", "renderTemplates", "process"):  # collection-level actions
+        return f"{collection}/{rest[0]}"
+    return "/".join([collection, "{ref}", *rest[1:]])
+
+
 def summarize_requests(entries: list[dict[str, Any]]) -> dict[str, int]:
-    """Counts by "METHOD /collection" plus the statuses that mean trouble."""
+    """Counts by "METHOD kind" (:func:`request_kind`) plus the statuses that mean trouble."""
     counts: Counter[str] = Counter()
     for r in entries:
-        parts = r["path"].strip("/").split("/")
-        collection = "/".join(parts[:2]) if parts[0] == "v1" else parts[0]
-        counts[f"{r['method']} /{collection}"] += 1
+        counts[f"{r['method']} {request_kind(r['path'])}"] += 1
         status = r.get("status")
         if status is None or status >= 400:
             counts[f"status {status}"] += 1
     return dict(counts)
+
+
+def list_pages(entries: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """Sitecore list GETs by collection: the ``offset`` of each page read, in order."""
+    pages: dict[str, list[int]] = {}
+    for r in entries:
+        kind = request_kind(r["path"])
+        if r["method"] == "GET" and kind.startswith(tuple(f"/{v}/" for v in SITECORE_VERSIONS)) and "{ref}" not in kind:
+            pages.setdefault(kind, []).append(int((r.get("query") or {}).get("offset", 0)))
+    return pages
 
 
 @dataclass

@@ -59,19 +59,41 @@ def _audience_definition(i: int) -> RuleCombination:
     return rules.all_of(rules.Rule(rules.preset("DEVICE_TYPE"), "STRING_EQUALS", rules.StringMatch(f"device-{i}")))
 
 
+# Sitecore kinds in turn, two templates and two connections for each flow and decision model: at
+# N = 300 that is 100 templates, so a refresh walks a second (empty) page of /v3/templates.
+SITECORE_MIX = ("template", "connection", "flow", "template", "connection", "decision model")
+
+
+def sitecore_kinds(n: int) -> dict[str, int]:
+    """How many of each Sitecore kind ``sitecore(n)`` declares."""
+    counts = dict.fromkeys(SITECORE_MIX, 0)
+    for i in range(n):
+        counts[SITECORE_MIX[i % len(SITECORE_MIX)]] += 1
+    return counts
+
+
 def sitecore(n: int) -> Program:
-    """N Sitecore resources: templates and connections in turn (1:1)."""
+    """N independent Sitecore resources: templates, connections, web experiences (DRAFT, one
+    variant with its own code) and decision models, 2:2:1:1. Each is one POST at create."""
 
     def program() -> None:
         from pulumi_personalize import sitecore as sc
+        from pulumi_personalize.sitecore import flows
 
         for i in range(n):
-            if i % 2 == 0:
-                sc.Template(f"tpl-{i}", name=f"Bench template {i}", type="WEB",
-                            html=f"<div>{i}</div>", css="div{}", javascript="")
+            kind = SITECORE_MIX[i % len(SITECORE_MIX)]
+            if kind == "template":
+                sc.Template(f"tpl-{i}", name=f"Bench template {i}", friendly_id=f"bench_template_{i}",
+                            type="WEB", html=f"<div>{i}</div>", css="div{}")
+            elif kind == "connection":
+                sc.Connection(f"conn-{i}", name=f"Bench connection {i}", system_type="DATA_SYSTEM",
+                              request=sc.ConnectionRequestArgs(connection_url=f"https://example.com/bench/{i}"))
+            elif kind == "flow":
+                flows.web_experience(f"flow-{i}", name=f"Bench flow {i}", friendly_id=f"bench_flow_{i}",
+                                     start_date="2025-01-06T00:00:00.000Z",
+                                     variant=flows.Variant(f"Bench {i}", html=f"<p>{i}</p>"))
             else:
-                sc.Connection(f"conn-{i}", name=f"Bench connection {i}",
-                              connection_url=f"https://example.com/bench/{i}", auth_type="NONE")
+                sc.DecisionModel(f"dm-{i}", name=f"Bench decision model {i}")
 
     return program
 
