@@ -80,6 +80,11 @@ def test_contentstack_refresh_with_another_project_url_or_credential_fails_and_d
     assert f"configured for Contentstack project {OTHER_PROJECT}" in text
     assert "check personalize:contentstackProjectUid" in text
     assert ids(stack) == before
+    # nor does a destroy delete anything in, or forget anything because of, the other project
+    with pytest.raises(auto.CommandError) as destroy:
+        stack.destroy(run_program=True)
+    assert f"configured for Contentstack project {OTHER_PROJECT}" in str(destroy.value)
+    assert ids(stack) == before
     stack.stack.set_config("personalize:contentstackProjectUid", auto.ConfigValue(CONTENTSTACK_PROJECT_UID))
 
     # another base URL (the same emulator under another name: still another host to the guard)
