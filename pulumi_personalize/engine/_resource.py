@@ -83,6 +83,10 @@ class EngineResource(pulumi.dynamic.Resource):
     """Base of every resource class: builds the props, marks secrets, wires the provider."""
 
     _spec: ClassVar[ResourceSpec[Any]]
+    tenant: pulumi.Output[dict[str, str]]
+    """Where the object lives (``service``, ``host``, ``region``, ``project_uid``, ``client_id``,
+    ``client_key``: identifiers only). Read, update and delete refuse a provider configured for
+    another tenant (``docs/recovery.md``)."""
 
     def __init__(self, resource_name: str, args: object, opts: pulumi.ResourceOptions | None) -> None:
         spec = self._spec
