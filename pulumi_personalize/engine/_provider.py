@@ -190,7 +190,7 @@ class EngineProvider(TenantGuard, Adoption):
                 raise self._unreachable(client, exc, outcome) from None
         if live is None:
             if not_found:  # a 404 proves nothing until the collection answers without the object
-                self._confirm_gone(client, props, outcome)
+                self._confirm_gone(client, props, outcome, id_)
             else:  # the collection answered (a listing) and the object is not in it
                 self._guard(client, props, concluding_gone=True)
             return ReadResult(id_="", outs={})  # gone: the engine drops it from state

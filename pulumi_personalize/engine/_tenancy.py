@@ -88,9 +88,9 @@ class TenantGuard(ProviderBase):
             )
         return exc
 
-    def _confirm_gone(self, client: Any, props: Mapping[str, Any], outcome: str) -> None:
+    def _confirm_gone(self, client: Any, props: Mapping[str, Any], outcome: str, id_: str | None = None) -> None:
         """After a 404 on one object: it is gone only if its collection answers (in the recorded
-        tenant). Raises when the collection does not answer or names another tenant."""
+        tenant) and, given ``id_``, does not list it. Raises otherwise, naming the settings."""
         endpoints = self.spec.endpoints
         probe: Callable[[Any], list[Json]] = getattr(endpoints, "probe", None) or endpoints.list
         try:
@@ -100,3 +100,14 @@ class TenantGuard(ProviderBase):
         except (AuthenticationError, NotFoundError) as exc:
             raise self._unreachable(client, exc, outcome) from None
         self._guard(client, props, concluding_gone=True, probed=items)
+        if id_ is not None and any(self._id_or_none(item) == id_ for item in items):
+            raise PersonalizeError(
+                f"the service answered 404 for this {self.spec.label} but still lists it: not taken for a "
+                f"deletion; {outcome}. Run the refresh again; if it persists, check the base URL settings"
+            )
+
+    def _id_or_none(self, item: Json) -> str | None:
+        try:
+            return self.spec.id_of(item)
+        except (KeyError, TypeError, ValueError):
+            return None

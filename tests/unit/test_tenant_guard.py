@@ -218,6 +218,14 @@ def test_a_404_is_gone_when_the_collection_answers_without_the_object(respx_mock
 
 
 @respx.mock(base_url=CS_URL)
+def test_a_404_for_an_object_the_collection_still_lists_is_not_a_deletion(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/widgets/w1").respond(404, json={"message": "Cannot GET /widgets/w1"})
+    respx_mock.get("/widgets").respond(json=[{"uid": "w1", "name": "w"}])
+    text = str(failure(lambda: provider(CS_WIDGET, CS_CONFIG).read("w1", state())))
+    assert "answered 404 for this widget but still lists it" in text and "nothing was dropped" in text
+
+
+@respx.mock(base_url=CS_URL)
 def test_a_listing_without_the_object_is_gone_without_a_second_call(respx_mock: respx.MockRouter) -> None:
     listing = respx_mock.get("/gadgets").respond(json=[])
     assert provider(CS_GADGET, CS_CONFIG).read("g1", state()).id == ""
