@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +22,7 @@ from pydantic import BaseModel
 from pulumi_personalize.config import load_contentstack_settings, load_sitecore_settings
 from pulumi_personalize.engine import LISTINGS, EngineProvider, ResourceOperationError, ResourceSpec, register
 from pulumi_personalize.errors import ConfigurationError, NotFoundError, TenantMismatchError
-from pulumi_personalize.http import ApiClient
+from pulumi_personalize.http import ApiClient, watch_not_found
 
 CS_URL = "https://cs.test"
 SC_URL = "https://sc.test"
@@ -336,3 +337,27 @@ def test_a_new_api_key_of_the_same_tenant_reads_on_and_another_one_is_not_taken_
     assert_no_credential(text)
     assert provider(SC_WIDGET, _client_credentials("old-key")).read("r1", state(without_key)).id == ""
 
+
+
+# --- the 404 watch -------------------------------------------------------------------------------------
+
+
+@respx.mock(base_url=CS_URL)
+def test_the_404_watch_sees_only_its_own_threads_answers(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/widgets/gone").respond(404)
+    client = cs_connect(CS_CONFIG, "personalize").client
+    elsewhere: list[list[str]] = []
+
+    def other_thread() -> None:
+        with watch_not_found() as seen, contextlib.suppress(NotFoundError):
+            client.get("/widgets/gone")
+        elsewhere.append(seen)
+
+    with watch_not_found() as outer:
+        with watch_not_found() as inner, contextlib.suppress(NotFoundError):
+            client.get("/widgets/gone")
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+    assert inner == ["/widgets/gone"] and outer == ["/widgets/gone"]  # nested watches both see it
+    assert elsewhere == [["/widgets/gone"]]  # and the other thread's 404 stayed in its own watch
