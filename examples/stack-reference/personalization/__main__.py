@@ -9,8 +9,6 @@ The resources are grouped in one ``ComponentResource`` so that ``pulumi preview`
 site's personalization, and so that a second site is one more ``SitePersonalization(...)``.
 """
 
-from __future__ import annotations
-
 import pulumi
 
 from pulumi_personalize import contentstack as cs
