@@ -30,7 +30,7 @@ $(VENV_FLOOR)/.installed: pyproject.toml Makefile
 	@test -n "$(PULUMI_SDK_FLOOR)" || { echo 'no "pulumi>=FLOOR,<4.0.0" line in pyproject.toml' >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV_FLOOR)
 	$(VENV_FLOOR)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_FLOOR)/bin/python -m pip install --quiet -e ".[emulator,test]" "pulumi==$(PULUMI_SDK_FLOOR)"
+	$(VENV_FLOOR)/bin/python -m pip install --quiet -e ".[emulator,test,dev]" "pulumi==$(PULUMI_SDK_FLOOR)"
 	@touch $@
 
 ## Sets up, starts the emulator, runs `pulumi up` of the root project, then a preview with no changes.
