@@ -3,6 +3,12 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The pulumi Python SDKs make test runs: the newest release in .venv (pinned here, so every setup
+# installs exactly the tested one; bump it with a run of make test), and the floor that
+# pyproject.toml declares (`pulumi>=FLOOR,<4.0.0`) in .venv-floor.
+PULUMI_SDK_NEWEST := 3.272.0
+PULUMI_SDK_FLOOR := $(shell sed -n 's/^ *"pulumi>=\([0-9.]*\),<4.0.0",.*/\1/p' pyproject.toml)
+VENV_FLOOR := .venv-floor
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 
@@ -12,11 +18,19 @@ export PULUMI_SKIP_UPDATE_CHECK := true
 setup: $(VENV)/.installed
 	@bash scripts/install-pulumi
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[emulator,test,dev]"
+	$(PY) -m pip install --quiet -e ".[emulator,test,dev]" "pulumi==$(PULUMI_SDK_NEWEST)"
+	@touch $@
+
+## The oldest SDK the package accepts, to run the unit tests and one life-cycle test with.
+$(VENV_FLOOR)/.installed: pyproject.toml Makefile
+	@test -n "$(PULUMI_SDK_FLOOR)" || { echo 'no "pulumi>=FLOOR,<4.0.0" line in pyproject.toml' >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV_FLOOR)
+	$(VENV_FLOOR)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_FLOOR)/bin/python -m pip install --quiet -e ".[emulator,test,dev]" "pulumi==$(PULUMI_SDK_FLOOR)"
 	@touch $@
 
 ## Sets up, starts the emulator, runs `pulumi up` of the root project, then a preview with no changes.
@@ -31,9 +45,14 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-## Sets up, then lint, types and the whole test suite (unit, emulator, end-to-end).
-test: lint
+## Sets up, then lint, types and the whole test suite (unit, emulator, end-to-end) with the newest
+## SDK; then the unit tests and the stack-reference life cycle with the floor SDK, which runs the
+## program, the language host and the provider (the launchers in .tools/bin honour PULUMI_PYTHON_CMD).
+test: lint $(VENV_FLOOR)/.installed
 	$(VENV)/bin/pytest -q -p no:cacheprovider
+	@echo "--- pulumi SDK $(PULUMI_SDK_FLOOR) (the floor) in $(VENV_FLOOR)"
+	PULUMI_PYTHON_CMD=$(CURDIR)/$(VENV_FLOOR)/bin/python $(VENV_FLOOR)/bin/pytest -q -p no:cacheprovider \
+		tests/unit tests/e2e/test_stack_reference.py
 
 bench: setup
 	$(PY) -m benchmarks

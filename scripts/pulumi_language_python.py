@@ -14,6 +14,7 @@ first line of stdout.
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import logging
 import os
 import runpy
@@ -27,7 +28,6 @@ from contextlib import suppress
 from typing import Any
 
 import grpc
-import pulumi
 from pulumi import log
 from pulumi.errors import RunError
 from pulumi.runtime import reset_options, run_in_stack, set_all_config
@@ -53,7 +53,9 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         self._engine_address = engine_address
 
     def GetPluginInfo(self, request: Any, context: Any) -> Any:
-        return plugin_pb2.PluginInfo(version=pulumi.__version__ if hasattr(pulumi, "__version__") else "")
+        # The SDK's version (the official host reports its own, which is the same release); the
+        # pulumi package has no __version__, so `pulumi about` showed "unknown" without this.
+        return plugin_pb2.PluginInfo(version=importlib.metadata.version("pulumi"))
 
     def GetRequiredPlugins(self, request: Any, context: Any) -> Any:
         # Dynamic providers need no plugin download: `pulumi-resource-pulumi-python` is on PATH.
