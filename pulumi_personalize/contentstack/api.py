@@ -1,6 +1,6 @@
 """Typed endpoints of the Contentstack Personalize Management API (the api layer: api -> http).
 
-What the live service serves (``/work/shared/reference/contentstack-personalize-live-api.md``):
+What the live service serves (``docs/facts/contentstack.md#endpoints``):
 
 - lists are bare JSON arrays (``ApiClient.list_all`` still reads an envelope if one comes);
 - attributes, audiences and events have no GET by id: they are read from a listing that all reads

@@ -1,6 +1,6 @@
 """Pydantic models of the Sitecore Personalize objects, on the live API's shapes.
 
-The contract is ``/work/shared/reference/sitecore-personalize-live-api.md`` (the fact sheet). Input
+The contract is ``docs/facts/sitecore.md`` (the live service as this project knows it). Input
 field names are snake_case (the Pulumi properties, kept in state); the wire names are the service's
 camelCase (``alias_generator``). Every model is strict (``extra="forbid"``) so a misspelt argument is a
 check failure; reading a live object (``from_wire``) drops the keys a model does not know instead

@@ -1,5 +1,5 @@
 """Sitecore Personalize behaviour of the emulator, through real HTTP, against the fact sheet
-(``shared/reference/sitecore-personalize-live-api.md``) and ``docs/contracts/sitecore-personalize.openapi.yml``."""
+(``docs/facts/sitecore.md``) and ``docs/contracts/sitecore-personalize.openapi.yml``."""
 
 from __future__ import annotations
 

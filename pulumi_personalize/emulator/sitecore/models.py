@@ -1,6 +1,6 @@
 """The stored models of the emulated Sitecore Personalize: fields, rules, server defaults, presentation.
 
-One place per field of the live service (fact sheet ``sitecore-personalize-live-api.md``, §3-§7):
+One place per field of the live service (``docs/facts/sitecore.md#connections`` to ``#templates``):
 each kind's ``validate_*`` function checks what a POST/PUT body must hold and returns the document to
 store without its server-owned fields; :func:`create_record` / :func:`update_record` add those
 (``ref``, ``clientKey``, ``revision``, ``archived``, ``modifiedAt``, ``modifiedByRef`` or
