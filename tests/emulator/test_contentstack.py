@@ -1,4 +1,4 @@
-"""Contentstack Personalize behaviour of the emulator, through real HTTP, against the live-service fact sheet
+"""Contentstack Personalize behaviour of the emulator, through real HTTP, against the live service's facts
 (``docs/facts/contentstack.md``)."""
 
 from __future__ import annotations
