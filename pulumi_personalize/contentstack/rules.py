@@ -55,7 +55,7 @@ PRESET_ATTRIBUTES = (
     "COUNTRY", "QUERY_PARAMETERS", "DATE_AND_TIME", "DEVICE_TYPE", "REGION", "CITY",
     "OPERATING_SYSTEM", "REFERRER",
 )
-"""Preset attributes known from the fact sheet (section 8). A rule's preset ref is not checked against
+"""Preset attributes known so far (docs/facts/contentstack.md#presets). A rule's preset ref is not checked against
 this list (the full list is unconfirmed and the service may add more); custom attribute keys are."""
 
 

@@ -13,7 +13,7 @@ DEFAULT_ACCESS_TOKEN = "emulator-access-token"
 DEFAULT_AUTHTOKEN = "emulator-authtoken"
 DEFAULT_OAUTH_TOKEN = "emulator-oauth-token"
 DEFAULT_TOKEN_TTL = 86_400
-# Contentstack Personalize default quotas (docs/personalize/limitations); each can be raised per plan.
+# Contentstack Personalize default quotas (docs/facts/contentstack.md#quotas); each can be raised per plan.
 DEFAULT_CONTENTSTACK_QUOTAS: Mapping[str, int] = {
     "projects_per_organization": 3,
     "experiences": 100,

@@ -26,7 +26,7 @@ import pytest
 
 from pulumi_personalize.emulator.testing import running_emulator
 
-CLI_VARIANTS_VERSION = "1.4.1"  # the version the fact sheet was read from
+CLI_VARIANTS_VERSION = "1.4.1"  # the version docs/facts/contentstack.md was read from
 PACKAGE = f"@contentstack/cli-variants@{CLI_VARIANTS_VERSION}"
 HERE = Path(__file__).resolve().parent
 DRIVER = HERE / "cli_variants_driver.js"

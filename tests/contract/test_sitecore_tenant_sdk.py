@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pulumi_personalize.emulator.testing import running_emulator
 
-SDK_VERSION = "0.4.6"  # the version the fact sheet was read from
+SDK_VERSION = "0.4.6"  # the version docs/facts/sitecore.md was read from
 PACKAGE = f"sitecore-personalize-tenant-sdk@{SDK_VERSION}"
 DRIVER = Path(__file__).resolve().parent / "sitecore_sdk_driver.mjs"
 CLIENT_ID, CLIENT_SECRET = "sdk-peer", "sdk-peer-secret"

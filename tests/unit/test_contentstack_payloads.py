@@ -1,7 +1,7 @@
 """What each Contentstack resource sends and reads (respx at the HTTP boundary).
 
 Every exchange of these tests is checked against the project's OpenAPI description of the live
-service, ``docs/contracts/contentstack-personalize.openapi.yml`` (written from the fact sheet): the
+service, ``docs/contracts/contentstack-personalize.openapi.yml`` (written from ``docs/facts/contentstack.md``): the
 method and path must be an operation there, project-scoped calls carry ``x-project-uid`` and
 ``/projects`` carries ``organization_uid`` instead, GETs have no body, request bodies fit the
 operation's request schema, and the canned answers fit its response schemas (so they have the live

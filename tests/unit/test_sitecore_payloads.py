@@ -1,5 +1,5 @@
 """What the Sitecore client puts on the wire, validated against this project's OpenAPI description
-of the live API (``docs/contracts/sitecore-personalize.openapi.yml``, written from the fact sheet).
+of the live API (``docs/contracts/sitecore-personalize.openapi.yml``, written from ``docs/facts/sitecore.md``).
 
 respx stands in for the service at the HTTP boundary; every request the providers make in these
 scenarios (create, update, status moves, archive, verify, list pages) is checked: its path and method

@@ -1,5 +1,5 @@
 """Contentstack Personalize Management API, emulated as the live service serves it
-(``/work/shared/reference/contentstack-personalize-live-api.md``; contract:
+(``docs/facts/contentstack.md``; contract:
 ``docs/contracts/contentstack-personalize.openapi.yml``).
 
 ``urls`` holds the URL table, ``handlers`` the request handling, ``models`` the stored objects and their rules.

@@ -36,7 +36,7 @@ OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
 USER_UID = "blt0e0e0e0e0e0e0e0e"
 USER_NAME = "Emulator User"
 
-# Preset attributes every project has (fact sheet §8). The refs come from the vendor's prose, CLI mocks and
+# Preset attributes every project has (docs/facts/contentstack.md#presets). The refs come from the vendor's prose, CLI mocks and
 # a third-party report; the live list may be longer. Their fields (unconfirmed): the same as a custom
 # attribute's minus the creator/timestamp fields, with ``key`` = the ref that a PresetAttributeReference
 # uses, ``__type: PRESET``.

@@ -1,5 +1,5 @@
-"""Sitecore Personalize, emulated as the live service serves it (fact sheet
-``shared/reference/sitecore-personalize-live-api.md``; contract ``docs/contracts/sitecore-personalize.openapi.yml``).
+"""Sitecore Personalize, emulated as the live service serves it (facts:
+``docs/facts/sitecore.md``; contract ``docs/contracts/sitecore-personalize.openapi.yml``).
 
 Laid out like moto: ``urls.py`` (which path calls which handler), ``handlers.py`` (HTTP: auth, bodies,
 paging, status codes), ``models.py`` (the stored models: fields, rules, server defaults), ``auth.py``

@@ -1,6 +1,6 @@
 """The stored models of the emulated Sitecore Personalize: fields, rules, server defaults, presentation.
 
-One place per field of the live service (fact sheet ``sitecore-personalize-live-api.md``, §3-§7):
+One place per field of the live service (``docs/facts/sitecore.md#connections`` to ``#templates``):
 each kind's ``validate_*`` function checks what a POST/PUT body must hold and returns the document to
 store without its server-owned fields; :func:`create_record` / :func:`update_record` add those
 (``ref``, ``clientKey``, ``revision``, ``archived``, ``modifiedAt``, ``modifiedByRef`` or
@@ -35,7 +35,7 @@ COMMON_SERVER_FIELDS = frozenset({"clientKey", "href", "ref", "modifiedAt", "mod
 
 FRIENDLY_ID = re.compile(r"^[a-z0-9_]+$")
 
-# --- enums (fact sheet wording) ---
+# --- enums (the service's wording, docs/facts/sitecore.md) ---
 AUTH_TYPES = ("NONE", "OAUTH")  # observed; the attribute table writes "oauth", so case is not significant
 REQUEST_TYPES = ("GET", "POST", "PUT", "PATCH", "DELETE")
 SYSTEM_TYPES = ("DATA_SYSTEM", "DESTINATION")  # observed values; others unconfirmed and refused
@@ -54,7 +54,7 @@ TEMPLATE_TYPES = ("WEB", "DECISION", "CONDITION", "JS_MODULE")
 TEMPLATE_STATUSES = ("DRAFT", "PUBLISHED")
 TEMPLATE_ELEMENT_IDS = ("html", "css", "js", "freemarker")
 
-# --- server defaults (D-conn-create response) ---
+# --- server defaults (docs/facts/sitecore.md#connections) ---
 DEFAULT_TIMEOUT_MS = 1000
 DEFAULT_CONNECTION_ICON = "assets/images/icons/connections/plug.svg"
 
@@ -101,7 +101,7 @@ class Kind:
     key: str  # key in the tenant state
     path: str  # canonical URL of the collection; item href = path + "/" + ref
     label: str
-    modified_by: str  # "modifiedByRef" or "modifiedByUserRef" (fact sheet §2)
+    modified_by: str  # "modifiedByRef" or "modifiedByUserRef" (docs/facts/sitecore.md#conventions)
     validate: Callable[[Json, Context], Json]
     server_fields: frozenset[str] = COMMON_SERVER_FIELDS
     links: tuple[str, ...] = ()  # link objects {href}: "revisions", "variants"
@@ -178,7 +178,7 @@ def _friendly_id_taken(records: Json, friendly_id: str, own_ref: str | None) -> 
     return any(r.get("friendlyId") == friendly_id and ref != own_ref for ref, r in records.items())
 
 
-# --- connections (§3) ----------------------------------------------------------------------------------
+# --- connections (docs/facts/sitecore.md#connections) -------------------------------------------------------
 
 CONNECTION_SERVER_FIELDS = COMMON_SERVER_FIELDS
 
@@ -221,7 +221,7 @@ def validate_connection(body: Json, ctx: Context) -> Json:
     return out
 
 
-# --- decision models (§4) and their variants (§5) ---------------------------------------------------------
+# --- decision models and their variants (docs/facts/sitecore.md#decision-models) ----------------------------
 
 DECISION_MODEL_SERVER_FIELDS = COMMON_SERVER_FIELDS | {"variants"}  # "variants" is the link object here
 VARIANT_SERVER_FIELDS = COMMON_SERVER_FIELDS | {"decisionModelDefinitionRef", "transpiledDefinition",
@@ -252,7 +252,7 @@ def validate_decision_model(body: Json, ctx: Context) -> Json:
 
 
 def _check_deployment(ctx: Context, entries: list[Json]) -> None:
-    """On update the splits add up to 100 (D-dm-update); the refs and revisions must exist (emulator
+    """On update the splits add up to 100 (docs/facts/sitecore.md#decision-models); the refs and revisions must exist (emulator
     rule: a deployment names a revision of one of this model's variants)."""
     errors: dict[str, list[str]] = {}
     total = sum(int(e["split"]) for e in entries)
@@ -274,7 +274,7 @@ def _check_deployment(ctx: Context, entries: list[Json]) -> None:
 
 
 def archive_rename(record: Json, previous: Json | None, stamp: str) -> None:
-    """Archiving a decision model renames it ``<name> - archived <YYYY-MM-DD HH:mm>`` (D-dm-update)."""
+    """Archiving a decision model renames it ``<name> - archived <YYYY-MM-DD HH:mm>`` (docs/facts/sitecore.md#decision-models)."""
     if record.get("archived") and not (previous or {}).get("archived"):
         when = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc)
         record["name"] = f"{record['name']} - archived {when:%Y-%m-%d %H:%M}"
@@ -295,7 +295,7 @@ def variant_server_fields(record: Json, previous: Json | None, stamp: str) -> No
     record.setdefault("offers", [])
 
 
-# --- flow definitions (§6) ----------------------------------------------------------------------------------
+# --- flow definitions (docs/facts/sitecore.md#flows) --------------------------------------------------------
 
 FLOW_SERVER_FIELDS = COMMON_SERVER_FIELDS | {"transpiledVariants"}
 
@@ -371,7 +371,7 @@ def validate_flow(body: Json, ctx: Context) -> Json:
 
 
 def flow_server_fields(record: Json, previous: Json | None, stamp: str) -> None:
-    """Defaults and server copies the create response shows (D-fd-create)."""
+    """Defaults and server copies the create response shows (docs/facts/sitecore.md#flows)."""
     record.setdefault("triggers", [])
     record.setdefault("tags", [])
     record["transpiledVariants"] = copy.deepcopy(record.get("variants", []))
@@ -385,7 +385,7 @@ def flow_server_fields(record: Json, previous: Json | None, stamp: str) -> None:
         record["status"] = "PAUSED"
 
 
-# --- templates (§7) ------------------------------------------------------------------------------------------
+# --- templates (docs/facts/sitecore.md#templates) -----------------------------------------------------------
 
 TEMPLATE_SERVER_FIELDS = COMMON_SERVER_FIELDS
 
