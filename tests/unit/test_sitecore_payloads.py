@@ -20,9 +20,7 @@ import jsonschema
 import pytest
 import respx
 import yaml
-from pulumi.dynamic import Config, ConfigureRequest
 
-from pulumi_personalize.engine import LISTINGS, TWIN_LISTINGS, EngineProvider, ResourceSpec
 from pulumi_personalize.sitecore.models import variant_ref
 from pulumi_personalize.sitecore.resources import (
     CONNECTION,
@@ -32,6 +30,7 @@ from pulumi_personalize.sitecore.resources import (
     FLOW_DEFINITION,
     TEMPLATE,
 )
+from tests.conftest import ProviderFactory
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contracts" / "sitecore-personalize.openapi.yml"
 SC_URL = "https://sc.test"
@@ -44,19 +43,6 @@ DMN = '<definitions xmlns="https://www.omg.org/spec/DMN/20151101/dmn.xsd" id="d"
 def contract() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(CONTRACT.read_text())
     return loaded
-
-
-@pytest.fixture(autouse=True)
-def _fresh_listings() -> Iterator[None]:
-    LISTINGS.clear()
-    TWIN_LISTINGS.clear()
-    yield
-
-
-def provider(spec: ResourceSpec[Any]) -> EngineProvider:
-    p = EngineProvider(spec.name, spec.module)
-    p.configure(ConfigureRequest(config=Config(CONFIG, "proj")))
-    return p
 
 
 class FakeTenant:
@@ -154,7 +140,7 @@ def check_all(contract: dict[str, Any], tenant: FakeTenant) -> None:
         check_request(contract, request)
 
 
-def test_connection_bodies(contract: dict[str, Any], tenant: FakeTenant) -> None:
+def test_connection_bodies(contract: dict[str, Any], tenant: FakeTenant, provider: ProviderFactory) -> None:
     p = provider(CONNECTION)
     inputs = p.check({}, {
         "name": "Weather", "system_type": "DATA_SYSTEM", "description": "Now", "verify": True,
@@ -174,7 +160,8 @@ def test_connection_bodies(contract: dict[str, Any], tenant: FakeTenant) -> None
     assert {r.url.path for r in tenant.requests} >= {"/v2/connections", "/v2/connections/testConnection"}
 
 
-def test_decision_model_variant_and_deployment_bodies(contract: dict[str, Any], tenant: FakeTenant) -> None:
+def test_decision_model_variant_and_deployment_bodies(contract: dict[str, Any], tenant: FakeTenant,
+                                                      provider: ProviderFactory) -> None:
     model = provider(DECISION_MODEL).create({"name": "Next best offer"})
     variant = provider(DECISION_MODEL_VARIANT).create({"name": "Baseline", "decision_model": model.id,
                                                        "definition": DMN})
@@ -191,7 +178,8 @@ def test_decision_model_variant_and_deployment_bodies(contract: dict[str, Any], 
     check_all(contract, tenant)
 
 
-def test_flow_bodies_for_an_experience_and_an_experiment(contract: dict[str, Any], tenant: FakeTenant) -> None:
+def test_flow_bodies_for_an_experience_and_an_experiment(contract: dict[str, Any], tenant: FakeTenant,
+                                                         provider: ProviderFactory) -> None:
     p = provider(FLOW_DEFINITION)
     web = p.check({}, {"name": "Rain", "friendly_id": "rain", "type": "INTERACTIVE_WEB_FLOW", "status": "PRODUCTION",
                        "schedule": {"start_date": START},
@@ -218,7 +206,7 @@ def test_flow_bodies_for_an_experience_and_an_experiment(contract: dict[str, Any
     check_all(contract, tenant)
 
 
-def test_template_bodies(contract: dict[str, Any], tenant: FakeTenant) -> None:
+def test_template_bodies(contract: dict[str, Any], tenant: FakeTenant, provider: ProviderFactory) -> None:
     p = provider(TEMPLATE)
     for kind, elements in (("WEB", [{"id": "html", "template": "<p/>"}, {"id": "css", "template": ""},
                                     {"id": "js", "template": ""}]),

@@ -6,7 +6,6 @@ made it. respx stands in for the service at the HTTP boundary.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,7 +13,7 @@ import pytest
 import respx
 from pulumi.dynamic import Config, ConfigureRequest
 
-from pulumi_personalize.engine import LISTINGS, TWIN_LISTINGS, EngineProvider
+from pulumi_personalize.engine import EngineProvider
 from pulumi_personalize.sitecore.resources import DECISION_MODEL_VARIANT
 
 SC_URL = "https://sc.test"
@@ -56,13 +55,6 @@ class Model:
             found = self.variants.get(path.rsplit("/", 1)[1])
             return httpx.Response(200, json=found) if found else httpx.Response(404, json={"status": 404})
         return httpx.Response(404, json={"status": 404})
-
-
-@pytest.fixture(autouse=True)
-def _fresh_listings() -> Iterator[None]:
-    LISTINGS.clear()
-    TWIN_LISTINGS.clear()
-    yield
 
 
 def create(model: Model) -> Any:
