@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -43,6 +43,9 @@ PROVIDER_CONFIG: Mapping[str, str] = {
     "personalize:sitecoreBaseUrl": SC_URL,
     "personalize:sitecoreAccessToken": SITECORE_ACCESS_TOKEN,
 }
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
 
 
 class ProviderFactory(Protocol):
@@ -119,10 +122,22 @@ class InProcessEmulator:
 
     def __init__(self, hosts: tuple[str, ...] = (CS_URL, SC_URL)) -> None:
         self.transport = EmulatorTransport()
+        self._intercepts: list[tuple[str, str, Handler]] = []
         self.router = respx.mock(assert_all_called=False)
         for host in hosts:
-            self.router.route(host=httpx.URL(host).host).mock(side_effect=self.transport.handle_request)
+            self.router.route(host=httpx.URL(host).host).mock(side_effect=self._answer)
         self.control = httpx.Client(transport=self.transport, base_url="http://emulator.test")
+
+    def intercept(self, method: str, path: str, handler: Handler) -> None:
+        """``method path`` goes to ``handler`` instead (the latest wins), which may call ``transport``
+        itself: for a fault the emulator cannot give, such as an answer lost after it acted."""
+        self._intercepts.append((method.upper(), path, handler))
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        for method, path, handler in reversed(self._intercepts):
+            if request.method == method and request.url.path == path:
+                return handler(request)
+        return self.transport.handle_request(request)
 
     def __enter__(self) -> InProcessEmulator:
         self.router.__enter__()
