@@ -1,5 +1,10 @@
 """The Sitecore resources on the generic engine, on the live API's shapes: check / diff / create /
-read / update / delete, with respx at the HTTP boundary."""
+read / update / delete, with respx at the HTTP boundary.
+
+respx (not the emulator in process, see tests/conftest.py) because each test pins one exact
+exchange: a body sent, a page asked for, or a live state or refusal the emulator does not make on
+its own (an archived and renamed twin, a hidden secret, a 400 on archive, a 401 from a collection).
+Whole life cycles against the emulator are in test_sitecore_payloads.py."""
 
 from __future__ import annotations
 
