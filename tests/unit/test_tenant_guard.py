@@ -245,8 +245,8 @@ def test_a_404_on_the_collection_too_fails_the_read_and_names_project_and_locati
 @pytest.mark.parametrize("status", [401, 403])
 @respx.mock(base_url=CS_URL)
 def test_refused_credentials_on_a_listing_fail_the_read_and_name_the_credential_settings(
-    respx_mock: respx.MockRouter, status: int
-, provider: ProviderFactory) -> None:
+    respx_mock: respx.MockRouter, status: int, provider: ProviderFactory
+) -> None:
     respx_mock.get("/gadgets").respond(status, json={"message": f"Forbidden for token {TOKEN}"})
     error = failure(lambda: provider(CS_GADGET, CS_CONFIG).read("g1", state()))
     text = str(error)
