@@ -16,7 +16,8 @@ def test_both_services_keep_what_the_providers_write(emulator_in_process: InProc
                                                      provider: ProviderFactory) -> None:
     attribute = provider(ATTRIBUTE)
     created = attribute.create({"name": "Plan", "key": "plan"})
-    assert attribute.read(created.id, {"name": "Plan", "key": "plan"}).outs["name"] == "Plan"
+    read = attribute.read(created.id, {"name": "Plan", "key": "plan"})
+    assert read.id == created.id and read.outs is not None and read.outs["name"] == "Plan"
     model = provider(DECISION_MODEL).create({"name": "Next best offer"})
     assert provider(DECISION_MODEL).read(model.id, {"name": "Next best offer"}).id == model.id
     seen = [(r["method"], r["path"]) for r in emulator_in_process.requests(method="POST")]

@@ -78,6 +78,7 @@ def test_a_variant_the_service_made_is_taken_not_posted_again(model: Model, answ
     result = model.create()
     assert model.posts == 1
     assert model.variants == [result.id]
+    assert result.outs is not None
     assert result.outs["name"] == "Baseline" and result.outs["revision"] == 1
 
 
