@@ -144,7 +144,10 @@ def pinned_package(into: Path) -> Path:
     archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", PINNED, "pulumi_personalize"],
                              capture_output=True, check=True)
     with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
-        tar.extractall(into, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python 3.10.12+ / 3.11.4+
+            tar.extractall(into, filter="data")
+        else:  # our own history: nothing to guard against
+            tar.extractall(into)
     return into
 
 
