@@ -3,9 +3,8 @@ of the live API (``docs/contracts/sitecore-personalize.openapi.yml``, written fr
 
 The emulator, in process, stands in for the service at the HTTP boundary; every request the
 providers make in these scenarios (create, update, status moves, archive, verify, list pages) is
-checked: its path and method
-are an operation of the contract, its query parameters are the operation's, and its JSON body is
-valid against the operation's request schema.
+checked: its path and method are an operation of the contract, its query parameters are the
+operation's, and its JSON body is valid against the operation's request schema.
 """
 
 from __future__ import annotations
