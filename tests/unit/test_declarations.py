@@ -1,0 +1,60 @@
+"""The declarations are the one place a resource's fields are written: they must agree with the
+input models (which check, diff and the wire mapping use), and hold what a provider schema needs."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from pydantic import BaseModel
+
+from pulumi_personalize import contentstack as cs
+from pulumi_personalize.contentstack import api as cs_api
+from pulumi_personalize.engine._spec import Arg, Out, declarations, declare
+
+MODULES = ("pulumi_personalize.contentstack.resources",)
+
+
+def test_a_declaration_must_name_every_field_of_its_model() -> None:
+    class Widget(BaseModel):
+        name: str
+        size: int | None = None
+
+    with pytest.raises(ValueError, match=r"\['size'\]"):
+        declare(name="test.Widget", module=__name__, label="widget", inputs=Widget, connect=cs_api.connect,
+                endpoints=cs_api.Listed(cs_api.EVENTS), outputs=lambda live: {}, cls="Widget", doc="",
+                args=(Arg("name", "str", "The name."),), computed=(Out("uid", "str", ""),), destroy="", adoption="")
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_declaration_holds_what_a_schema_needs(module: str) -> None:
+    found = declarations(module)
+    assert found
+    for decl in found:
+        assert decl.doc and decl.destroy, decl.name
+        for arg in decl.args:
+            assert arg.doc, f"{decl.name}.{arg.name}: no description"
+            if not arg.program_only:
+                assert decl.wire_name(arg.name)
+                assert arg.secret == (arg.name in decl.spec.secrets)
+                assert arg.replaces == (arg.name in decl.spec.replace_on)
+        assert tuple(o.name for o in decl.computed) == decl.spec.output_names
+
+
+def test_wire_names_and_schema_names_come_from_the_declaration() -> None:
+    [experience] = [d for d in declarations(MODULES[0]) if d.name == "contentstack.Experience"]
+    assert experience.wire_name("type") == "__type"
+    assert experience.default("status") == "DRAFT"
+    assert experience.arg("variant_split").camel_name == "variantSplit"
+    assert experience.arg("type").replaces
+    [metric] = [s for s in experience.shapes if s.name == "ExperienceMetricArgs"]
+    assert metric.wire_name("type") == "__type"
+
+
+def test_resource_classes_have_real_keyword_arguments() -> None:
+    params = inspect.signature(cs.Event.__init__).parameters
+    assert {"key", "description", "config_namespace", "adopt_uid", "adopt_existing"} <= set(params)
+    assert all(params[n].kind is inspect.Parameter.KEYWORD_ONLY for n in ("key", "description"))
+    assert "kwargs" not in params
+    assert [f for f in inspect.signature(cs.ExperienceVariantArgs).parameters] == [
+        "name", "audiences", "audience_combination_type", "traffic_distribution"]
