@@ -41,7 +41,7 @@ def _doc(text: str, indent: str = INDENT) -> list[str]:
 
 def _field(arg: Any) -> list[str]:
     if arg.kw_only:
-        default = f"field(default={arg.default}, kw_only=True)"
+        default = "field(kw_only=True)" if arg.required else f"field(default={arg.default}, kw_only=True)"
     else:
         default = "" if arg.required else arg.default
     annotation = f"{arg.arg_type} | None" if arg.default == "None" and not arg.required else arg.arg_type

@@ -9,10 +9,11 @@ import pytest
 from pydantic import BaseModel
 
 from pulumi_personalize import contentstack as cs
+from pulumi_personalize import sitecore as sc
 from pulumi_personalize.contentstack import api as cs_api
 from pulumi_personalize.engine._spec import Arg, Out, declarations, declare
 
-MODULES = ("pulumi_personalize.contentstack.resources",)
+MODULES = ("pulumi_personalize.contentstack.resources", "pulumi_personalize.sitecore.resources")
 
 
 def test_a_declaration_must_name_every_field_of_its_model() -> None:
@@ -58,3 +59,21 @@ def test_resource_classes_have_real_keyword_arguments() -> None:
     assert "kwargs" not in params
     assert [f for f in inspect.signature(cs.ExperienceVariantArgs).parameters] == [
         "name", "audiences", "audience_combination_type", "traffic_distribution"]
+
+
+def test_program_only_arguments_are_keywords_of_the_resource_not_fields_of_its_args() -> None:
+    params = inspect.signature(sc.Template.__init__).parameters
+    assert {"html", "html_file", "css_file", "base_dir", "template_elements"} <= set(params)
+    fields = set(inspect.signature(sc.TemplateArgs).parameters)
+    assert "template_elements" in fields and not {"html", "html_file", "base_dir"} & fields
+    assert "definition_file" in inspect.signature(sc.DecisionModelVariant.__init__).parameters
+
+
+def test_required_fields_of_the_model_are_required_in_the_args() -> None:
+    for module in MODULES:
+        for decl in declarations(module):
+            for arg in decl.args:
+                if arg.required:
+                    assert decl.required(arg.name), f"{decl.name}.{arg.name}: required here, not in the model"
+    with pytest.raises(TypeError, match="system_type"):
+        sc.ConnectionArgs(name="weather", request=sc.ConnectionRequestArgs(connection_url="https://x"))  # type: ignore[call-arg]
