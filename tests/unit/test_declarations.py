@@ -77,3 +77,40 @@ def test_required_fields_of_the_model_are_required_in_the_args() -> None:
                     assert decl.required(arg.name), f"{decl.name}.{arg.name}: required here, not in the model"
     with pytest.raises(TypeError, match="system_type"):
         sc.ConnectionArgs(name="weather", request=sc.ConnectionRequestArgs(connection_url="https://x"))  # type: ignore[call-arg]
+
+
+STORED_IN_STATE = {
+    # class: (type token, spec name) as they were before the classes were generated
+    cs.Attribute: ("dynamic/contentstack:Attribute", "contentstack.Attribute"),
+    cs.Event: ("dynamic/contentstack:Event", "contentstack.Event"),
+    cs.Audience: ("dynamic/contentstack:Audience", "contentstack.Audience"),
+    cs.Experience: ("dynamic/contentstack:Experience", "contentstack.Experience"),
+    cs.ExperiencePriority: ("dynamic/contentstack:ExperiencePriority", "contentstack.ExperiencePriority"),
+    sc.Connection: ("dynamic/sitecore:Connection", "sitecore.Connection"),
+    sc.Template: ("dynamic/sitecore:Template", "sitecore.Template"),
+    sc.DecisionModel: ("dynamic/sitecore:DecisionModel", "sitecore.DecisionModel"),
+    sc.DecisionModelVariant: ("dynamic/sitecore:DecisionModelVariant", "sitecore.DecisionModelVariant"),
+    sc.DecisionModelDeployment: ("dynamic/sitecore:DecisionModelDeployment", "sitecore.DecisionModelDeployment"),
+    sc.FlowDefinition: ("dynamic/sitecore:FlowDefinition", "sitecore.FlowDefinition"),
+}
+
+
+def test_names_stored_in_state_are_unchanged() -> None:
+    """Existing stacks keep working: type tokens, spec names and the spec's module (which the
+    pickled EngineProvider imports) are what they were before the classes were generated."""
+    for cls, (token, spec_name) in STORED_IN_STATE.items():
+        assert cls._resource_type_name == token  # type: ignore[attr-defined]
+        assert cls._spec.name == spec_name
+        service = spec_name.split(".")[0]
+        assert cls._spec.module == f"pulumi_personalize.{service}.resources"
+    assert {d.name for m in MODULES for d in declarations(m)} == {n for _, n in STORED_IN_STATE.values()}
+
+
+def test_the_old_module_paths_still_hold_the_classes() -> None:
+    from pulumi_personalize.contentstack import resources as cs_resources
+    from pulumi_personalize.sitecore import resources as sc_resources
+
+    assert cs_resources.Event is cs.Event and cs_resources.ExperienceVariantArgs is cs.ExperienceVariantArgs
+    assert sc_resources.Template is sc.Template and sc_resources.DeployedVariant is sc.DeployedVariant
+    with pytest.raises(AttributeError):
+        _ = cs_resources.NoSuchThing

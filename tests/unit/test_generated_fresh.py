@@ -5,21 +5,13 @@ here until they are regenerated (`.venv/bin/python scripts/gen_resources.py`).""
 from __future__ import annotations
 
 import difflib
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
-REPO = Path(__file__).resolve().parents[2]
+from ._scripts import load_script
 
 
 def _gen_resources() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_resources", REPO / "scripts" / "gen_resources.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("gen_resources", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_resources")
 
 
 def test_generated_modules_are_current() -> None:
