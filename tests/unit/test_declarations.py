@@ -4,6 +4,7 @@ input models (which check, diff and the wire mapping use), and hold what a provi
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
@@ -114,3 +115,33 @@ def test_the_old_module_paths_still_hold_the_classes() -> None:
     assert sc_resources.Template is sc.Template and sc_resources.DeployedVariant is sc.DeployedVariant
     with pytest.raises(AttributeError):
         _ = cs_resources.NoSuchThing
+
+
+def _schema_properties(decl: Any) -> dict[str, dict[str, Any]]:
+    """What the next issue's native provider schema takes from a declaration, built the simplest way."""
+    types = decl.spec.inputs.model_json_schema(by_alias=False)["properties"]
+    properties: dict[str, dict[str, Any]] = {}
+    for arg in (*decl.args, *decl.engine_args()):
+        if arg.program_only:
+            continue
+        prop: dict[str, Any] = {"description": arg.doc, "secret": arg.secret, "replaceOnChanges": arg.replaces}
+        if arg.name in types:
+            prop["type"] = types[arg.name].get("type")
+            prop["default"] = decl.default(arg.name)
+        properties[arg.camel_name] = prop
+    for out in decl.computed:
+        properties[out.name] = {"description": out.doc, "output": out.type}
+    return properties
+
+
+def test_a_provider_schema_can_be_derived_from_the_declarations() -> None:
+    [event] = [d for d in declarations(MODULES[0]) if d.name == "contentstack.Event"]
+    props = _schema_properties(event)
+    assert props["key"] == {"description": "Key the SDKs trigger the event with.", "secret": False,
+                            "replaceOnChanges": False, "type": "string", "default": None}
+    assert props["configNamespace"]["replaceOnChanges"] is True
+    assert set(props) == {"key", "description", "configNamespace", "adoptUid", "adoptExisting", "uid"}
+    [connection] = [d for d in declarations(MODULES[1]) if d.name == "sitecore.Connection"]
+    props = _schema_properties(connection)
+    assert props["auth"]["secret"] is True
+    assert props["connectionTimeout"]["default"] == 1000
