@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .._values import Json
 from ..contentstack import api as cs_api
 from ..contentstack.models import AttributeInputs, AudienceInputs, EventInputs, ExperienceInputs
 from ..contentstack.rules import (
@@ -26,7 +27,6 @@ from ..contentstack.rules import (
     RuleModel,
     StringMatchModel,
 )
-from ..engine import Json
 from .program import Call, Names, Program, Ref, Resource, Skipped, validation_message
 from .reader import ContentstackSnapshot
 from .selection import Selection

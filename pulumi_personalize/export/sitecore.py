@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..engine import Json
+from .._values import Json
 from ..sitecore.models import (
     AUTH_SECRET_FIELDS,
     DECLARABLE_FLOW_STATUSES,
