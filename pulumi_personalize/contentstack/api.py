@@ -4,7 +4,7 @@ What the live service serves (``/work/shared/reference/contentstack-personalize-
 
 - lists are bare JSON arrays (``ApiClient.list_all`` still reads an envelope if one comes);
 - attributes, audiences and events have no GET by id: they are read from a listing that all reads
-  of a burst share (``engine.LISTINGS``: a few seconds, dropped by any write through the client);
+  of a burst share (``LISTINGS``: a few seconds, dropped by any write through the client);
   ``GET /attributes`` also lists the built-in presets (``__type: PRESET``), which nothing here
   ever takes, adopts or touches;
 - an experience's ``latestVersion`` is a version uid string; its versions are read from
@@ -23,8 +23,9 @@ from typing import Any
 import pulumi
 from pydantic import BaseModel
 
+from .._api import LISTINGS, PartialCreateError
+from .._values import Json
 from ..config import load_contentstack_settings
-from ..engine import LISTINGS, Json, PartialCreateError
 from ..errors import ApiError, NotFoundError, PersonalizeError, get_logger
 from ..http import ApiClient, contentstack_client
 from .models import (

@@ -8,14 +8,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .._api import AMBIGUOUS_CREATE_ATTEMPTS
 from ..errors import PersonalizeError, ServerError, TransportError
 from ._base import ProviderBase, log
 from ._errors import PartialCreateError
 from ._listings import LISTINGS, TWIN_LISTINGS
 from ._values import ADOPT_EXISTING, Json
 
-# How often a create whose answer was lost (5xx, timeout) is looked for and posted again.
-AMBIGUOUS_CREATE_ATTEMPTS = 4
+__all__ = ["AMBIGUOUS_CREATE_ATTEMPTS", "Adoption"]
 
 
 class Adoption(ProviderBase):

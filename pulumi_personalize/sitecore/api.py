@@ -6,7 +6,7 @@ about Pulumi; the ``engine.Endpoints`` below are what the resource specs drive.
 
 - Each collection's path is declared once, in its ``Kind`` (a path change is one line).
 - Lists are ``limit``/``offset`` pages of ``{href, items}``; a refresh reads the pages of a
-  collection once per burst (``engine.LISTINGS``) where the list carries whole objects, and GETs one
+  collection once per burst (``LISTINGS``) where the list carries whole objects, and GETs one
   object by ref only when its list entry is a summary, or when it is not listed (archived objects may
   be left out of lists).
 - ``get`` answers ``None`` only on the collection's word: an item that 404s while its collection
@@ -25,8 +25,9 @@ from typing import Any
 import pulumi
 from pydantic import BaseModel
 
+from .._api import AMBIGUOUS_CREATE_ATTEMPTS, LISTINGS, PartialCreateError
+from .._values import Json
 from ..config import load_sitecore_settings
-from ..engine import AMBIGUOUS_CREATE_ATTEMPTS, LISTINGS, Json, PartialCreateError
 from ..errors import NotFoundError, PersonalizeError, ServerError, TransportError, get_logger, redact
 from ..http import ApiClient, sitecore_client
 from .models import (
