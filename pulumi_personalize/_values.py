@@ -3,10 +3,11 @@
 - ``Json``: an object as the services send it;
 - ``UNKNOWN``, ``is_unknown``, ``contains_unknown``: what a value not yet known at preview looks like
   (models and rule builders skip such values instead of rejecting them);
-- ``Found``, ``Gone``, ``Unconfirmed``: what an api layer answers when asked for one object or to
-  delete it, so that a 404 reaches the engine as a value (the engine decides what it proves).
+- ``Found``, ``Gone``, ``Unconfirmed`` (``Lookup``, ``Removal``): what an api layer answers when asked
+  for one object or to delete it, so that a 404 reaches the engine as a value (the engine decides
+  what it proves).
 
-``pulumi_personalize.engine`` re-exports the first four, as it always has.
+``pulumi_personalize.engine`` re-exports all of them (the first four, as it always has).
 """
 
 from __future__ import annotations
