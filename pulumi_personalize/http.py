@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import atexit
 import collections
-import contextlib
 import email.utils
 import hashlib
 import math
@@ -78,7 +77,6 @@ __all__ = [
     "contentstack_client",
     "parse_retry_after",
     "sitecore_client",
-    "watch_not_found",
 ]
 
 log = get_logger("http")
@@ -383,32 +381,6 @@ class ClientCredentialsAuth(Authenticator):
 
 
 # ---------------------------------------------------------------------------------------------------
-# Who saw a 404
-# ---------------------------------------------------------------------------------------------------
-
-_not_found = threading.local()
-
-
-@contextlib.contextmanager
-def watch_not_found() -> Iterator[list[str]]:
-    """The paths of the 404 answers this thread receives inside the block, even the ones an api
-    layer turns into "absent": a 404 is evidence of a missing object only once the collection
-    answers (a wrong project, region or base URL answers 404 too), and the engine must know."""
-    seen: list[str] = []
-    watchers: list[list[str]] = getattr(_not_found, "watchers", None) or []
-    _not_found.watchers = [*watchers, seen]
-    try:
-        yield seen
-    finally:
-        _not_found.watchers = watchers
-
-
-def _saw_not_found(path: str) -> None:
-    for seen in getattr(_not_found, "watchers", None) or ():
-        seen.append(path)
-
-
-# ---------------------------------------------------------------------------------------------------
 # The client
 # ---------------------------------------------------------------------------------------------------
 
@@ -581,8 +553,6 @@ class ApiClient:
                 log.debug("%s %s -> 401; refreshing the access token and sending once more", method, _strip_query(path))
                 response = self._send(method, path, json=json, params=params, idempotent=idempotent)
         if not response.is_success:
-            if response.status_code == 404:
-                _saw_not_found(_strip_query(path))
             raise self._error(response, method, _strip_query(path))
         return _decode(response)
 
