@@ -89,6 +89,9 @@ _KEYS: Mapping[str, str] = {
     "contentstackAuthtoken": "CONTENTSTACK_AUTHTOKEN",
     "contentstackOauthToken": "CONTENTSTACK_OAUTH_TOKEN",
     "contentstackRequestsPerSecond": "CONTENTSTACK_PERSONALIZE_REQUESTS_PER_SECOND",
+    "contentstackStackApiKey": "CONTENTSTACK_STACK_API_KEY",
+    "contentstackManagementToken": "CONTENTSTACK_MANAGEMENT_TOKEN",
+    "contentstackCmaBaseUrl": "CONTENTSTACK_CMA_BASE_URL",
     "sitecoreRegion": "SITECORE_PERSONALIZE_REGION",
     "sitecoreBaseUrl": "SITECORE_PERSONALIZE_BASE_URL",
     "sitecoreTokenUrl": "SITECORE_PERSONALIZE_TOKEN_URL",
@@ -112,7 +115,7 @@ class Timeouts(BaseModel):
     read: float = Field(default=60.0, gt=0)
 
 
-_TENANT_FIELDS = ("service", "host", "region", "project_uid", "client_id", "client_key")
+_TENANT_FIELDS = ("service", "host", "region", "project_uid", "stack_api_key", "client_id", "client_key")
 
 
 def _host(base_url: str) -> str:
@@ -128,7 +131,8 @@ def _host(base_url: str) -> str:
 class Tenant:
     """Which tenant a client serves: identifiers only (it is stored in every resource's state).
 
-    Contentstack: the API host and the project uid. Sitecore: the API host, the OAuth client id
+    Contentstack: the API host and the project uid (the Content Management API: its host and the
+    stack's api key, an identifier). Sitecore: the API host, the OAuth client id
     (none with a static access token) and the tenant's ``clientKey``, which the service puts on
     every object and which is therefore learned from live objects, not from configuration. Never a
     credential, nor anything derived from one.
@@ -138,6 +142,7 @@ class Tenant:
     host: str
     region: str | None = None
     project_uid: str | None = None
+    stack_api_key: str | None = None
     client_id: str | None = None
     client_key: str | None = None
     namespace: str = DEFAULT_NAMESPACE
@@ -175,7 +180,7 @@ class Tenant:
         """
         if not recorded:
             return None
-        for name in ("service", "host", "project_uid"):
+        for name in ("service", "host", "project_uid", "stack_api_key"):
             mine = getattr(self, name)
             if recorded.get(name) is not None and mine is not None and recorded[name] != mine:
                 return name
@@ -211,6 +216,8 @@ class Tenant:
         """The settings to check when ``field`` of the tenant record differs."""
         if field == "project_uid":
             return self._key("contentstackProjectUid")
+        if field == "stack_api_key":
+            return self._key("contentstackStackApiKey")
         if field in ("client_id", "client_key"):
             return self.credential_settings()
         return self.location_settings()
@@ -220,6 +227,8 @@ class Tenant:
         values = dict(record) if record is not None else self.record()
         region = f" (region {values['region']})" if values.get("region") else ""
         where = f"host {values.get('host')}{region}"
+        if values.get("stack_api_key"):
+            return f"Contentstack stack {values['stack_api_key']} at {where}"
         if self.service == "contentstack":
             return f"Contentstack project {values.get('project_uid')} at {where}"
         who = [f"client key {values['client_key']}"] if values.get("client_key") else []

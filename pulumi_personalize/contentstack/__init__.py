@@ -1,5 +1,6 @@
-"""Contentstack Personalize: Attribute, Audience, Event, Experience, ExperiencePriority, look-ups
-(projects, geolocation, existing objects)."""
+"""Contentstack Personalize: Attribute, Audience, Event, Experience, ExperiencePriority, the content
+types linked to an experience's CMS variant group (VariantGroupContentTypes), look-ups (projects,
+geolocation, existing objects)."""
 
 from . import rules
 from ._generated import (
@@ -16,6 +17,8 @@ from ._generated import (
     ExperiencePriorityArgs,
     ExperienceTargetingArgs,
     ExperienceVariantArgs,
+    VariantGroupContentTypes,
+    VariantGroupContentTypesArgs,
 )
 from .lookups import (
     get_attribute,
@@ -49,6 +52,8 @@ __all__ = [
     "ExperienceVariantArgs",
     "GeoLocation",
     "ProjectInfo",
+    "VariantGroupContentTypes",
+    "VariantGroupContentTypesArgs",
     "get_attribute",
     "get_audience",
     "get_cities",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
+from . import cma
 from . import handlers as h
 
 URLS: list[tuple[str, str, h.Handler]] = [
@@ -39,6 +40,8 @@ URLS: list[tuple[str, str, h.Handler]] = [
     ("/geolocation/countries", "GET", h.geo_countries),
     ("/geolocation/regions", "GET", h.geo_regions),
     ("/geolocation/cities", "GET", h.geo_cities),
+    # the stack's variant groups, in the Content Management API (another host live; one here)
+    *cma.URLS,
 ]
 
 
