@@ -213,7 +213,7 @@ VARIANT_GROUP_CONTENT_TYPES: ResourceSpec[cma.CmaApi] = declare(
     name="contentstack.VariantGroupContentTypes", inputs=cma.VariantGroupContentTypesInputs, outputs=cma.outputs,
     to_wire=lambda inputs, _live, _spec: inputs.model_dump(mode="json"), from_wire=cma.from_wire, adoptable=False,
     describe=lambda props: f"of experience {props.get('experience')!r}", module=_MODULE,
-    label="variant group content types", connect=cma.connect, endpoints=cma.VariantGroupLinks(),
+    label="variant group link", connect=cma.connect, endpoints=cma.VariantGroupLinks(),
     cls="VariantGroupContentTypes",
     doc="Content types linked to an experience's CMS variant group in the connected stack (entry variants need the "
     "link). Content types linked by others stay linked. Needs ``contentstackStackApiKey`` and a management token or "
