@@ -26,7 +26,8 @@ from pydantic import BaseModel
 from ..config import load_contentstack_settings
 from ..engine import LISTINGS, Json, PartialCreateError
 from ..errors import ApiError, NotFoundError, PersonalizeError, get_logger
-from ..http import ApiClient, contentstack_client
+from ..http import ApiClient
+from ._wire import contentstack_client
 from .models import (
     AttributeInputs,
     AudienceInputs,

@@ -28,7 +28,8 @@ from pydantic import BaseModel
 from ..config import load_sitecore_settings
 from ..engine import AMBIGUOUS_CREATE_ATTEMPTS, LISTINGS, Json, PartialCreateError
 from ..errors import NotFoundError, PersonalizeError, ServerError, TransportError, get_logger, redact
-from ..http import ApiClient, sitecore_client
+from ..http import ApiClient
+from ._wire import sitecore_client
 from .models import (
     DECISION_MODEL_LINKS,
     ConnectionInputs,
