@@ -58,8 +58,6 @@ class ClientCredentialsAuth(httpx.Auth):
     ``label`` names the token server in messages (``"<label> OAuth token request ... failed"``).
     """
 
-    requires_response_body = True  # the token response is read inside the flow
-
     def __init__(
         self,
         token_url: str,
@@ -87,6 +85,11 @@ class ClientCredentialsAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return f"ClientCredentialsAuth(token_url={self.token_url!r}, client_id={self._client_id!r})"
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        # The flow holds a lock while a token request is out: ``yield from`` hands httpx's close()
+        # (after a request that failed) on to it, so the lock is released at once.
+        yield from self.auth_flow(request)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         token = yield from self._current_token(request, stale=None)
@@ -130,6 +133,7 @@ class ClientCredentialsAuth(httpx.Auth):
 
     def _accept(self, response: httpx.Response, started: float) -> None:
         """Cache the token of a token response, or raise what went wrong."""
+        response.read()
         if not response.is_success:
             raise self._failure(response)
         try:

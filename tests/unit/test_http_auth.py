@@ -169,6 +169,28 @@ def test_sitecore_token_endpoint_rejection_is_authentication_error(
 
 
 @respx.mock
+def test_a_failed_token_request_leaves_the_next_request_free_to_fetch_one(
+    sc_settings: Callable[..., SitecoreSettings], policy: RetryPolicy
+) -> None:
+    # The token cache's lock is held while the token request is out; a failure must release it,
+    # or the next request on this client would wait forever.
+    token = respx.post(TOKEN_URL).mock(
+        side_effect=[httpx.Response(401, json={"error": "access_denied"}),
+                     httpx.Response(200, json={"access_token": "at-after-failure", "expires_in": 60})]
+    )
+    api = respx.get(f"{SC_URL}/v1/flows").mock(return_value=httpx.Response(200, json={}))
+    client = new_sitecore_client(sc_settings(), retry_policy=policy)
+    with pytest.raises(AuthenticationError):
+        client.get("/v1/flows")
+    second = threading.Thread(target=client.get, args=("/v1/flows",), daemon=True)
+    second.start()
+    second.join(timeout=10)
+    assert not second.is_alive(), "the second request waits on the token lock"
+    assert token.call_count == 2
+    assert api.calls.last.request.headers["authorization"] == "Bearer at-after-failure"
+
+
+@respx.mock
 def test_sitecore_token_endpoint_503_is_retried(
     sc_settings: Callable[..., SitecoreSettings], policy: RetryPolicy
 ) -> None:
