@@ -150,25 +150,9 @@ class ApiError(PersonalizeError):
 
     error_code: str | None
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        request_id: str | None = None,
-        service_message: str | None = None,
-        error_code: str | None = None,
-    ) -> None:
-        super().__init__(
-            message,
-            status=status,
-            method=method,
-            path=path,
-            request_id=request_id,
-            service_message=service_message,
-        )
+    def __init__(self, message: str, *, error_code: str | None = None, **kwargs: Any) -> None:
+        """``kwargs``: those of ``PersonalizeError`` (status, method, path, request_id, service_message)."""
+        super().__init__(message, **kwargs)
         self.error_code = error_code
 
 
@@ -201,22 +185,21 @@ class _RetriedMixin:
     waited: float | None
 
 
-class RateLimitedError(ApiError, _RetriedMixin):
+class _RetriedApiError(ApiError, _RetriedMixin):
+    """An answer that retries did not change: ``attempts`` made over ``waited`` seconds of backoff."""
+
+    def __init__(self, message: str, *, attempts: int | None = None, waited: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.attempts = attempts
+        self.waited = waited
+
+
+class RateLimitedError(_RetriedApiError):
     """429 that persisted through every retry the policy allows."""
 
-    def __init__(self, message: str, *, attempts: int | None = None, waited: float | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.attempts = attempts
-        self.waited = waited
 
-
-class ServerError(ApiError, _RetriedMixin):
+class ServerError(_RetriedApiError):
     """5xx (after retries where the method allows them)."""
-
-    def __init__(self, message: str, *, attempts: int | None = None, waited: float | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.attempts = attempts
-        self.waited = waited
 
 
 class TransportError(PersonalizeError, _RetriedMixin):
