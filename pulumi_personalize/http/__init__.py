@@ -42,6 +42,7 @@ from ._client import ApiClient, ServiceSettings, client_for
 from ._errorbody import ErrorBody, parse_error_body
 from ._ratelimit import RateLimiter
 from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, parse_retry_after
+from ._transport import Limiter
 from ._watch import watch_not_found
 from ._wire import Wire, bare_list
 
@@ -51,6 +52,7 @@ __all__ = [
     "ApiClient",
     "ClientCredentialsAuth",
     "ErrorBody",
+    "Limiter",
     "RateLimiter",
     "RetryPolicy",
     "ServiceSettings",

@@ -13,7 +13,7 @@ from ._failure import error_for, strip_query
 from ._pages import offset_pages, one_call_list
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
-from ._transport import IDEMPOTENT, PATH, RetryTransport
+from ._transport import IDEMPOTENT, PATH, Limiter, RetryTransport
 from ._watch import saw_not_found
 from ._wire import Wire
 
@@ -37,7 +37,7 @@ class ApiClient:
         wire: Wire,
         auth: httpx.Auth,
         timeouts: Timeouts | None = None,
-        rate_limiter: RateLimiter | None = None,
+        rate_limiter: Limiter | None = None,
         retry_policy: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         max_connections: int = 20,

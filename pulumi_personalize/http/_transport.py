@@ -12,15 +12,15 @@ Per-request options travel as request extensions (``IDEMPOTENT``, ``RATE_LIMITED
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import httpx
 
 from .._redact import get_logger
 from ..errors import TransportError
-from ._ratelimit import RateLimiter
 from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy
 
-__all__ = ["GAVE_UP", "IDEMPOTENT", "PATH", "RATE_LIMITED", "GaveUp", "RetryTransport"]
+__all__ = ["GAVE_UP", "IDEMPOTENT", "PATH", "RATE_LIMITED", "GaveUp", "Limiter", "RetryTransport"]
 
 log = get_logger("http")
 
@@ -43,6 +43,14 @@ _MAYBE_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
     httpx.WriteError,
     httpx.RemoteProtocolError,
 )
+
+
+class Limiter(Protocol):
+    """What the transport asks of a client-side rate limit (``RateLimiter``, or a replacement)."""
+
+    def acquire(self) -> float:
+        """Block until the caller may send; return the seconds waited."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,7 @@ class RetryTransport(httpx.BaseTransport):
         transport: httpx.BaseTransport,
         *,
         policy: RetryPolicy,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         service: str = "api",
     ) -> None:
         self._transport = transport
