@@ -15,8 +15,8 @@ The ladder (see docs/internals.md)::
     └── TransportError                     connection errors and timeouts after retries; attempts, waited
 
 Every message is redacted (``pulumi_personalize._redact``, whose names are re-exported here so that
-the modules logging through ``errors.get_logger`` keep working). The parsing of the services' error
-bodies lives with the HTTP client (``pulumi_personalize.http``), each service's part in its package.
+the modules logging through ``errors.get_logger`` keep working). Reading the services' error bodies
+is the HTTP client's (``pulumi_personalize.http``), with each service's own rules in its ``_wire``.
 """
 
 from __future__ import annotations
