@@ -8,7 +8,8 @@ from typing import Any, Protocol
 import httpx
 
 from .. import __version__
-from ..config import Tenant, Timeouts
+from ..config import Timeouts
+from ..tenant import Tenant
 from ._failure import error_for, strip_query
 from ._pages import offset_pages, one_call_list
 from ._ratelimit import RateLimiter
