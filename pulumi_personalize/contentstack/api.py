@@ -26,7 +26,8 @@ from .._api import LISTINGS, PartialCreateError
 from .._values import Found, Gone, Json, Lookup, Removal, Unconfirmed
 from ..config import load_contentstack_settings
 from ..errors import ApiError, NotFoundError, PersonalizeError, get_logger
-from ..http import ApiClient, contentstack_client
+from ..http import ApiClient
+from ._wire import contentstack_client
 from .models import (
     AttributeInputs,
     AudienceInputs,
