@@ -132,7 +132,7 @@ CONNECTION_AUTH = Shape(
         Arg("auth_type", "NONE or OAUTH (the types Sitecore documents); another upper-case type is sent as "
             "written."),
         Arg("client_id", "OAuth client id."),
-        Arg("client_secret", "OAuth client secret (sent as ``clientSecret``)."),
+        Arg("client_secret", "OAuth client secret (sent as ``clientSecret``; the key name is unconfirmed)."),
         Arg("access_token_url", "OAuth token endpoint, https://."),
         Arg("use_mutual_tls", "OAuth over mutual TLS."),
         Arg("oauth_custom_headers", "Headers sent with the token request.", arg=_SEQUENCE),
