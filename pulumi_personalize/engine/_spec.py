@@ -243,8 +243,9 @@ class Arg:
     """The value's type as the state holds it (``str``, ``list[dict[str, Any]]``): the output's,
     without ``| None``. Derived from the model's annotation."""
     arg: str | None = None
-    """The Python type a program passes, where it is not ``pulumi.Input[type]``: a builder
-    (``RuleCombination | Rule | Mapping[str, Any]``), nested ``*Args``, a file path."""
+    """The Python type a program passes, where it is not ``pulumi.Input[type]`` (containers
+    read-only): a builder (``RuleCombination | Rule | Mapping[str, Any]``), nested ``*Args``, a
+    file path."""
     required: bool | None = None
     """No default in the ``*Args`` class (the resource's keyword argument stays optional: ``args``
     may carry it). Derived: the model requires the field and ``default`` is not given."""
@@ -262,7 +263,10 @@ class Arg:
 
     @property
     def arg_type(self) -> str:
-        return self.arg or f"pulumi.Input[{self.type}]"
+        """What a program passes: ``arg``, or the value's type as an input, its containers the
+        read-only ones (a tuple or any sequence will do: ``list[str]`` -> ``Sequence[str]``)."""
+        readonly = (self.type or "").replace("list[", "Sequence[").replace("dict[", "Mapping[")
+        return self.arg or f"pulumi.Input[{readonly}]"
 
     @property
     def camel_name(self) -> str:

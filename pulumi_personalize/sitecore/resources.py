@@ -118,7 +118,6 @@ def _revision(doc: str = "The service's revision number, incremented on each upd
     return Out("revision", "int", doc)
 
 
-_SEQUENCE = "pulumi.Input[Sequence[Mapping[str, Any]]]"
 _NAME_DOC = "Display name of the {}."
 
 
@@ -135,8 +134,8 @@ CONNECTION_AUTH = Shape(
         Arg("client_secret", "OAuth client secret (sent as ``clientSecret``; the key name is unconfirmed)."),
         Arg("access_token_url", "OAuth token endpoint, https://."),
         Arg("use_mutual_tls", "OAuth over mutual TLS."),
-        Arg("oauth_custom_headers", "Headers sent with the token request.", arg=_SEQUENCE),
-        Arg("form_url_encoded_items", "Extra form items of the token request.", arg=_SEQUENCE),
+        Arg("oauth_custom_headers", "Headers sent with the token request."),
+        Arg("form_url_encoded_items", "Extra form items of the token request."),
         Arg("username", "For auth types beyond NONE/OAUTH (unconfirmed in Sitecore's documentation)."),
         Arg("password", "For auth types beyond NONE/OAUTH (unconfirmed)."),
         Arg("api_key", "For auth types beyond NONE/OAUTH (unconfirmed; sent as ``apiKey``)."),
@@ -163,13 +162,12 @@ CONNECTION = declare(
             arg="pulumi.Input[ConnectionAuthArgs | Mapping[str, Any]]", secret=True),
         Arg("description", "What the connection is for."),
         Arg("input_mappings", "Input mappings, as the Sitecore API spells them (``{label, key, type, "
-            "...}``).", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
+            "...}``)."),
         Arg("output_mappings", "Output mappings, as the Sitecore API spells them (``{label, "
-            "outputReference, type}``).", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
+            "outputReference, type}``)."),
         Arg("custom_headers", "Headers sent to the external system (``{name, value}``; values may hold "
-            "placeholders).", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
-        Arg("url_parameters", "URL parameters, as the Sitecore API spells them.",
-            arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
+            "placeholders)."),
+        Arg("url_parameters", "URL parameters, as the Sitecore API spells them."),
         Arg("connection_timeout", "Milliseconds before the connection times out (default 1000, the "
             "service's)."),
         Arg("socket_timeout", "Milliseconds to wait for each packet (default 1000, the service's)."),
@@ -321,22 +319,21 @@ FLOW_DEFINITION = declare(
             "(with a new friendly_id).", replaces=True),
         Arg("subtype", "EXPERIENCE (default) or EXPERIMENT."),
         Arg("channels", "CALL_CENTER, EMAIL, MOBILE_APP, MOBILE_WEB, PUSH_NOTIFICATION, SMS, WEB (web "
-            "flows default to WEB).", arg="pulumi.Input[Sequence[str]]", required=False),
+            "flows default to WEB).", required=False),
         Arg("business_process", "Default from the type: interactive_v1 (web, API) or triggered_v1 "
             "(triggered).", required=False),
         Arg("status", "DRAFT (default), PRODUCTION or PAUSED. Flows are created in DRAFT and moved by PUTs; "
             "as the service reports it after a refresh."),
         Arg("schedule", "``{\"start_date\": \"2025-01-01T00:00:00.000Z\", \"end_date\": ...}`` "
-            "(simpleSchedule).", arg="pulumi.Input[Mapping[str, Any]]", kw_only=True),
+            "(simpleSchedule).", kw_only=True),
         Arg("traffic", "``{\"splits\": [{\"ref\": <variant ref>, \"split\": 50}, ...], "
-            "\"allocation\": 100}`` (simpleTraffic).", arg="pulumi.Input[Mapping[str, Any]]"),
+            "\"allocation\": 100}`` (simpleTraffic)."),
         Arg("variants", "Variants with their tasks (``ref`` defaults to a stable id from "
-            "friendly_id and name).", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
+            "friendly_id and name)."),
         Arg("sample_size_config", "Experiments: ``{\"base_value\", "
-            "\"minimum_detectable_difference\", \"confidence_level\"}``.", arg="pulumi.Input[Mapping[str, Any]]"),
-        Arg("goals", "Experiments: ``{\"primary\": {...goal...}, \"secondary\": [...]}``.",
-            arg="pulumi.Input[Mapping[str, Any]]"),
-        Arg("tags", "Tags of the flow.", arg="pulumi.Input[Sequence[str]]"),
+            "\"minimum_detectable_difference\", \"confidence_level\"}``."),
+        Arg("goals", "Experiments: ``{\"primary\": {...goal...}, \"secondary\": [...]}``."),
+        Arg("tags", "Tags of the flow."),
     ),
     computed=(_ref("flow"), _revision()),
     destroy="Archives and pauses the flow (`archived: true`, `status: PAUSED`). Its `friendly_id` stays taken: a "
@@ -415,8 +412,8 @@ TEMPLATE = declare(
         Arg("render", "Whether the UI can preview it (default false; not for templates with handlebars "
             "loops)."),
         Arg("template_elements", "``[{\"id\": \"html\", \"template\": \"...\"}, ...]``; ids "
-            "html, css, js, freemarker.", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
-        Arg("tags", "Tags of the template.", arg="pulumi.Input[Sequence[str]]"),
+            "html, css, js, freemarker."),
+        Arg("tags", "Tags of the template."),
         *_code_args(),
     ),
     prepare="template_code", methods="TemplateMethods",

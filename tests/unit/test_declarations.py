@@ -73,6 +73,12 @@ def test_required_and_defaults_come_from_the_model_unless_declared() -> None:
     assert Arg("name", "", required=False).resolved(fields["name"], nested=False).required is False
     assert Arg("name", "", default="()").resolved(fields["name"], nested=False).required is False
     assert Arg("on", "", type="int").resolved(fields["on"], nested=False).type == "int"
+    # a program passes any sequence or mapping: the state holds lists and dicts
+    assert Arg("tags", "").resolved(fields["tags"], nested=False).arg_type == "pulumi.Input[Sequence[str]]"
+    assert Arg("inners", "").resolved(fields["inners"], nested=False).arg_type == \
+        "pulumi.Input[Sequence[Mapping[str, Any]]]"
+    assert Arg("tags", "", arg="Sequence[pulumi.Input[str]]").resolved(fields["tags"], nested=False).arg_type == \
+        "Sequence[pulumi.Input[str]]"
     with pytest.raises(ValueError, match="type="):
         Arg("base_dir", "Not a model field.", program_only=True).resolved(None, nested=False)
 
