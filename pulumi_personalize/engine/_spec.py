@@ -281,12 +281,30 @@ class Arg:
             if self.type is None and self.arg is None:
                 raise ValueError(f"{self.name}: not a field of the model; give its type=")
             return replace(self, required=bool(self.required), default=self.default or "None")
+        restated = self._restated(field, nested)
+        if restated:
+            raise ValueError(f"{self.name}: {', '.join(restated)} say what the model says; leave them out")
         value_type = self.type or source_type(field.annotation)
         if self.default is not None:
             return replace(self, type=value_type, required=False)
         required = field.is_required() if self.required is None else self.required
         default = "None" if required or not nested else _default_source(field)
         return replace(self, type=value_type, required=required, default=default)
+
+    def _restated(self, field: FieldInfo, nested: bool) -> list[str]:
+        """The overrides given although the model field says the same (written twice)."""
+        found = []
+        if self.type is not None:
+            try:
+                derived: str | None = source_type(field.annotation)
+            except ValueError:
+                derived = None
+            found += ["type="] if self.type == derived else []
+        if self.required is not None and self.required == field.is_required():
+            found.append("required=")
+        if self.default is not None and not field.is_required():
+            found += ["default="] if self.default == ("None" if not nested else _default_source(field)) else []
+        return found
 
 
 def source_type(annotation: Any) -> str:

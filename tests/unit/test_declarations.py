@@ -83,6 +83,16 @@ def test_required_and_defaults_come_from_the_model_unless_declared() -> None:
         Arg("base_dir", "Not a model field.", program_only=True).resolved(None, nested=False)
 
 
+@pytest.mark.parametrize(("arg", "nested"), [
+    (Arg("name", "", type="str"), False), (Arg("name", "", required=True), False),
+    (Arg("count", "", required=False), False), (Arg("kind", "", default='"A"'), True),
+    (Arg("count", "", default="None"), False),
+])
+def test_an_argument_may_not_restate_its_model_field(arg: Arg, nested: bool) -> None:
+    with pytest.raises(ValueError, match="what the model says"):
+        arg.resolved(_Fields.model_fields[arg.name], nested=nested)
+
+
 def test_a_shape_names_every_field_of_its_model_and_takes_their_types() -> None:
     with pytest.raises(ValueError, match=r"\['size'\]"):
         Shape("InnerArgs", "", fields=(), model=_Inner)
