@@ -6,12 +6,10 @@ exporter are derived from."""
 from __future__ import annotations
 
 import importlib
-import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import KW_ONLY, dataclass, replace
-from types import UnionType
-from typing import Annotated, Any, Generic, Literal, Protocol, TypeVar, Union, get_args, get_origin
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -19,6 +17,7 @@ from pydantic.fields import FieldInfo
 from .._values import Lookup, Removal
 from ..config import Tenant
 from ..errors import PersonalizeError
+from ._field_source import default_source, source_type
 from ._values import ADOPT_EXISTING, CONFIG_NAMESPACE, TENANT, Json, drop_none
 
 ClientT = TypeVar("ClientT")
@@ -288,7 +287,7 @@ class Arg:
         if self.default is not None:
             return replace(self, type=value_type, required=False)
         required = field.is_required() if self.required is None else self.required
-        default = "None" if required or not nested else _default_source(field)
+        default = "None" if required or not nested else default_source(field)
         return replace(self, type=value_type, required=required, default=default)
 
     def _restated(self, field: FieldInfo, nested: bool) -> list[str]:
@@ -303,41 +302,8 @@ class Arg:
         if self.required is not None and self.required == field.is_required():
             found.append("required=")
         if self.default is not None and not field.is_required():
-            found += ["default="] if self.default == ("None" if not nested else _default_source(field)) else []
+            found += ["default="] if self.default == ("None" if not nested else default_source(field)) else []
         return found
-
-
-def source_type(annotation: Any) -> str:
-    """A model field's annotation as the source text of the value's type, without ``| None``:
-    ``Literal`` values are ``str``, nested models ``dict[str, Any]``."""
-    if get_origin(annotation) is Annotated:
-        return source_type(get_args(annotation)[0])
-    if annotation in (str, bool, int, float):
-        return str(annotation.__name__)
-    if annotation is Any:
-        return "Any"
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return "dict[str, Any]"
-    origin, params = get_origin(annotation), get_args(annotation)
-    if origin is Literal:
-        kinds = sorted({type(p).__name__ for p in params})
-        return " | ".join(kinds)
-    if origin in (list, dict):
-        return f"{origin.__name__}[{', '.join(source_type(p) for p in params)}]"
-    if origin in (Union, UnionType):
-        parts = dict.fromkeys(source_type(p) for p in params if p is not type(None))
-        return " | ".join(parts)
-    raise ValueError(f"cannot write {annotation!r} as a type: give the argument's type=")
-
-
-def _default_source(field: FieldInfo) -> str:
-    """A nested ``*Args`` field's default as source: the model's, where it is a plain value."""
-    value = field.get_default(call_default_factory=True)
-    if isinstance(value, bool | int | float | str):
-        return json.dumps(value)
-    if isinstance(value, list | tuple) and not value:
-        return "()"  # a dataclass default must be immutable; the model takes it as a list
-    return "None"  # a model or a filled container: the model applies its own default
 
 
 @dataclass(frozen=True)

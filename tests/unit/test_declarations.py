@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 from pulumi_personalize import contentstack as cs
 from pulumi_personalize import sitecore as sc
 from pulumi_personalize.contentstack import api as cs_api
-from pulumi_personalize.engine._spec import Arg, Out, Shape, declarations, declare, source_type
+from pulumi_personalize.engine._field_source import source_type
+from pulumi_personalize.engine._spec import Arg, Out, Shape, declarations, declare
 
 MODULES = ("pulumi_personalize.contentstack.resources", "pulumi_personalize.sitecore.resources")
 
