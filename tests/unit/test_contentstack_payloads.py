@@ -25,7 +25,7 @@ import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from pulumi_personalize.contentstack import api, lookups, rules
+from pulumi_personalize.contentstack import _experiences, api, lookups, rules
 from pulumi_personalize.contentstack.resources import (
     ATTRIBUTE,
     AUDIENCE,
@@ -163,8 +163,8 @@ def test_the_contract_check_catches_what_the_live_service_would_refuse() -> None
 
 @pytest.fixture(autouse=True)
 def _quick_cms_polls(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api, "CMS_FIRST_POLL_SECONDS", 0.01)
-    monkeypatch.setattr(api, "CMS_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(_experiences, "CMS_FIRST_POLL_SECONDS", 0.01)
+    monkeypatch.setattr(_experiences, "CMS_WAIT_SECONDS", 0.2)
 
 
 def checked(p: EngineProvider, news: dict[str, Any]) -> dict[str, Any]:
