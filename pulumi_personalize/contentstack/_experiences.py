@@ -6,7 +6,8 @@ methods it calls (it names the client for types only)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -32,6 +33,17 @@ VERSIONS_KEY = "_versions"
 CMS_WAIT_SECONDS = 60.0
 CMS_FIRST_POLL_SECONDS = 0.5
 CMS_MAX_POLL_SECONDS = 10.0
+
+
+@dataclass
+class PollClock:
+    """What the ``_cms`` wait reads time through: the real clock, or a test's (no test sleeps)."""
+
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+CMS_CLOCK = PollClock()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -276,16 +288,17 @@ class Experiences:
         live = {**fresh, VERSIONS_KEY: versions}
         if not wrote:
             return live
-        deadline = time.monotonic() + CMS_WAIT_SECONDS
+        clock = CMS_CLOCK
+        deadline = clock.monotonic() + CMS_WAIT_SECONDS
         delay = CMS_FIRST_POLL_SECONDS
         while not cms_settled(live):
-            if time.monotonic() + delay > deadline:
+            if clock.monotonic() + delay > deadline:
                 # a warning: the engine hands it to the Pulumi log
                 log.warning("experience %s: the CMS variant group and variants did not appear in _cms within "
                             "%g s; cms_variant_group_uid / cms_variant_uids stay empty until a "
                             "`pulumi refresh` reads them", uid, CMS_WAIT_SECONDS)
                 return live
-            time.sleep(delay)
+            clock.sleep(delay)
             delay = min(delay * 2, CMS_MAX_POLL_SECONDS)
             fresh = api.get_experience(uid)
             if fresh is None:
