@@ -5,10 +5,10 @@
 
 Everything on a page comes from the resource's declaration (``declare(...)`` in
 ``pulumi_personalize/<service>/resources.py``, listed by ``engine._spec.declarations``): its
-description, arguments (types, descriptions, secrecy, what replaces), nested ``*Args`` classes,
-computed outputs, what destroy does and the adoption example; whether an input is required and its
-default come from the declaration's input model (what check applies); the Sitecore inputs' nested
-objects are tabled from those models' fields.
+description, arguments (descriptions, secrecy, what replaces), nested ``*Args`` classes, computed
+outputs, what destroy does and the adoption example; an argument's type, whether it is required and
+its default come from the declaration's input model (what check applies); the Sitecore inputs'
+nested objects no ``*Args`` class covers are tabled from those models' fields.
 """
 
 from __future__ import annotations
@@ -250,9 +250,12 @@ def _head(package: str, service: str, alias: str, decl: Declaration) -> list[str
 
 def _arguments(package: str, decl: Declaration) -> list[str]:
     lines = ["## Arguments", "", *field_table(args_fields(decl), decl.spec), ""]
-    # Sitecore's inputs nest the service's objects as models: each one's fields, as arguments
+    # Sitecore's inputs nest the service's objects as models: each one's fields, as arguments,
+    # unless a nested *Args class is that model's (its table below says the same, from it)
+    shaped = {s.model for s in decl.shapes}
     for title, model in (nested_models(decl.spec.inputs) if package == "sitecore" else []):
-        lines += [f"### `{title}`", "", *model_table(model), ""]
+        if model not in shaped:
+            lines += [f"### `{title}`", "", *model_table(model), ""]
     for builder in builders(package, decl):
         lines += [f"### `{builder.__name__}`", ""]
         if clean_doc(builder.__doc__) and not str(builder.__doc__).startswith(f"{builder.__name__}("):

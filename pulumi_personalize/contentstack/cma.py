@@ -16,15 +16,15 @@ What the code relies on (``docs/facts/contentstack.md#cma``):
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .._values import Found, Gone, Json, Lookup, Removal
 from ..errors import PersonalizeError, get_logger
-from ..http import ApiClient, RateLimiter, StaticHeadersAuth, _cache_key, _cache_lock, _clients, _limiters
+from ..http import ApiClient, RateLimiter, StaticHeadersAuth, Wire, client_for, shared_client
+from . import _experiences
 from .cma_settings import CmaSettings, load_cma_settings
 
 log = get_logger(__name__)
@@ -34,11 +34,6 @@ PAGE_SIZE = 100
 MAX_PAGES = 100
 LINKED, UNLINKED = "linked", "unlinked"
 
-# The group is made asynchronously, by the job that fills the experience's `_cms` (docs/facts/contentstack.md#cms):
-# the same bounded wait as the Experience's, polls starting short and backing off.
-GROUP_WAIT_SECONDS = 60.0
-GROUP_FIRST_POLL_SECONDS = 0.5
-GROUP_MAX_POLL_SECONDS = 10.0
 
 
 class VariantGroupContentTypesInputs(BaseModel):
@@ -139,23 +134,21 @@ class VariantGroupLinks:
     - delete: unlinks only the declared content types; the group stays (Personalize owns it).
     """
 
-    def __init__(self, *, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 wait_seconds: float = GROUP_WAIT_SECONDS, first_poll: float = GROUP_FIRST_POLL_SECONDS,
-                 max_poll: float = GROUP_MAX_POLL_SECONDS) -> None:
-        self.sleep, self.clock = sleep, clock
-        self.wait_seconds, self.first_poll, self.max_poll = wait_seconds, first_poll, max_poll
-
-    def wait_for_group(self, api: CmaApi, experience_uid: str) -> Json:
-        deadline = self.clock() + self.wait_seconds
-        delay = self.first_poll
+    @staticmethod
+    def wait_for_group(api: CmaApi, experience_uid: str) -> Json:
+        """The group, made by the job that fills the experience's ``_cms``: waited for as the
+        Experience waits for ``_cms`` (its bounds, its clock ``CMS_CLOCK``, which tests replace)."""
+        clock = _experiences.CMS_CLOCK
+        deadline = clock.monotonic() + _experiences.CMS_WAIT_SECONDS
+        delay = _experiences.CMS_FIRST_POLL_SECONDS
         while (group := api.group_of(experience_uid)) is None:
-            if self.clock() + delay > deadline:
+            if clock.monotonic() + delay > deadline:
                 raise PersonalizeError(
                     f"the CMS variant group of experience {experience_uid} did not appear in the stack within "
-                    f"{self.wait_seconds:g} s (Personalize makes it once the experience has variants); nothing was "
-                    "linked: run `pulumi up` again later")
-            self.sleep(delay)
-            delay = min(delay * 2, self.max_poll)
+                    f"{_experiences.CMS_WAIT_SECONDS:g} s (Personalize makes it once the experience has variants); "
+                    "nothing was linked: run `pulumi up` again later")
+            clock.sleep(delay)
+            delay = min(delay * 2, _experiences.CMS_MAX_POLL_SECONDS)
         return group
 
     @staticmethod
@@ -209,25 +202,27 @@ def from_wire(live: Json, previous: Mapping[str, Any], _spec: Any) -> Json:
     return {"experience": experience, "content_types": [u for u in declared if u in linked]}
 
 
+WIRE = Wire(name="the Contentstack Content Management API")
+"""Error bodies ``{error_message, error_code, errors}`` are read by the shared parser; its numeric
+codes add nothing to the message."""
+
+
 def cma_client(settings: CmaSettings) -> ApiClient:
     """The process-wide client for these settings (one per base URL, stack and credential); one rate
     limiter per base URL and credential, as the CMA counts per organization."""
     secret = tuple(v.get_secret_value() if v is not None else None
                    for v in (settings.management_token, settings.authtoken, settings.oauth_token))
-    key = _cache_key("contentstack-cma", settings.base_url, settings.stack_api_key, secret,
-                     settings.requests_per_second, settings.timeout)
-    limiter_key = _cache_key("contentstack-cma-limit", settings.base_url, secret, settings.requests_per_second)
-    with _cache_lock:
-        client = _clients.get(key)
-        if client is None:
-            limiter = None
-            if settings.requests_per_second:
-                limiter = _limiters.setdefault(limiter_key, RateLimiter(settings.requests_per_second))
-            auth = StaticHeadersAuth({"api_key": settings.stack_api_key, **settings.credential_headers()},
-                                     hint=settings.credential_hint())
-            client = _clients[key] = ApiClient(settings.base_url, auth=auth, service="contentstack",
-                                               timeouts=settings.timeout, rate_limiter=limiter, tenant=settings.tenant)
-        return client
+
+    def build(limiter: RateLimiter | None) -> ApiClient:
+        auth = StaticHeadersAuth({"api_key": settings.stack_api_key, **settings.credential_headers()},
+                                 hint=settings.credential_hint())
+        return client_for(settings, wire=WIRE, auth=auth, rate_limiter=limiter)
+
+    return shared_client(
+        ("contentstack-cma", settings.base_url, settings.stack_api_key, *secret, settings.requests_per_second,
+         settings.timeout),
+        ("contentstack-cma-limit", settings.base_url, *secret, settings.requests_per_second),
+        settings.requests_per_second, build)
 
 
 def connect(config: Mapping[str, object], namespace: str) -> CmaApi:

@@ -19,18 +19,9 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from ..config import (
-    _CONTENTSTACK_ALIASES,
-    DEFAULT_NAMESPACE,
-    Tenant,
-    Timeouts,
-    _base_url,
-    _host,
-    _rate,
-    _secret,
-    _source,
-)
+from ..config import _CONTENTSTACK_ALIASES, DEFAULT_NAMESPACE, Timeouts, _base_url, _rate, _secret, _source
 from ..errors import ConfigurationError
+from ..tenant import Tenant, TenantFacts, host_of
 
 # The CMA host of each region Personalize has (Contentstack's "regions" page, docs/facts/contentstack.md#cma).
 CMA_REGIONS: Mapping[str, str] = {
@@ -45,6 +36,21 @@ CMA_REGIONS: Mapping[str, str] = {
 # The CMA counts 10 requests per second per organization, as Personalize does.
 DEFAULT_CMA_REQUESTS_PER_SECOND = 10.0
 _CREDENTIALS = ("contentstackManagementToken", "contentstackAuthtoken", "contentstackOauthToken")
+
+
+def _stack(values: Mapping[str, str]) -> str:
+    return f"stack {values.get('stack_api_key')}"
+
+
+# The CMA's tenant is a stack, named by its api key, at the region's CMA host.
+CMA_TENANT = TenantFacts(
+    "Contentstack",
+    container="stack",
+    credential_keys="{ns}:contentstackManagementToken / {ns}:contentstackAuthtoken",
+    scope_key="contentstackStackApiKey",
+    who=_stack,
+    base_url_key="contentstackCmaBaseUrl",
+)
 
 
 class CmaSettings(BaseModel):
@@ -64,8 +70,8 @@ class CmaSettings(BaseModel):
 
     @property
     def tenant(self) -> Tenant:
-        return Tenant("contentstack", _host(self.base_url), region=self.region, stack_api_key=self.stack_api_key,
-                      namespace=self.namespace)
+        return Tenant("contentstack", host_of(self.base_url), region=self.region, stack_api_key=self.stack_api_key,
+                      namespace=self.namespace, facts=CMA_TENANT)
 
     def credential_headers(self) -> dict[str, str]:
         """The CMA's own header names: ``authorization: <management token>`` (no scheme),

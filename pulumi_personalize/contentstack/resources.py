@@ -57,7 +57,7 @@ _UID = Out("uid", "str", "")  # described on the page as the resource's id
 
 
 def _described(what: str) -> Arg:
-    return Arg("description", "str", what)
+    return Arg("description", what)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -69,9 +69,9 @@ ATTRIBUTE: ResourceSpec[api.ContentstackApi] = declare(
     **_common("attribute", "key", api.Listed(api.ATTRIBUTES, customs_only=True)),
     cls="Attribute", doc="A custom attribute of the visitors (``key`` is what the SDKs set).",
     args=(
-        Arg("name", "str", "Display name of the attribute.", required=True),
-        Arg("key", "str", "Key the SDKs set the attribute by (letters, digits, ``_-.``); not a preset's key "
-            "(``COUNTRY``, ``REGION``, ... in any case).", required=True),
+        Arg("name", "Display name of the attribute."),
+        Arg("key", "Key the SDKs set the attribute by (letters, digits, ``_-.``); not a preset's key "
+            "(``COUNTRY``, ``REGION``, ... in any case)."),
         _described("What the attribute holds."),
     ),
     computed=(_UID,),
@@ -90,7 +90,7 @@ EVENT: ResourceSpec[api.ContentstackApi] = declare(
     name="contentstack.Event", inputs=EventInputs, outputs=_uid, to_wire=_wire,
     **_common("event", "key", api.Listed(api.EVENTS)),
     cls="Event", doc="An event the SDKs trigger by ``key`` (conversions for experience metrics).",
-    args=(Arg("key", "str", "Key the SDKs trigger the event with.", required=True), _described("What the event means.")),
+    args=(Arg("key", "Key the SDKs trigger the event with."), _described("What the event means.")),
     computed=(_UID,),
     destroy="Deletes the event (`DELETE /events/{uid}`); SDK calls with its key stop counting.",
     adoption='''\
@@ -102,9 +102,9 @@ AUDIENCE: ResourceSpec[api.ContentstackApi] = declare(
     **_common("audience", "name", api.Listed(api.AUDIENCES)),
     cls="Audience", doc="A group of visitors defined by rules on preset and custom attributes.",
     args=(
-        Arg("name", "str", "Display name of the audience.", required=True),
+        Arg("name", "Display name of the audience."),
         _described("Who is in the audience."),
-        Arg("definition", "dict[str, Any]", "The rule tree (``rules.all_of(...)`` / ``rules.any_of(...)``); values "
+        Arg("definition", "The rule tree (``rules.all_of(...)`` / ``rules.any_of(...)``); values "
             "may be Outputs.", arg="RuleCombination | Rule | Mapping[str, Any]"),
     ),
     computed=(_UID,),
@@ -122,23 +122,21 @@ premium = cs.Audience(
 _UIDS = "Sequence[pulumi.Input[str]]"
 
 VARIANT = Shape("ExperienceVariantArgs", "", model=VariantInputs, fields=(
-    Arg("name", "str", "Variant name; variants are matched by name across updates, so their short uids stay.",
-        required=True),
-    Arg("audiences", "list[str]", "SEGMENTED: uids of the audiences that see this variant (at least one).",
+    Arg("name", "Variant name; variants are matched by name across updates, so their short uids stay."),
+    Arg("audiences", "SEGMENTED: uids of the audiences that see this variant (at least one).",
         arg=_UIDS),
-    Arg("audience_combination_type", "str", "SEGMENTED: ``OR`` (default) or ``AND``."),
-    Arg("traffic_distribution", "float", "AB_TEST: percent of traffic; all variants add up to 100 (omit on all "
+    Arg("audience_combination_type", "SEGMENTED: ``OR`` (default) or ``AND``."),
+    Arg("traffic_distribution", "AB_TEST: percent of traffic; all variants add up to 100 (omit on all "
         "for an even split)."),
 ))
 METRIC = Shape("ExperienceMetricArgs", "", model=MetricInputs, fields=(
-    Arg("event", "str", "Uid of the event that counts as a conversion.", required=True),
-    Arg("name", "str", "Metric name."),
-    Arg("type", "str", "``Primary`` or ``Secondary``.", default='"Primary"'),
+    Arg("event", "Uid of the event that counts as a conversion."),
+    Arg("name", "Metric name."),
+    Arg("type", "``Primary`` or ``Secondary``."),
 ))
 TARGETING = Shape("ExperienceTargetingArgs", "", model=TargetingInputs, fields=(
-    Arg("audiences", "list[str]", "Uids of the audiences the experience is shown to.", arg=_UIDS,
-        default="()"),
-    Arg("audience_combination_type", "str", "``AND`` or ``OR``.", default='"AND"'),
+    Arg("audiences", "Uids of the audiences the experience is shown to.", arg=_UIDS),
+    Arg("audience_combination_type", "``AND`` or ``OR``."),
 ))
 
 EXPERIENCE: ResourceSpec[api.ContentstackApi] = declare(
@@ -146,21 +144,21 @@ EXPERIENCE: ResourceSpec[api.ContentstackApi] = declare(
     from_wire=api.experience_from_wire, **_common("experience", "name", api.Experiences()),
     cls="Experience", doc="An experience and the version Pulumi manages (variants, split, metrics, targeting, status).",
     args=(
-        Arg("name", "str", "Display name of the experience.", required=True),
+        Arg("name", "Display name of the experience."),
         _described("What the experience is for."),
-        Arg("type", "str", "``SEGMENTED`` (default) or ``AB_TEST``. Changing it replaces the experience.",
+        Arg("type", "``SEGMENTED`` (default) or ``AB_TEST``. Changing it replaces the experience.",
             replaces=True),
-        Arg("status", "str", "``DRAFT`` (default), ``ACTIVE`` or ``PAUSED``: the status of the version Pulumi "
+        Arg("status", "``DRAFT`` (default), ``ACTIVE`` or ``PAUSED``: the status of the version Pulumi "
             "manages. An active or paused version is locked: changing its variants makes a new version (ACTIVE "
             "archives the previous one); the variants keep their short uids and CMS variants by name. A version "
             "never goes back to DRAFT: ``DRAFT`` on a live experience makes a new draft, and the live version "
             "stays live until a later ``ACTIVE`` activates the draft."),
-        Arg("variants", "list[dict[str, Any]]", "Up to 20 variants.",
+        Arg("variants", "Up to 20 variants.",
             arg="Sequence[ExperienceVariantArgs | Mapping[str, Any]]"),
-        Arg("variant_split", "str", "AB_TEST: how traffic is split (``EQUALLY_SPLIT`` when no traffic is given)."),
-        Arg("metrics", "list[dict[str, Any]]", "AB_TEST metrics, each counting an event.",
+        Arg("variant_split", "AB_TEST: how traffic is split (``EQUALLY_SPLIT`` when no traffic is given)."),
+        Arg("metrics", "AB_TEST metrics, each counting an event.",
             arg="Sequence[ExperienceMetricArgs | Mapping[str, Any]]"),
-        Arg("targeting", "dict[str, Any]", "Audiences the whole experience is limited to.",
+        Arg("targeting", "Audiences the whole experience is limited to.",
             arg="ExperienceTargetingArgs | Mapping[str, Any]"),
     ),
     shapes=(VARIANT, METRIC, TARGETING),
@@ -200,7 +198,7 @@ EXPERIENCE_PRIORITY: ResourceSpec[api.ContentstackApi] = declare(
     cls="ExperiencePriority",
     doc="Puts the named experiences first in the project's priority order. Destroy leaves the order.",
     args=(
-        Arg("experiences", "list[str]", "Experience uids, highest priority first; they are placed first and the "
+        Arg("experiences", "Experience uids, highest priority first; they are placed first and the "
             "others keep the service's order after them.", arg=_UIDS, default="()"),
     ),
     computed=(Out("order", "list[str]", "The project's whole order after the update."),),
@@ -219,13 +217,13 @@ VARIANT_GROUP_CONTENT_TYPES: ResourceSpec[cma.CmaApi] = declare(
     "link). Content types linked by others stay linked. Needs ``contentstackStackApiKey`` and a management token or "
     "the authtoken (Content Management API).",
     args=(
-        Arg("experience", "str", "Uid of the experience whose variant group it is. Changing it replaces the "
-            "resource.", required=True, replaces=True),
-        Arg("content_types", "list[str]", "Uids of the content types to link; removing one unlinks it. After a "
-            "refresh, the declared ones that are still linked.", arg=_UIDS, default="()"),
+        Arg("experience", "Uid of the experience whose variant group it is. Changing it replaces the resource.",
+            replaces=True),
+        Arg("content_types", "Uids of the content types to link; removing one unlinks it. After a refresh, the "
+            "declared ones that are still linked.", arg=_UIDS, default="()"),
     ),
-    computed=(Out("uid", "str", ""), Out("variant_group_uid", "str",
-                                         "Uid of the experience's variant group in the stack (the resource's id).")),
+    computed=(_UID, Out("variant_group_uid", "str", "Uid of the experience's variant group in the stack (the "
+                                                    "resource's id).")),
     destroy="Unlinks the declared content types from the variant group (one `PUT /v3/variant_groups/{uid}` that "
     "keeps the others); the group stays in the stack, Personalize owns it.",
     adoption="Not adoptable: there is nothing to take over. Declaring it links the listed content types and leaves "

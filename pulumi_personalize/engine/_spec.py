@@ -8,14 +8,16 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from .._values import Lookup, Removal
 from ..config import Tenant
 from ..errors import PersonalizeError
+from ._field_source import default_source, source_type
 from ._values import ADOPT_EXISTING, CONFIG_NAMESPACE, TENANT, Json, drop_none
 
 ClientT = TypeVar("ClientT")
@@ -225,38 +227,87 @@ def lookup_spec(name: str, module: str) -> ResourceSpec[Any]:
 class Arg:
     """One argument: of a resource (an input of its pydantic model) or of a nested ``*Args`` class.
 
+    It says only what the model cannot: the description, the type a program passes where it is
+    not ``pulumi.Input[type]``, secrecy, what replaces, keyword-only, program-only. The value's
+    type, whether it is required and its default come from the model's field (``resolved``);
+    ``type``, ``required`` and ``default`` are given only where the model cannot say them (no
+    model field, or a field the model requires but a validator or another argument fills).
+    Descriptions live here, not on the models: they speak to a program's author (``or
+    definition_file=``), cover arguments no model has, and the models are the wire's.
+
     Types are Python source text, written into the generated module (``scripts/gen_resources.py``)
     and checked there by mypy; the JSON shape of a value is the pydantic model's.
     """
 
     name: str
-    type: str
-    """The value's type as the state holds it (``str``, ``list[dict[str, Any]]``): the output's."""
     doc: str
+    _: KW_ONLY
+    type: str | None = None
+    """The value's type as the state holds it (``str``, ``list[dict[str, Any]]``): the output's,
+    without ``| None``. Derived from the model's annotation."""
     arg: str | None = None
-    """The Python type a program passes, where it is not ``pulumi.Input[type]``: a builder
-    (``RuleCombination | Rule | Mapping[str, Any]``), nested ``*Args``, a file path."""
-    required: bool = False
+    """The Python type a program passes, where it is not ``pulumi.Input[type]`` (containers
+    read-only): a builder (``RuleCombination | Rule | Mapping[str, Any]``), nested ``*Args``, a
+    file path."""
+    required: bool | None = None
     """No default in the ``*Args`` class (the resource's keyword argument stays optional: ``args``
-    may carry it)."""
-    default: str = "None"
-    """Python source of the ``*Args`` default when not required."""
+    may carry it). Derived: the model requires the field and ``default`` is not given."""
+    default: str | None = None
+    """Python source of the ``*Args`` default when not required. Derived: ``None`` for a
+    resource's argument (check applies the model's default), the model's default for a nested
+    ``*Args`` field (a program reading it sees the value sent)."""
     secret: bool = False
     replaces: bool = False
     kw_only: bool = False
     program_only: bool = False
     """Read in the program and turned into inputs there (code from files, say), never an input
-    of the model: a keyword argument of the resource only."""
+    of the model: a keyword argument of the resource only (of a nested ``*Args``: a field that
+    its ``post_init`` turns into model fields)."""
 
     @property
     def arg_type(self) -> str:
-        return self.arg or f"pulumi.Input[{self.type}]"
+        """What a program passes: ``arg``, or the value's type as an input, its containers the
+        read-only ones (a tuple or any sequence will do: ``list[str]`` -> ``Sequence[str]``)."""
+        readonly = (self.type or "").replace("list[", "Sequence[").replace("dict[", "Mapping[")
+        return self.arg or f"pulumi.Input[{readonly}]"
 
     @property
     def camel_name(self) -> str:
         """The name a native provider schema gives the property (``friendly_id`` -> ``friendlyId``)."""
         head, *rest = self.name.split("_")
         return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+    def resolved(self, field: FieldInfo | None, *, nested: bool) -> Arg:
+        """This argument with its value type, required and default filled in from the model's
+        ``field`` (``None``: no model field, so they must be given or default to optional)."""
+        if field is None:
+            if self.type is None and self.arg is None:
+                raise ValueError(f"{self.name}: not a field of the model; give its type=")
+            return replace(self, required=bool(self.required), default=self.default or "None")
+        restated = self._restated(field, nested)
+        if restated:
+            raise ValueError(f"{self.name}: {', '.join(restated)} say what the model says; leave them out")
+        value_type = self.type or source_type(field.annotation)
+        if self.default is not None:
+            return replace(self, type=value_type, required=False)
+        required = field.is_required() if self.required is None else self.required
+        default = "None" if required or not nested else default_source(field)
+        return replace(self, type=value_type, required=required, default=default)
+
+    def _restated(self, field: FieldInfo, nested: bool) -> list[str]:
+        """The overrides given although the model field says the same (written twice)."""
+        found = []
+        if self.type is not None:
+            try:
+                derived: str | None = source_type(field.annotation)
+            except ValueError:
+                derived = None
+            found += ["type="] if self.type == derived else []
+        if self.required is not None and self.required == field.is_required():
+            found.append("required=")
+        if self.default is not None and not field.is_required():
+            found += ["default="] if self.default == ("None" if not nested else default_source(field)) else []
+        return found
 
 
 @dataclass(frozen=True)
@@ -270,8 +321,8 @@ class Out:
 
 @dataclass(frozen=True)
 class Shape:
-    """A nested ``*Args`` class (``ExperienceVariantArgs``): its fields and, for the wire names,
-    the pydantic model it becomes."""
+    """A nested ``*Args`` class (``ExperienceVariantArgs``): its fields and the pydantic model it
+    becomes (their types, what is required, defaults and wire names)."""
 
     name: str
     doc: str
@@ -279,6 +330,17 @@ class Shape:
     model: type[BaseModel] | None = None
     post_init: str | None = None
     """Name of a function of the declaring module run as ``__post_init__`` (``(args) -> None``)."""
+
+    def __post_init__(self) -> None:
+        model_fields = self.model.model_fields if self.model is not None else {}
+        if self.model is not None:
+            own = {a.name for a in self.fields if not a.program_only}
+            if own != set(model_fields):
+                raise ValueError(f"{self.name}: fields {sorted(own ^ set(model_fields))} differ from "
+                                 f"{self.model.__name__}'s")
+        resolved = tuple(a.resolved(None if a.program_only else model_fields.get(a.name), nested=True)
+                         for a in self.fields)
+        object.__setattr__(self, "fields", resolved)  # frozen: the derived values, once
 
     def wire_name(self, field_name: str) -> str:
         info = self.model.model_fields.get(field_name) if self.model is not None else None
@@ -316,6 +378,9 @@ class Declaration:
         if inputs != model_fields:
             raise ValueError(f"{self.spec.name}: declared arguments {sorted(inputs ^ model_fields)} "
                              "differ from the input model's fields")
+        fields = self.spec.inputs.model_fields
+        resolved = tuple(a.resolved(None if a.program_only else fields[a.name], nested=False) for a in self.args)
+        object.__setattr__(self, "args", resolved)  # frozen: the derived values, once
 
     @property
     def name(self) -> str:
@@ -344,23 +409,24 @@ class Declaration:
             return (CONFIG_NAMESPACE_ARG,)
         revived = " (an archived one is unarchived)" if spec.is_deleted is not None else ""
         found = [CONFIG_NAMESPACE_ARG, Arg(
-            spec.adopt_input, "str", f"Take over the existing object with this {spec.id_name} at create{revived}, "
+            spec.adopt_input, f"Take over the existing object with this {spec.id_name} at create{revived}, "
             "instead of creating one: its declared fields are then written to it. Ignored after creation.",
-            kw_only=True,
-        )]
+            type="str", kw_only=True,
+        ).resolved(None, nested=False)]
         if spec.natural_key is not None:
             otherwise = ("otherwise the create fails, because the key is taken (an archived one with that key and "
                          "the same type is revived anyway)" if spec.claim_twins else "otherwise it is created")
-            found.append(Arg(ADOPT_EXISTING, "bool", f"Take over the existing object with the program's "
-                             f"``{spec.natural_key}`` at create, if there is one; {otherwise}.", kw_only=True))
+            found.append(Arg(ADOPT_EXISTING, f"Take over the existing object with the program's "
+                             f"``{spec.natural_key}`` at create, if there is one; {otherwise}.", type="bool",
+                             kw_only=True).resolved(None, nested=False))
         return tuple(found)
 
 
 CONFIG_NAMESPACE_ARG = Arg(
-    CONFIG_NAMESPACE, "str", "Stack configuration namespace holding the credentials (default ``personalize``); "
+    CONFIG_NAMESPACE, "Stack configuration namespace holding the credentials (default ``personalize``); "
     "use another one (``acme-eu``) for a second tenant. Changing it replaces the resource.",
-    kw_only=True, replaces=True,
-)
+    type="str", kw_only=True, replaces=True,
+).resolved(None, nested=False)
 
 _DECLARATIONS: dict[str, Declaration] = {}
 

@@ -54,7 +54,7 @@ class ConnectionAuthArgs:
     client_id: pulumi.Input[str] | None = None
     """OAuth client id."""
     client_secret: pulumi.Input[str] | None = None
-    """OAuth client secret (sent as ``clientSecret``)."""
+    """OAuth client secret (sent as ``clientSecret``; the key name is unconfirmed)."""
     access_token_url: pulumi.Input[str] | None = None
     """OAuth token endpoint, https://."""
     use_mutual_tls: pulumi.Input[bool] | None = None

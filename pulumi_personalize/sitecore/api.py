@@ -29,7 +29,8 @@ from .._api import AMBIGUOUS_CREATE_ATTEMPTS, LISTINGS, PartialCreateError
 from .._values import Found, Gone, Json, Lookup, Removal, Unconfirmed
 from ..config import load_sitecore_settings
 from ..errors import NotFoundError, PersonalizeError, ServerError, TransportError, get_logger, redact
-from ..http import ApiClient, sitecore_client
+from ..http import ApiClient
+from ._wire import sitecore_client
 from .models import (
     DECISION_MODEL_LINKS,
     ConnectionInputs,

@@ -118,7 +118,6 @@ def _revision(doc: str = "The service's revision number, incremented on each upd
     return Out("revision", "int", doc)
 
 
-_MAPPINGS = "list[dict[str, Any]]"
 _NAME_DOC = "Display name of the {}."
 
 
@@ -129,25 +128,25 @@ _NAME_DOC = "Display name of the {}."
 CONNECTION_AUTH = Shape(
     "ConnectionAuthArgs", "The connection's ``auth``. Secret as a whole in state and outputs (it holds the "
     "credentials).", model=ConnectionAuth, fields=(
-        Arg("auth_type", "str", "NONE or OAUTH (the types Sitecore documents); another upper-case type is sent as "
-            "written.", default='"NONE"'),
-        Arg("client_id", "str", "OAuth client id."),
-        Arg("client_secret", "str", "OAuth client secret (sent as ``clientSecret``)."),
-        Arg("access_token_url", "str", "OAuth token endpoint, https://."),
-        Arg("use_mutual_tls", "bool", "OAuth over mutual TLS."),
-        Arg("oauth_custom_headers", "Sequence[Mapping[str, Any]]", "Headers sent with the token request."),
-        Arg("form_url_encoded_items", "Sequence[Mapping[str, Any]]", "Extra form items of the token request."),
-        Arg("username", "str", "For auth types beyond NONE/OAUTH (unconfirmed in Sitecore's documentation)."),
-        Arg("password", "str", "For auth types beyond NONE/OAUTH (unconfirmed)."),
-        Arg("api_key", "str", "For auth types beyond NONE/OAUTH (unconfirmed; sent as ``apiKey``)."),
+        Arg("auth_type", "NONE or OAUTH (the types Sitecore documents); another upper-case type is sent as "
+            "written."),
+        Arg("client_id", "OAuth client id."),
+        Arg("client_secret", "OAuth client secret (sent as ``clientSecret``; the key name is unconfirmed)."),
+        Arg("access_token_url", "OAuth token endpoint, https://."),
+        Arg("use_mutual_tls", "OAuth over mutual TLS."),
+        Arg("oauth_custom_headers", "Headers sent with the token request."),
+        Arg("form_url_encoded_items", "Extra form items of the token request."),
+        Arg("username", "For auth types beyond NONE/OAUTH (unconfirmed in Sitecore's documentation)."),
+        Arg("password", "For auth types beyond NONE/OAUTH (unconfirmed)."),
+        Arg("api_key", "For auth types beyond NONE/OAUTH (unconfirmed; sent as ``apiKey``)."),
     ))
 CONNECTION_REQUEST = Shape(
     "ConnectionRequestArgs", "The connection's ``request``: the call Sitecore makes to the external system.",
     model=ConnectionRequest, fields=(
-        Arg("connection_url", "str", "URL of the external system (http:// or https://; may hold ``${var}`` "
-            "placeholders).", required=True),
-        Arg("request_type", "str", "HTTP method: GET, POST, PUT, PATCH or DELETE.", default='"GET"'),
-        Arg("request_body", "str", "Body sent (stringified JSON; may hold ``${var}`` placeholders)."),
+        Arg("connection_url", "URL of the external system (http:// or https://; may hold ``${var}`` "
+            "placeholders)."),
+        Arg("request_type", "HTTP method: GET, POST, PUT, PATCH or DELETE."),
+        Arg("request_body", "Body sent (stringified JSON; may hold ``${var}`` placeholders)."),
     ))
 
 CONNECTION = declare(
@@ -155,26 +154,25 @@ CONNECTION = declare(
     **_sitecore("connection", api.Connections()),
     cls="Connection", doc="A Sitecore Personalize connection to an external system. Destroy archives it.",
     args=(
-        Arg("name", "str", "Display name of the connection (unique among live connections).", required=True),
-        Arg("system_type", "str", "DATA_SYSTEM or DESTINATION.", required=True),
-        Arg("request", "dict[str, Any]", "The call to the external system.", required=True,
+        Arg("name", "Display name of the connection (unique among live connections)."),
+        Arg("system_type", "DATA_SYSTEM or DESTINATION."),
+        Arg("request", "The call to the external system.",
             arg="pulumi.Input[ConnectionRequestArgs | Mapping[str, Any]]"),
-        Arg("auth", "dict[str, Any]", "How Sitecore authenticates to the external system (default: NONE).",
+        Arg("auth", "How Sitecore authenticates to the external system (default: NONE).",
             arg="pulumi.Input[ConnectionAuthArgs | Mapping[str, Any]]", secret=True),
-        Arg("description", "str", "What the connection is for."),
-        Arg("input_mappings", _MAPPINGS, "Input mappings, as the Sitecore API spells them (``{label, key, type, "
-            "...}``).", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
-        Arg("output_mappings", _MAPPINGS, "Output mappings, as the Sitecore API spells them (``{label, "
-            "outputReference, type}``).", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
-        Arg("custom_headers", _MAPPINGS, "Headers sent to the external system (``{name, value}``; values may hold "
-            "placeholders).", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
-        Arg("url_parameters", _MAPPINGS, "URL parameters, as the Sitecore API spells them.",
-            arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
-        Arg("connection_timeout", "int", "Milliseconds before the connection times out (default 1000, the "
+        Arg("description", "What the connection is for."),
+        Arg("input_mappings", "Input mappings, as the Sitecore API spells them (``{label, key, type, "
+            "...}``)."),
+        Arg("output_mappings", "Output mappings, as the Sitecore API spells them (``{label, "
+            "outputReference, type}``)."),
+        Arg("custom_headers", "Headers sent to the external system (``{name, value}``; values may hold "
+            "placeholders)."),
+        Arg("url_parameters", "URL parameters, as the Sitecore API spells them."),
+        Arg("connection_timeout", "Milliseconds before the connection times out (default 1000, the "
             "service's)."),
-        Arg("socket_timeout", "int", "Milliseconds to wait for each packet (default 1000, the service's)."),
-        Arg("icon", "str", "Icon shown in the UI (default the plug icon, the service's)."),
-        Arg("verify", "bool", "Test the connection (``POST /v2/connections/testConnection``) before each create and "
+        Arg("socket_timeout", "Milliseconds to wait for each packet (default 1000, the service's)."),
+        Arg("icon", "Icon shown in the UI (default the plug icon, the service's)."),
+        Arg("verify", "Test the connection (``POST /v2/connections/testConnection``) before each create and "
             "update; a test whose external system does not answer 2xx fails the operation and nothing is saved."),
     ),
     shapes=(CONNECTION_REQUEST, CONNECTION_AUTH),
@@ -210,16 +208,15 @@ DEPLOYED_VARIANT = Shape(
     "takes the variant's ref and its current revision, so an edited variant rolls out in the same ``up``. Without "
     "``variant``, give ``variant_ref`` and ``variant_revision``.", model=DeployedVariantInputs,
     post_init="deployed_variant_post_init", fields=(
-        Arg("split", "int", "Percentage of traffic; the splits of a deployment add up to 100.", required=True),
-        Arg("status", "str", "DRAFT, TEST or PRODUCTION.", default='"DRAFT"'),
-        Arg("variant", "str", "A :class:`DecisionModelVariant` resource.", arg="DecisionModelVariant"),
-        Arg("variant_ref", "str", "The variant's ref (without ``variant``)."),
-        Arg("variant_revision", "int", "The variant's revision to deploy (without ``variant``)."),
+        Arg("split", "Percentage of traffic; the splits of a deployment add up to 100."),
+        Arg("status", "DRAFT, TEST or PRODUCTION."),
+        Arg("variant", "A :class:`DecisionModelVariant` resource.", arg="DecisionModelVariant", program_only=True),
+        Arg("variant_ref", "The variant's ref (without ``variant``).", required=False),
+        Arg("variant_revision", "The variant's revision to deploy (without ``variant``).", required=False),
     ))
 DEPLOYMENT_CONFIGURATION = Shape(
     "DeploymentConfigurationArgs", "The decision model's ``deploymentConfiguration``.", model=DeploymentConfiguration,
-    fields=(Arg("variants", "list[dict[str, Any]]", "The deployed variants.",
-                arg="Sequence[DeployedVariant | Mapping[str, Any]]", default="()"),))
+    fields=(Arg("variants", "The deployed variants.", arg="Sequence[DeployedVariant | Mapping[str, Any]]"),))
 
 DECISION_MODEL = declare(
     name="sitecore.DecisionModel", inputs=DecisionModelInputs, natural_key="name", claim_twins=True,
@@ -227,9 +224,8 @@ DECISION_MODEL = declare(
     cls="DecisionModel", doc="A Sitecore Personalize decision model. Status lives per deployed variant, not on the "
     "model. Destroy archives it.",
     args=(
-        Arg("name", "str", "Display name of the decision model (archiving renames it ``<name> - archived <date>``).",
-            required=True),
-        Arg("deployment_configuration", "dict[str, Any]", "Which variant revisions are deployed, with which split and "
+        Arg("name", "Display name of the decision model (archiving renames it ``<name> - archived <date>``)."),
+        Arg("deployment_configuration", "Which variant revisions are deployed, with which split and "
             "status. Leave it out when a :class:`DecisionModelDeployment` (or the UI) owns the deployment: it is then "
             "kept as it is.", arg="pulumi.Input[DeploymentConfigurationArgs | Mapping[str, Any]]"),
     ),
@@ -262,11 +258,12 @@ DECISION_MODEL_VARIANT = declare(
     cls="DecisionModelVariant", doc="A variant of a decision model: its DMN definition. Deploy it with "
     ":class:`DecisionModelDeployment`. Destroy archives it.",
     args=(
-        Arg("name", "str", _NAME_DOC.format("variant"), required=True),
-        Arg("decision_model", "str", "The parent decision model's ref (``model.ref``). Changing it replaces the "
-            "variant.", required=True, replaces=True),
-        Arg("definition", "str", "The decision canvas as a DMN XML document (or ``definition_file=`` a path)."),
-        Arg("definition_file", "str", "A path to the DMN document, read now, relative to ``base_dir`` (default: the "
+        Arg("name", _NAME_DOC.format("variant")),
+        Arg("decision_model", "The parent decision model's ref (``model.ref``). Changing it replaces the "
+            "variant.", replaces=True),
+        Arg("definition", "The decision canvas as a DMN XML document (or ``definition_file=`` a path).",
+            required=False),
+        Arg("definition_file", "A path to the DMN document, read now, relative to ``base_dir`` (default: the "
             "working directory, the project's).", arg="str | os.PathLike[str]", program_only=True),
     ),
     prepare="variant_definition",
@@ -293,9 +290,8 @@ DECISION_MODEL_DEPLOYMENT = declare(
     cls="DecisionModelDeployment", doc="A decision model's deployment configuration, as its own resource (the model "
     "and its variants exist first). Destroy takes every variant out of the deployment.",
     args=(
-        Arg("decision_model", "str", "The decision model's ref. Changing it replaces the deployment.", required=True,
-            replaces=True),
-        Arg("variants", "list[dict[str, Any]]", "The deployed variants; the splits add up to 100.",
+        Arg("decision_model", "The decision model's ref. Changing it replaces the deployment.", replaces=True),
+        Arg("variants", "The deployed variants; the splits add up to 100.",
             arg="pulumi.Input[Sequence[DeployedVariant | Mapping[str, Any]]]"),
     ),
     shapes=(DEPLOYED_VARIANT,),
@@ -316,29 +312,28 @@ FLOW_DEFINITION = declare(
     cls="FlowDefinition", doc="A Sitecore Personalize flow: a web, API or triggered experience or experiment. Destroy "
     "archives and pauses it. See ``sitecore.flows`` for the typed builders.",
     args=(
-        Arg("name", "str", _NAME_DOC.format("flow"), required=True),
-        Arg("friendly_id", "str", "Lowercase letters, digits and underscores; unique, and reserved even after "
-            "archiving. Changing it replaces the flow.", required=True, replaces=True),
-        Arg("type", "str", "INTERACTIVE_WEB_FLOW, INTERACTIVE_API_FLOW or TRIGGERED_V3. Changing it replaces the flow "
-            "(with a new friendly_id).", required=True, replaces=True),
-        Arg("subtype", "str", "EXPERIENCE (default) or EXPERIMENT."),
-        Arg("channels", "list[str]", "CALL_CENTER, EMAIL, MOBILE_APP, MOBILE_WEB, PUSH_NOTIFICATION, SMS, WEB (web "
-            "flows default to WEB).", arg="pulumi.Input[Sequence[str]]"),
-        Arg("business_process", "str", "Default from the type: interactive_v1 (web, API) or triggered_v1 "
-            "(triggered)."),
-        Arg("status", "str", "DRAFT (default), PRODUCTION or PAUSED. Flows are created in DRAFT and moved by PUTs; "
+        Arg("name", _NAME_DOC.format("flow")),
+        Arg("friendly_id", "Lowercase letters, digits and underscores; unique, and reserved even after "
+            "archiving. Changing it replaces the flow.", replaces=True),
+        Arg("type", "INTERACTIVE_WEB_FLOW, INTERACTIVE_API_FLOW or TRIGGERED_V3. Changing it replaces the flow "
+            "(with a new friendly_id).", replaces=True),
+        Arg("subtype", "EXPERIENCE (default) or EXPERIMENT."),
+        Arg("channels", "CALL_CENTER, EMAIL, MOBILE_APP, MOBILE_WEB, PUSH_NOTIFICATION, SMS, WEB (web "
+            "flows default to WEB).", required=False),
+        Arg("business_process", "Default from the type: interactive_v1 (web, API) or triggered_v1 "
+            "(triggered).", required=False),
+        Arg("status", "DRAFT (default), PRODUCTION or PAUSED. Flows are created in DRAFT and moved by PUTs; "
             "as the service reports it after a refresh."),
-        Arg("schedule", "dict[str, Any]", "``{\"start_date\": \"2025-01-01T00:00:00.000Z\", \"end_date\": ...}`` "
-            "(simpleSchedule).", arg="pulumi.Input[Mapping[str, Any]]", required=True, kw_only=True),
-        Arg("traffic", "dict[str, Any]", "``{\"splits\": [{\"ref\": <variant ref>, \"split\": 50}, ...], "
-            "\"allocation\": 100}`` (simpleTraffic).", arg="pulumi.Input[Mapping[str, Any]]"),
-        Arg("variants", "list[dict[str, Any]]", "Variants with their tasks (``ref`` defaults to a stable id from "
-            "friendly_id and name).", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
-        Arg("sample_size_config", "dict[str, Any]", "Experiments: ``{\"base_value\", "
-            "\"minimum_detectable_difference\", \"confidence_level\"}``.", arg="pulumi.Input[Mapping[str, Any]]"),
-        Arg("goals", "dict[str, Any]", "Experiments: ``{\"primary\": {...goal...}, \"secondary\": [...]}``.",
-            arg="pulumi.Input[Mapping[str, Any]]"),
-        Arg("tags", "list[str]", "Tags of the flow.", arg="pulumi.Input[Sequence[str]]"),
+        Arg("schedule", "``{\"start_date\": \"2025-01-01T00:00:00.000Z\", \"end_date\": ...}`` "
+            "(simpleSchedule).", kw_only=True),
+        Arg("traffic", "``{\"splits\": [{\"ref\": <variant ref>, \"split\": 50}, ...], "
+            "\"allocation\": 100}`` (simpleTraffic)."),
+        Arg("variants", "Variants with their tasks (``ref`` defaults to a stable id from "
+            "friendly_id and name)."),
+        Arg("sample_size_config", "Experiments: ``{\"base_value\", "
+            "\"minimum_detectable_difference\", \"confidence_level\"}``."),
+        Arg("goals", "Experiments: ``{\"primary\": {...goal...}, \"secondary\": [...]}``."),
+        Arg("tags", "Tags of the flow."),
     ),
     computed=(_ref("flow"), _revision()),
     destroy="Archives and pauses the flow (`archived: true`, `status: PAUSED`). Its `friendly_id` stays taken: a "
@@ -395,8 +390,8 @@ class TemplateMethods:
 
 
 def _code_args() -> tuple[Arg, ...]:
-    code = [Arg(e, "str", f"The {e} element's code.", program_only=True) for e in _ELEMENTS]
-    files = [Arg(f"{e}_file", "str", f"A path to the {e} element's code, read now, relative to ``base_dir``.",
+    code = [Arg(e, f"The {e} element's code.", type="str", program_only=True) for e in _ELEMENTS]
+    files = [Arg(f"{e}_file", f"A path to the {e} element's code, read now, relative to ``base_dir``.",
                  arg="str | os.PathLike[str]", program_only=True) for e in _ELEMENTS]
     return (*code, *files)
 
@@ -406,19 +401,19 @@ TEMPLATE = declare(
     check_change=_template_change, **_sitecore("template", api.Templates()),
     cls="Template", doc="A Sitecore Personalize template (web, decision, condition or JS module).",
     args=(
-        Arg("name", "str", _NAME_DOC.format("template"), required=True),
-        Arg("friendly_id", "str", "Lowercase letters, digits and underscores. Changing it replaces the template.",
-            required=True, replaces=True),
-        Arg("type", "str", "WEB, DECISION, CONDITION or JS_MODULE. Changing it replaces the template (with a new "
-            "friendly_id).", required=True, replaces=True),
-        Arg("status", "str", "DRAFT (default) or PUBLISHED. A published JS_MODULE cannot be changed again (a check "
+        Arg("name", _NAME_DOC.format("template")),
+        Arg("friendly_id", "Lowercase letters, digits and underscores. Changing it replaces the template.",
+            replaces=True),
+        Arg("type", "WEB, DECISION, CONDITION or JS_MODULE. Changing it replaces the template (with a new "
+            "friendly_id).", replaces=True),
+        Arg("status", "DRAFT (default) or PUBLISHED. A published JS_MODULE cannot be changed again (a check "
             "failure)."),
-        Arg("description", "str", "What the template is for."),
-        Arg("render", "bool", "Whether the UI can preview it (default false; not for templates with handlebars "
+        Arg("description", "What the template is for."),
+        Arg("render", "Whether the UI can preview it (default false; not for templates with handlebars "
             "loops)."),
-        Arg("template_elements", "list[dict[str, Any]]", "``[{\"id\": \"html\", \"template\": \"...\"}, ...]``; ids "
-            "html, css, js, freemarker.", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
-        Arg("tags", "list[str]", "Tags of the template.", arg="pulumi.Input[Sequence[str]]"),
+        Arg("template_elements", "``[{\"id\": \"html\", \"template\": \"...\"}, ...]``; ids "
+            "html, css, js, freemarker."),
+        Arg("tags", "Tags of the template."),
         *_code_args(),
     ),
     prepare="template_code", methods="TemplateMethods",

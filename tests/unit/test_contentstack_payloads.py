@@ -25,7 +25,7 @@ import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from pulumi_personalize.contentstack import api, lookups, rules
+from pulumi_personalize.contentstack import _experiences, api, lookups, rules
 from pulumi_personalize.contentstack.resources import (
     ATTRIBUTE,
     AUDIENCE,
@@ -40,6 +40,7 @@ from pulumi_personalize.engine import (
     plain,
 )
 from tests.conftest import ProviderFactory
+from tests.unit.conftest import FakeTime
 
 URL = "https://cs.test"
 CONFIG = {
@@ -162,9 +163,10 @@ def test_the_contract_check_catches_what_the_live_service_would_refuse() -> None
 
 
 @pytest.fixture(autouse=True)
-def _quick_cms_polls(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api, "CMS_FIRST_POLL_SECONDS", 0.01)
-    monkeypatch.setattr(api, "CMS_WAIT_SECONDS", 0.2)
+def _cms_polls_on_a_fake_clock(monkeypatch: pytest.MonkeyPatch, fake_time: FakeTime) -> FakeTime:
+    """The ``_cms`` wait sleeps on a clock that moves only when it sleeps: no test waits."""
+    monkeypatch.setattr(_experiences, "CMS_CLOCK", _experiences.PollClock(fake_time.clock, fake_time.sleep))
+    return fake_time
 
 
 def checked(p: EngineProvider, news: dict[str, Any]) -> dict[str, Any]:
@@ -400,7 +402,8 @@ def test_experience_create_posts_then_fills_the_draft_and_waits_for_cms(respx_mo
 
 
 def test_cms_that_never_fills_leaves_the_outputs_empty_without_failing(respx_mock: respx.MockRouter,
-                                                                       provider: ProviderFactory) -> None:
+                                                                       provider: ProviderFactory,
+                                                                       fake_time: FakeTime) -> None:
     respx_mock.post("/experiences").respond(201, json=experience())
     versions = respx_mock.get("/experiences/x1/versions")
     versions.side_effect = [respx.MockResponse(json=[version("v1", "DRAFT")]),
@@ -411,6 +414,9 @@ def test_cms_that_never_fills_leaves_the_outputs_empty_without_failing(respx_moc
     result = p.create(checked(p, {**AB, "status": "ACTIVE"}))
     assert result.id == "x1" and result.outs["cms_variant_uids"] == {}
     assert "cms_variant_group_uid" not in result.outs  # None is dropped: empty
+    # polled with doubling pauses up to the cap, and given up within the bound
+    assert fake_time.sleeps[:5] == [0.5, 1.0, 2.0, 4.0, 8.0] and max(fake_time.sleeps) == 10.0
+    assert sum(fake_time.sleeps) <= _experiences.CMS_WAIT_SECONDS
 
 
 def test_experience_created_paused_is_activated_then_paused(respx_mock: respx.MockRouter,

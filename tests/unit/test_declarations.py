@@ -4,15 +4,16 @@ input models (which check, diff and the wire mapping use), and hold what a provi
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from pulumi_personalize import contentstack as cs
 from pulumi_personalize import sitecore as sc
 from pulumi_personalize.contentstack import api as cs_api
-from pulumi_personalize.engine._spec import Arg, Out, declarations, declare
+from pulumi_personalize.engine._field_source import source_type
+from pulumi_personalize.engine._spec import Arg, Out, Shape, declarations, declare
 
 MODULES = ("pulumi_personalize.contentstack.resources", "pulumi_personalize.sitecore.resources")
 
@@ -25,7 +26,94 @@ def test_a_declaration_must_name_every_field_of_its_model() -> None:
     with pytest.raises(ValueError, match=r"\['size'\]"):
         declare(name="test.Widget", module=__name__, label="widget", inputs=Widget, connect=cs_api.connect,
                 endpoints=cs_api.Listed(cs_api.EVENTS), outputs=lambda live: {}, cls="Widget", doc="",
-                args=(Arg("name", "str", "The name."),), computed=(Out("uid", "str", ""),), destroy="", adoption="")
+                args=(Arg("name", "The name."),), computed=(Out("uid", "str", ""),), destroy="", adoption="")
+
+
+class _Inner(BaseModel):
+    size: int
+
+
+class _Fields(BaseModel):
+    name: str = Field(min_length=1)
+    kind: Literal["A", "B"] = "A"
+    count: int | None = None
+    ratio: float = 0.5
+    on: bool = False
+    tags: list[str] = Field(default_factory=list)
+    extra: dict[str, Any] | None = None
+    inner: _Inner | None = None
+    inners: list[_Inner] = Field(default_factory=list)
+    either: Annotated[_Inner | _Fields, "a tagged union"] | None = None
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("name", "str"), ("kind", "str"), ("count", "int"), ("ratio", "float"), ("on", "bool"), ("tags", "list[str]"),
+    ("extra", "dict[str, Any]"), ("inner", "dict[str, Any]"), ("inners", "list[dict[str, Any]]"),
+    ("either", "dict[str, Any]"),
+])
+def test_an_arguments_type_is_its_model_fields_annotation_as_source(name: str, expected: str) -> None:
+    assert source_type(_Fields.model_fields[name].annotation) == expected
+
+
+def test_an_annotation_without_a_source_form_asks_for_an_explicit_type() -> None:
+    with pytest.raises(ValueError, match="type="):
+        source_type(set[int])
+
+
+def test_required_and_defaults_come_from_the_model_unless_declared() -> None:
+    fields = _Fields.model_fields
+    name = Arg("name", "The name.").resolved(fields["name"], nested=False)
+    assert (name.type, name.required, name.default) == ("str", True, "None")
+    # a resource's argument leaves the default to check; a nested *Args field shows the model's
+    assert Arg("kind", "").resolved(fields["kind"], nested=False).default == "None"
+    assert Arg("kind", "").resolved(fields["kind"], nested=True).default == '"A"'
+    assert Arg("ratio", "").resolved(fields["ratio"], nested=True).default == "0.5"
+    assert Arg("tags", "").resolved(fields["tags"], nested=True).default == "()"
+    assert Arg("inner", "").resolved(fields["inner"], nested=True).default == "None"
+    # what the model cannot say: a field a validator or another argument fills, a type a program passes
+    assert Arg("name", "", required=False).resolved(fields["name"], nested=False).required is False
+    assert Arg("name", "", default="()").resolved(fields["name"], nested=False).required is False
+    assert Arg("on", "", type="int").resolved(fields["on"], nested=False).type == "int"
+    # a program passes any sequence or mapping: the state holds lists and dicts
+    assert Arg("tags", "").resolved(fields["tags"], nested=False).arg_type == "pulumi.Input[Sequence[str]]"
+    assert Arg("inners", "").resolved(fields["inners"], nested=False).arg_type == \
+        "pulumi.Input[Sequence[Mapping[str, Any]]]"
+    assert Arg("tags", "", arg="Sequence[pulumi.Input[str]]").resolved(fields["tags"], nested=False).arg_type == \
+        "Sequence[pulumi.Input[str]]"
+    with pytest.raises(ValueError, match="type="):
+        Arg("base_dir", "Not a model field.", program_only=True).resolved(None, nested=False)
+
+
+@pytest.mark.parametrize(("arg", "nested"), [
+    (Arg("name", "", type="str"), False), (Arg("name", "", required=True), False),
+    (Arg("count", "", required=False), False), (Arg("kind", "", default='"A"'), True),
+    (Arg("count", "", default="None"), False),
+])
+def test_an_argument_may_not_restate_its_model_field(arg: Arg, nested: bool) -> None:
+    with pytest.raises(ValueError, match="what the model says"):
+        arg.resolved(_Fields.model_fields[arg.name], nested=nested)
+
+
+def test_a_shape_names_every_field_of_its_model_and_takes_their_types() -> None:
+    with pytest.raises(ValueError, match=r"\['size'\]"):
+        Shape("InnerArgs", "", fields=(), model=_Inner)
+    shape = Shape("InnerArgs", "", fields=(Arg("size", "How big."),), model=_Inner)
+    assert [(a.type, a.required) for a in shape.fields] == [("int", True)]
+
+
+def test_declared_arguments_carry_the_models_types_and_requirements() -> None:
+    [experience] = [d for d in declarations(MODULES[0]) if d.name == "contentstack.Experience"]
+    assert experience.arg("type").type == "str"  # Literal["SEGMENTED", "AB_TEST"]
+    assert experience.arg("variants").type == "list[dict[str, Any]]"
+    assert experience.arg("targeting").type == "dict[str, Any]"
+    assert experience.arg("name").required and not experience.arg("description").required
+    [metric] = [s for s in experience.shapes if s.name == "ExperienceMetricArgs"]
+    assert [(a.name, a.default) for a in metric.fields if not a.required] == [("name", "None"), ("type", '"Primary"')]
+    for module in MODULES:
+        for decl in declarations(module):
+            for arg in (*decl.args, *(f for s in decl.shapes for f in s.fields)):
+                assert arg.type is not None or arg.arg is not None, f"{decl.name}.{arg.name}"
+                assert arg.required is not None and arg.default is not None, f"{decl.name}.{arg.name}"
 
 
 @pytest.mark.parametrize("module", MODULES)

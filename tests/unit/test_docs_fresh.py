@@ -65,3 +65,12 @@ def test_pages_link_to_each_other(generated: dict[str, str]) -> None:
 
 def test_check_mode_passes_on_the_committed_pages() -> None:
     assert _gen_docs().main(["--check"]) == 0
+
+
+def test_a_nested_object_is_tabled_once(generated: dict[str, str]) -> None:
+    """A nested ``*Args`` class and the model it becomes hold the same fields: the page tables the
+    ``*Args`` (what a program writes) and not the model again; models no ``*Args`` covers keep a table."""
+    connection = generated["sitecore-connection.md"]
+    assert connection.count("| `client_secret` |") == 1
+    assert "### `ConnectionAuthArgs`" in connection and "### `auth: ConnectionAuth`" not in connection
+    assert "### `schedule: Schedule`" in generated["sitecore-flow-definition.md"]

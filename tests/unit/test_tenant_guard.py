@@ -17,6 +17,7 @@ import respx
 from pydantic import BaseModel
 
 from pulumi_personalize.config import load_contentstack_settings, load_sitecore_settings
+from pulumi_personalize.contentstack._wire import new_client as new_contentstack_client
 from pulumi_personalize.engine import (
     Found,
     Gone,
@@ -29,6 +30,7 @@ from pulumi_personalize.engine import (
 )
 from pulumi_personalize.errors import ConfigurationError, NotFoundError, TenantMismatchError
 from pulumi_personalize.http import ApiClient
+from pulumi_personalize.sitecore._wire import new_client as new_sitecore_client
 from tests.conftest import ProviderFactory
 
 CS_URL = "https://cs.test"
@@ -59,11 +61,11 @@ class Api:
 
 
 def cs_connect(config: Mapping[str, object], namespace: str) -> Api:
-    return Api(ApiClient.for_contentstack(load_contentstack_settings(config, namespace=namespace, environ={})))
+    return Api(new_contentstack_client(load_contentstack_settings(config, namespace=namespace, environ={})))
 
 
 def sc_connect(config: Mapping[str, object], namespace: str) -> Api:
-    return Api(ApiClient.for_sitecore(load_sitecore_settings(config, namespace=namespace, environ={})))
+    return Api(new_sitecore_client(load_sitecore_settings(config, namespace=namespace, environ={})))
 
 
 class Widgets:

@@ -18,6 +18,7 @@ import respx
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from pulumi_personalize.config import Tenant
+from pulumi_personalize.contentstack import _experiences
 from pulumi_personalize.contentstack.cma import CmaApi, cma_client, linked_content_types
 from pulumi_personalize.contentstack.cma_settings import CMA_REGIONS, load_cma_settings
 from pulumi_personalize.contentstack.resources import VARIANT_GROUP_CONTENT_TYPES as SPEC
@@ -84,8 +85,7 @@ class World:
 @pytest.fixture
 def world(emulator_in_process: InProcessEmulator, fake_time: FakeTime, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     monkeypatch.setattr(emulator_models, "time", SimpleNamespace(time=fake_time.clock))
-    monkeypatch.setattr(SPEC.endpoints, "sleep", fake_time.sleep)
-    monkeypatch.setattr(SPEC.endpoints, "clock", fake_time.clock)
+    monkeypatch.setattr(_experiences, "CMS_CLOCK", _experiences.PollClock(fake_time.clock, fake_time.sleep))
     yield World(emulator_in_process)
 
 
@@ -132,7 +132,7 @@ def test_the_wait_is_bounded_and_nothing_is_linked_without_a_group(
     with pytest.raises(ResourceOperationError, match=f"variant group of experience {uid} did not appear"):
         p.create(checked(p, {"experience": uid, "content_types": ["page"]}))
     assert fake_time.sleeps[:4] == [0.5, 1.0, 2.0, 4.0] and max(fake_time.sleeps) == 10.0
-    assert sum(fake_time.sleeps) <= 60.0
+    assert sum(fake_time.sleeps) <= _experiences.CMS_WAIT_SECONDS
     assert world.puts() == []
 
 
