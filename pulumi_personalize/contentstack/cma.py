@@ -19,13 +19,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel
 
 from .._values import Found, Gone, Json, Lookup, Removal
 from ..errors import PersonalizeError, get_logger
 from ..http import ApiClient, RateLimiter, StaticHeadersAuth, Wire, client_for, shared_client
 from . import _experiences
 from .cma_settings import CmaSettings, load_cma_settings
+from .models import VariantGroupContentTypesInputs
 
 log = get_logger(__name__)
 
@@ -34,26 +35,6 @@ PAGE_SIZE = 100
 MAX_PAGES = 100
 LINKED, UNLINKED = "linked", "unlinked"
 
-
-
-class VariantGroupContentTypesInputs(BaseModel):
-    """An experience's variant group and the content types the program links to it."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    experience: str = Field(min_length=1)
-    content_types: list[str] = Field(default_factory=list)
-
-    @field_validator("content_types")
-    @classmethod
-    def _distinct(cls, value: list[str]) -> list[str]:
-        blank = [i for i, uid in enumerate(value) if not uid.strip()]
-        if blank:
-            raise ValueError(f"content type uids must not be empty (item {blank[0]})")
-        twice = sorted({uid for uid in value if value.count(uid) > 1})
-        if twice:
-            raise ValueError(f"content types listed twice: {', '.join(twice)}")
-        return value
 
 
 def linked_content_types(group: Mapping[str, Any]) -> list[str]:

@@ -30,6 +30,7 @@ from .models import (
     ExperiencePriorityInputs,
     MetricInputs,
     TargetingInputs,
+    VariantGroupContentTypesInputs,
     VariantInputs,
 )
 
@@ -208,7 +209,7 @@ EXPERIENCE_PRIORITY: ResourceSpec[api.ContentstackApi] = declare(
 )
 
 VARIANT_GROUP_CONTENT_TYPES: ResourceSpec[cma.CmaApi] = declare(
-    name="contentstack.VariantGroupContentTypes", inputs=cma.VariantGroupContentTypesInputs, outputs=cma.outputs,
+    name="contentstack.VariantGroupContentTypes", inputs=VariantGroupContentTypesInputs, outputs=cma.outputs,
     to_wire=lambda inputs, _live, _spec: inputs.model_dump(mode="json"), from_wire=cma.from_wire, adoptable=False,
     describe=lambda props: f"of experience {props.get('experience')!r}", module=_MODULE,
     label="variant group link", connect=cma.connect, endpoints=cma.VariantGroupLinks(),
