@@ -1,4 +1,4 @@
-"""Shared helpers of the emulator: errors in each service's shape, field validation, ids, clocks."""
+"""Shared helpers of the emulator: errors in each service's shape, field validation, ids (time: ``clock.py``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import Any, Literal
 
@@ -73,11 +72,6 @@ def error_response(request: Request, exc: Exception) -> JSONResponse:
     service = service_for_path(request.url.path)
     return JSONResponse(error_body(service, exc.status, exc.message, exc.field_errors, exc.code),
                         status_code=exc.status, headers=exc.headers)
-
-
-def now_iso() -> str:
-    """UTC timestamp in RFC 3339 form with milliseconds, e.g. ``2024-05-01T12:00:00.123Z``."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_ref() -> str:

@@ -201,6 +201,43 @@ class EmulatorHandle:
     def clear_requests(self) -> None:
         self._control().delete("/_emulator/requests").raise_for_status()
 
+    def wait_for_requests(self, count: int, *, method: str | None = None, path: str | None = None,
+                          pattern: str | None = None, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The matching requests once at least ``count`` were answered, or after ``timeout`` seconds
+        (the emulator waits on its log; compare the length)."""
+        params: dict[str, Any] = {k: v for k, v in {"method": method, "path": path, "pattern": pattern}.items() if v}
+        params.update(count=count, timeout=timeout)
+        response = self._control().get("/_emulator/requests", params=params, timeout=timeout + 10)
+        response.raise_for_status()
+        result: list[dict[str, Any]] = response.json()["requests"]
+        return result
+
+    def wait_idle(self, *, timeout: float = 10.0, quiet: float = 0.5) -> bool:
+        """Whether the emulator became idle (nothing in flight, nothing new for ``quiet`` s) in time."""
+        response = self._control().get("/_emulator/idle", params={"timeout": timeout, "quiet": quiet},
+                                       timeout=timeout + 10)
+        response.raise_for_status()
+        return bool(response.json()["idle"])
+
+    # --- the emulator's clock -------------------------------------------------------------------------
+
+    def clock(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._control().get("/_emulator/clock").json()
+        return result
+
+    def move_clock(self, *, advance: float | None = None, now: float | str | None = None,
+                   frozen: bool | None = None) -> dict[str, Any]:
+        """Moves the emulator's clock (``POST /_emulator/clock``): rate-limit windows, the ``_cms`` job,
+        token expiry and timestamps follow it. ``reset()`` puts it back to the real time."""
+        body = {k: v for k, v in {"advance": advance, "now": now, "frozen": frozen}.items() if v is not None}
+        response = self._control().post("/_emulator/clock", json=body)
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        return self.move_clock(advance=seconds)
+
     # --- credentials --------------------------------------------------------------------------------
 
     @staticmethod
