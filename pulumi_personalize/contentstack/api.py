@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from ..config import load_contentstack_settings
 from ..engine import LISTINGS, Json, PartialCreateError
 from ..errors import ApiError, NotFoundError, PersonalizeError, get_logger
+from ..facts import contentstack as facts
 from ..http import ApiClient, contentstack_client
 from .models import (
     AttributeInputs,
@@ -39,15 +40,15 @@ from .models import (
 
 log = get_logger(__name__)
 
-ATTRIBUTES = "/attributes"
-AUDIENCES = "/audiences"
-EVENTS = "/events"
-EXPERIENCES = "/experiences"
-PRIORITY = "/experiences-priority"
-PROJECTS = "/projects"
+ATTRIBUTES = facts.ATTRIBUTES_PATH
+AUDIENCES = facts.AUDIENCES_PATH
+EVENTS = facts.EVENTS_PATH
+EXPERIENCES = facts.EXPERIENCES_PATH
+PRIORITY = facts.PRIORITY_PATH
+PROJECTS = facts.PROJECTS_PATH
 PRIORITY_ID = "experience-priority"
 PRESET = "PRESET"
-LOCKED = ("ACTIVE", "PAUSED")
+LOCKED = facts.LIVE_VERSION_STATUSES
 VERSIONS_KEY = "_versions"
 """Where an experience's live object carries its versions list (read separately, never sent)."""
 
@@ -60,9 +61,7 @@ CMS_MAX_POLL_SECONDS = 10.0
 # The quotas of a project (defaults; Contentstack raises them per plan), by the name in the service's
 # refusal code, personalize.<SCOPE>.<NAME>_COUNT_EXCEEDED (RULE_COUNT_EXCEEDED is seen live; the others
 # follow it): what is counted, and the default when the refusal does not say.
-QUOTAS = {"ATTRIBUTE": ("custom attributes", 100), "AUDIENCE": ("audiences", 100), "EVENT": ("events", 100),
-          "EXPERIENCE": ("experiences", 100), "RULE": ("rules per audience", 50),
-          "VARIANT": ("variants per experience", 20), "PROJECT": ("projects per organization", 3)}
+QUOTAS = {quota.reason: (quota.counted, quota.default) for quota in facts.QUOTAS}
 _CODE_RE = re.compile(r"\bpersonali[sz](?:e|ation)\.[A-Z0-9_]+(?:\.[A-Z0-9_]+)+")
 
 

@@ -12,11 +12,13 @@ from typing import Any, Literal
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from ..facts import sitecore as sc
+
 Json = dict[str, Any]
 Service = Literal["sitecore", "contentstack", "emulator"]
 # Sitecore Personalize's paths (emulator/sitecore/urls.py); everything else but /_emulator is Contentstack's.
-SITECORE_PREFIXES = ("/oauth/", "/v2/connections", "/v2/decisionModel", "/v2/testDecisionModel",
-                     "/v3/flowDefinitions", "/v3/templates")
+SITECORE_PREFIXES = ("/oauth/", sc.CONNECTIONS_PATH, "/v2/decisionModel", sc.TEST_DECISION_MODEL_PATH,
+                     sc.FLOW_DEFINITIONS_PATH, sc.TEMPLATES_PATH)
 
 
 def service_for_path(path: str) -> Service:

@@ -11,13 +11,18 @@ import copy
 import secrets
 from typing import Any
 
+from ...facts.contentstack import (
+    COMBINATIONS,
+    CREATE_VERSION_STATUSES,
+    DECLARABLE_VERSION_STATUSES,
+    EXPERIENCE_TYPES,
+    LIVE_VERSION_STATUSES,
+    QUOTA_CODES,
+)
 from ..common import ApiError, Fields, Json
 from .models import (
-    COMBINATIONS,
-    EXPERIENCE_TYPES,
     LOCKED,
     OBJECT_ID,
-    QUOTA_CODES,
     VARIANT_TYPE,
     Context,
     Kind,
@@ -122,7 +127,7 @@ def _status(fields: Fields, current: Json | None) -> str | None:
     if "status" not in fields.body:
         fields.add("status", "STATUS_REQUIRED: status is required")
         return None
-    allowed = ("DRAFT", "ACTIVE") if current is None else ("DRAFT", "ACTIVE", "PAUSED")
+    allowed = CREATE_VERSION_STATUSES if current is None else DECLARABLE_VERSION_STATUSES
     status = fields.string("status", enum=allowed)
     if status is None:
         fields.errors["status"] = [f"INVALID_STATUS: must be one of {', '.join(allowed)}"]
@@ -266,7 +271,7 @@ def validate_version(body: Any, experience: Json, ctx: Context) -> Json:
 def activate(versions: list[Json], keep_uid: str, moment: str) -> None:
     """Activating a version archives the one that was live (ACTIVE or PAUSED) before."""
     for version in versions:
-        if version["uid"] != keep_uid and version["status"] in ("ACTIVE", "PAUSED"):
+        if version["uid"] != keep_uid and version["status"] in LIVE_VERSION_STATUSES:
             version["status"] = "ARCHIVED"
             stamp(version, created=False, moment=moment)
 

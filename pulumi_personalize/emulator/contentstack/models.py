@@ -24,45 +24,28 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...facts.contentstack import (
+    ATTRIBUTE_REFERENCES,
+    COMBINATIONS,
+    LOCKED_VERSION_STATUSES,
+    PRESET_ATTRIBUTE_KEYS,
+    PRESET_ATTRIBUTES,
+    QUOTA_CODES,
+    VARIANT_TYPES,
+)
 from ..common import ApiError, Fields, Json, new_uid
 
-EXPERIENCE_TYPES = ("SEGMENTED", "AB_TEST")
-VARIANT_TYPE = {"SEGMENTED": "SegmentedVariant", "AB_TEST": "ABTestVariant"}
-COMBINATIONS = ("AND", "OR")
-VERSION_STATUSES = ("DRAFT", "ACTIVE", "PAUSED", "ARCHIVED")
-LOCKED = ("ACTIVE", "PAUSED", "ARCHIVED")  # content of these versions cannot change
+VARIANT_TYPE = VARIANT_TYPES
+LOCKED = LOCKED_VERSION_STATUSES  # content of these versions cannot change
 OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
 
 # The emulator has one user; server-owned creator fields name it.
 USER_UID = "blt0e0e0e0e0e0e0e0e"
 USER_NAME = "Emulator User"
 
-# Preset attributes every project has (fact sheet §8). The refs come from the vendor's prose, CLI mocks and
-# a third-party report; the live list may be longer. Their fields (unconfirmed): the same as a custom
-# attribute's minus the creator/timestamp fields, with ``key`` = the ref that a PresetAttributeReference
+# Presets (``facts.contentstack.PRESET_ATTRIBUTES``) are served with the fields (unconfirmed) of a custom
+# attribute minus the creator/timestamp fields, with ``key`` = the ref that a PresetAttributeReference
 # uses, ``__type: PRESET``.
-PRESET_ATTRIBUTES: tuple[tuple[str, str, str], ...] = (
-    ("COUNTRY", "Country", "The visitor's country (ISO 3166-1), from the IP address"),
-    ("REGION", "Region", "The visitor's region (ISO 3166-2), from the IP address"),
-    ("CITY", "City", "The visitor's city, from the IP address"),
-    ("QUERY_PARAMETERS", "Query Parameters", "The query parameters of the visited URL"),
-    ("DATE_AND_TIME", "Date and Time", "The date and time of the visit"),
-    ("DEVICE_TYPE", "Device Type", "MOBILE, TABLET or DESKTOP"),
-    ("OPERATING_SYSTEM", "Operating System", "The visitor's operating system"),
-    ("REFERRER", "Referrer", "The referring URL"),
-)
-
-# Code names per quota: personalize.<SCOPE>.<NAME>_COUNT_EXCEEDED, after the one code seen live
-# (personalize.AUDIENCES.RULE_COUNT_EXCEEDED).
-QUOTA_CODES = {
-    "projects_per_organization": "personalize.PROJECTS.PROJECT_COUNT_EXCEEDED",
-    "experiences": "personalize.EXPERIENCES.EXPERIENCE_COUNT_EXCEEDED",
-    "audiences": "personalize.AUDIENCES.AUDIENCE_COUNT_EXCEEDED",
-    "attributes": "personalize.ATTRIBUTES.ATTRIBUTE_COUNT_EXCEEDED",
-    "events": "personalize.EVENTS.EVENT_COUNT_EXCEEDED",
-    "rules_per_audience": "personalize.AUDIENCES.RULE_COUNT_EXCEEDED",
-    "variants_per_experience": "personalize.EXPERIENCES.VARIANT_COUNT_EXCEEDED",
-}
 
 
 def prepare(project: Json) -> Json:
@@ -212,7 +195,7 @@ def validate_attribute(body: Any, ctx: Context) -> Json:
     key = fields.string("key", required=True)
     fields.string("description")
     if key is not None:
-        if key in {k for k, _, _ in PRESET_ATTRIBUTES}:
+        if key in PRESET_ATTRIBUTE_KEYS:
             fields.add("key", f"'{key}' is the key of a preset attribute")
         for uid, other in ctx.project["attributes"].items():
             if uid != own_uid and other.get("key") == key:
@@ -226,7 +209,7 @@ def validate_attribute(body: Any, ctx: Context) -> Json:
 
 
 def refuse_preset_change(project_uid: str, uid: str) -> None:
-    if any(preset_uid(project_uid, key) == uid for key, _, _ in PRESET_ATTRIBUTES):
+    if any(preset_uid(project_uid, key) == uid for key in PRESET_ATTRIBUTE_KEYS):
         code = "personalize.ATTRIBUTES.CANNOT_MODIFY_PRESET_ATTRIBUTE"
         raise ApiError(400, f"{code}: preset attributes cannot be updated or deleted", code=code)
 
@@ -252,7 +235,6 @@ def remove_attribute(project: Json, uid: str) -> None:
 
 # --- audiences -------------------------------------------------------------------------------------------
 
-ATTRIBUTE_REFERENCES = ("PresetAttributeReference", "CustomAttributeReference", "LyticsAttributeReference")
 
 
 def _validate_definition(node: Any, path: str, fields: Fields) -> int:

@@ -19,12 +19,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ...facts.sitecore import TOKEN_AUDIENCE
 from ..settings import EmulatorSettings
 from .errors import SitecoreError
 
 TOKEN_PREFIX = "emu2"
 TENANTS_ENV = "PERSONALIZE_EMULATOR_SITECORE_TENANTS"
-AUDIENCE = "https://api.sitecorecloud.io"
+AUDIENCE = TOKEN_AUDIENCE
 # The scope the documentation's token example shows for a Personalize key.
 SCOPE = ("personalize.decision_models:manage personalize.templates:manage "
          "personalize.external_webservices:manage personalize.flows:manage")

@@ -29,13 +29,14 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ...facts.sitecore import TEMPLATE_ELEMENT_IDS, TEMPLATE_TYPES
 from ..common import ApiError, Fields, Json
 from ..settings import EmulatorSettings
 from . import auth
 from .auth import Tenant
 from .backend import SitecoreBackend
 from .errors import SitecoreError, error_body
-from .kinds import TEMPLATE_ELEMENT_IDS, TEMPLATE_TYPES, validate_connection
+from .kinds import validate_connection
 from .models import Context, Kind, TenantView, substitute
 
 DEFAULT_LIMIT = 10

@@ -11,30 +11,29 @@ import copy
 import re
 from datetime import datetime, timezone
 
+from ...facts import sitecore as facts
+from ...facts.sitecore import (
+    AUTH_TYPES,
+    CHANNELS,
+    DEPLOYMENT_STATUSES,
+    FLOW_STATUSES,
+    FLOW_SUBTYPES,
+    FLOW_TYPES,
+    REQUEST_TYPES,
+    SCHEDULE_TYPES,
+    SYSTEM_TYPES,
+    TASK_IMPLEMENTATIONS,
+    TEMPLATE_ELEMENT_IDS,
+    TEMPLATE_STATUSES,
+    TEMPLATE_TYPES,
+    TRAFFIC_TYPES,
+    WEIGHTING_ALGORITHMS,
+)
 from ..common import Fields, Json
 from .errors import FRIENDLY_ID_TAKEN, TEMPLATE_READ_ONLY, SitecoreError
 from .models import COMMON_SERVER_FIELDS, Context, Kind
 
 FRIENDLY_ID = re.compile(r"^[a-z0-9_]+$")
-
-# --- enums (fact sheet wording) ---
-AUTH_TYPES = ("NONE", "OAUTH")  # observed; the attribute table writes "oauth", so case is not significant
-REQUEST_TYPES = ("GET", "POST", "PUT", "PATCH", "DELETE")
-SYSTEM_TYPES = ("DATA_SYSTEM", "DESTINATION")  # observed values; others unconfirmed and refused
-DEPLOYMENT_STATUSES = ("DRAFT", "TEST", "PRODUCTION", "ARCHIVED")
-FLOW_TYPES = ("INTERACTIVE_WEB_FLOW", "INTERACTIVE_API_FLOW", "TRIGGERED_V3", "COMPONENT")
-FLOW_SUBTYPES = ("EXPERIMENT", "EXPERIENCE")
-FLOW_STATUSES = ("DRAFT", "PUBLISHING", "PRODUCTION", "SCHEDULED", "LIVE", "PAUSED", "COMPLETED")
-CHANNELS = ("CALL_CENTER", "EMAIL", "MOBILE_APP", "MOBILE_WEB", "PUSH_NOTIFICATION", "SMS", "WEB")
-TRAFFIC_TYPES = ("simpleTraffic", "advancedTraffic", "audienceTraffic")
-WEIGHTING_ALGORITHMS = ("USER_DEFINED", "MULTI_ARM_BANDIT")
-SCHEDULE_TYPES = ("simpleSchedule",)
-TASK_IMPLEMENTATIONS = {"templateRenderTask": "templateRenderTaskInput",
-                        "decisionModelTask": "decisionModelTaskInput",
-                        "conditionsTask": "conditionsTaskInput"}
-TEMPLATE_TYPES = ("WEB", "DECISION", "CONDITION", "JS_MODULE")
-TEMPLATE_STATUSES = ("DRAFT", "PUBLISHED")
-TEMPLATE_ELEMENT_IDS = ("html", "css", "js", "freemarker")
 
 # --- server defaults (D-conn-create response) ---
 DEFAULT_TIMEOUT_MS = 1000
@@ -391,17 +390,17 @@ def _bad(field_name: str, message: str) -> SitecoreError:
 
 # --- the kinds ------------------------------------------------------------------------------------------------
 
-CONNECTIONS = Kind("connections", "/v2/connections", "Connection", "modifiedByRef", validate_connection,
+CONNECTIONS = Kind("connections", facts.CONNECTIONS_PATH, "Connection", "modifiedByRef", validate_connection,
                    CONNECTION_SERVER_FIELDS)
-DECISION_MODELS = Kind("decisionModels", "/v2/decisionModelDefinitions", "Decision model", "modifiedByUserRef",
+DECISION_MODELS = Kind("decisionModels", facts.DECISION_MODELS_PATH, "Decision model", "modifiedByUserRef",
                        validate_decision_model, DECISION_MODEL_SERVER_FIELDS, links=("variants", "revisions"),
                        after=archive_rename)
-DECISION_MODEL_VARIANTS = Kind("decisionModelVariants", "/v2/decisionModelVariants", "Decision model variant",
+DECISION_MODEL_VARIANTS = Kind("decisionModelVariants", facts.DECISION_MODEL_VARIANTS_PATH, "Decision model variant",
                                "modifiedByUserRef", validate_variant, VARIANT_SERVER_FIELDS,
                                links=("revisions",), after=variant_server_fields)
-FLOW_DEFINITIONS = Kind("flowDefinitions", "/v3/flowDefinitions", "Flow definition", "modifiedByRef",
+FLOW_DEFINITIONS = Kind("flowDefinitions", facts.FLOW_DEFINITIONS_PATH, "Flow definition", "modifiedByRef",
                         validate_flow, FLOW_SERVER_FIELDS, links=("revisions",), friendly_id=True,
                         after=flow_server_fields)
-TEMPLATES = Kind("templates", "/v3/templates", "Template", "modifiedByRef", validate_template,
+TEMPLATES = Kind("templates", facts.TEMPLATES_PATH, "Template", "modifiedByRef", validate_template,
                  TEMPLATE_SERVER_FIELDS, friendly_id=True, after=template_server_fields)
 KINDS = (CONNECTIONS, DECISION_MODELS, DECISION_MODEL_VARIANTS, FLOW_DEFINITIONS, TEMPLATES)
