@@ -27,6 +27,7 @@ class Clock:
         self._frozen_at: float | None = None  # real monotonic reading when frozen
         self._listeners: list[Callable[[], None]] = []
         self._changes = Changes()
+        self._sleepers = 0
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -87,7 +88,7 @@ class Clock:
         self._listeners.append(listener)
 
     def to_json(self) -> dict[str, Any]:
-        return {"now": self.iso(), "epoch": self.time(), "frozen": self.frozen}
+        return {"now": self.iso(), "epoch": self.time(), "frozen": self.frozen, "sleepers": self.sleepers}
 
     def _moved(self) -> None:
         for listener in list(self._listeners):
@@ -100,8 +101,26 @@ class Clock:
         """Returns once this clock has moved ``seconds`` on: real time when it runs, an ``advance``
         when it is frozen (a test holds a slow request, then lets it go)."""
         deadline = self.monotonic() + seconds
-        await self._changes.wait_for(lambda: self.monotonic() >= deadline,
-                                     lambda: None if self.frozen else deadline - self.monotonic())
+        with self._lock:
+            self._sleepers += 1
+        self._changes.notify()
+        try:
+            await self._changes.wait_for(lambda: self.monotonic() >= deadline,
+                                         lambda: None if self.frozen else deadline - self.monotonic())
+        finally:
+            with self._lock:
+                self._sleepers -= 1
+            self._changes.notify()
+
+    @property
+    def sleepers(self) -> int:
+        """How many ``sleep`` calls wait on this clock (a test moves the clock once they are there)."""
+        return self._sleepers
+
+    async def until_sleepers(self, count: int, timeout: float) -> bool:
+        """Whether ``count`` sleeps wait on this clock within ``timeout`` real seconds (a bounded wait)."""
+        deadline = time.monotonic() + timeout
+        return await self._changes.wait_for(lambda: self._sleepers >= count, lambda: deadline - time.monotonic())
 
 
 # Fixed once per process: a running clock reads both from the monotonic clock, so a change of the

@@ -11,7 +11,8 @@
   compares the length. ``DELETE`` clears the log.
 * ``GET /_emulator/idle?timeout=S`` -> waits until no request is being served and none started for
   ``quiet`` seconds (default 0.5), at most ``timeout`` seconds; ``{"idle": bool, "inFlight": n}``
-* ``GET /_emulator/clock`` -> ``{"now", "epoch", "frozen"}``; ``POST /_emulator/clock`` with any of
+* ``GET /_emulator/clock`` -> ``{"now", "epoch", "frozen", "sleepers"}`` (``sleepers``: requests held by
+  a fault's latency); ``POST /_emulator/clock`` with any of
   ``{"frozen": bool, "now": epoch seconds or ISO-8601, "advance": seconds}`` (applied in that order)
   moves the emulator's clock (``clock.py``) and answers the same
 * ``GET /_emulator/state`` -> the whole state document (for debugging)

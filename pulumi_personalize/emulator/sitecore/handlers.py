@@ -165,65 +165,51 @@ async def oauth_token(request: Request) -> Response:
 ListFilter = Callable[[Request, list[Json]], list[Json]]
 
 
-def list_items(kind: Kind, narrow: ListFilter | None = None) -> Endpoint:
+Call = Callable[[Request, Tenant, Any], Any]  # (request, caller's tenant, JSON body or None) -> answer
+
+
+def _serve(call: Call, *, body: bool = False, status: int = 200, paged: bool = False,
+           narrow: ListFilter | None = None) -> Endpoint:
+    """One handler: authenticate, read the body when the operation takes one, call the backend, answer
+    (a list as one page of the ``{href, offset, limit, items}`` envelope)."""
+
     @endpoint
     async def handler(request: Request) -> Response:
-        items = backend(request).listing(kind, _tenant(request), _base_url(request))
+        tenant = _tenant(request)
+        sent = await _json_body(request) if body else None
+        out = call(request, tenant, sent)
         if narrow is not None:
-            items = narrow(request, items)
-        return _json(_page(request, items))
+            out = narrow(request, out)
+        return _json(_page(request, out) if paged else out, status)
 
     return handler
+
+
+def list_items(kind: Kind, narrow: ListFilter | None = None) -> Endpoint:
+    return _serve(lambda r, t, _: backend(r).listing(kind, t, _base_url(r)), paged=True, narrow=narrow)
 
 
 def create_item(kind: Kind) -> Endpoint:
-    @endpoint
-    async def handler(request: Request) -> Response:
-        tenant = _tenant(request)
-        body = await _json_body(request)
-        return _json(backend(request).create(kind, tenant, body, _base_url(request)), 201)
-
-    return handler
+    return _serve(lambda r, t, b: backend(r).create(kind, t, b, _base_url(r)), body=True, status=201)
 
 
 def get_item(kind: Kind) -> Endpoint:
-    @endpoint
-    async def handler(request: Request) -> Response:
-        tenant = _tenant(request)
-        return _json(backend(request).get(kind, tenant, request.path_params["ref"], _base_url(request)))
-
-    return handler
+    return _serve(lambda r, t, _: backend(r).get(kind, t, r.path_params["ref"], _base_url(r)))
 
 
 def update_item(kind: Kind) -> Endpoint:
-    @endpoint
-    async def handler(request: Request) -> Response:
-        tenant = _tenant(request)
-        body = await _json_body(request)
-        out = backend(request).update(kind, tenant, request.path_params["ref"], body, _base_url(request))
-        return _json(out, 201)  # see the module docstring: 201, as the response-code page lists for updates
-
-    return handler
+    # 201, as the response-code page lists for updates (see the module docstring)
+    return _serve(lambda r, t, b: backend(r).update(kind, t, r.path_params["ref"], b, _base_url(r)),
+                  body=True, status=201)
 
 
 def list_revisions(kind: Kind) -> Endpoint:
-    @endpoint
-    async def handler(request: Request) -> Response:
-        tenant = _tenant(request)
-        items = backend(request).revisions(kind, tenant, request.path_params["ref"], _base_url(request))
-        return _json(_page(request, items))
-
-    return handler
+    return _serve(lambda r, t, _: backend(r).revisions(kind, t, r.path_params["ref"], _base_url(r)), paged=True)
 
 
 def get_revision(kind: Kind) -> Endpoint:
-    @endpoint
-    async def handler(request: Request) -> Response:
-        tenant = _tenant(request)
-        number = int(request.path_params["revision"])
-        return _json(backend(request).revision(kind, tenant, request.path_params["ref"], number, _base_url(request)))
-
-    return handler
+    return _serve(lambda r, t, _: backend(r).revision(kind, t, r.path_params["ref"], int(r.path_params["revision"]),
+                                                      _base_url(r)))
 
 
 # --- list filters ---------------------------------------------------------------------------------------------
@@ -256,18 +242,10 @@ def templates_of_type(request: Request, items: list[Json]) -> list[Json]:
 # --- decision model variants (§5) ---------------------------------------------------------------------------------
 
 
-@endpoint
-async def list_model_variants(request: Request) -> Response:
-    tenant = _tenant(request)
-    return _json(_page(request, backend(request).model_variants(tenant, request.path_params["ref"], _base_url(request))))
-
-
-@endpoint
-async def create_model_variant(request: Request) -> Response:
-    tenant = _tenant(request)
-    body = await _json_body(request)
-    return _json(backend(request).create_model_variant(tenant, request.path_params["ref"], body, _base_url(request)),
-                 201)
+list_model_variants = _serve(lambda r, t, _: backend(r).model_variants(t, r.path_params["ref"], _base_url(r)),
+                             paged=True)
+create_model_variant = _serve(
+    lambda r, t, b: backend(r).create_model_variant(t, r.path_params["ref"], b, _base_url(r)), body=True, status=201)
 
 
 @endpoint
