@@ -1,6 +1,6 @@
 """Typed endpoints of the Contentstack Personalize Management API (the api layer: api -> http).
 
-What the live service serves (``/work/shared/reference/contentstack-personalize-live-api.md``):
+What the live service serves (``docs/facts/contentstack.md#endpoints``):
 
 - lists are bare JSON arrays (``ApiClient.list_all`` still reads an envelope if one comes);
 - attributes, audiences and events have no GET by id: they are read from a listing that all reads
@@ -201,8 +201,8 @@ class ContentstackApi:
         return order
 
     def set_priority(self, order: list[str]) -> list[str]:
-        # The body key is unconfirmed: `priorityOrder` ([3P-RUN], a runner of the service's own
-        # OpenAPI against the live service, and [3P-DEMO]) over `experiences` (one other script).
+        # The body key is unconfirmed: `priorityOrder` (a runner of the service's own OpenAPI against
+        # the live service, and a demo script) over `experiences` (docs/facts/contentstack.md#priority).
         answer = self.client.put(PRIORITY, {"priorityOrder": order})
         return priority_order(answer) or order
 
@@ -423,7 +423,7 @@ def wire_body(inputs: BaseModel) -> Json:
             body["definition"] = inputs.definition.model_dump(mode="json", by_alias=True, exclude_none=True)
         return body
     if isinstance(inputs, ExperienceInputs):
-        # The type cannot change in place; resending it unchanged is what [3P-RUN] does live.
+        # The type cannot change in place; resending it unchanged is what a third-party runner does live (docs/facts/contentstack.md#experiences).
         return {"name": inputs.name, "description": _description(inputs.description), "__type": inputs.type}
     raise TypeError(f"no wire body for {type(inputs).__name__}")
 

@@ -1,7 +1,7 @@
 """Contentstack Personalize input and output models (pydantic).
 
 Fields are snake_case (what the program and the state hold); aliases are the service's names
-(``/work/shared/reference/contentstack-personalize-live-api.md``). The experience's type travels
+(``docs/facts/contentstack.md#conventions``). The experience's type travels
 as ``__type``.
 """
 

@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 PRESET_ATTRIBUTES = PRESET_ATTRIBUTE_KEYS
-"""Preset attributes known from the fact sheet (section 8). A rule's preset ref is not checked against
+"""Preset attributes known so far (docs/facts/contentstack.md#presets). A rule's preset ref is not checked against
 this list (the full list is unconfirmed and the service may add more); custom attribute keys are."""
 
 

@@ -35,7 +35,7 @@ def error_body(service: Service, status: int, message: str,
     """The error body each service sends.
 
     Sitecore: ``{"status", "code", "message", "errors"?: [{"field", "message"}]}`` (``sitecore/errors.py``).
-    Contentstack (Nest style, fact sheet §5): ``{"statusCode", "error", "message", "errors"?}``; ``error`` is
+    Contentstack (Nest style, docs/facts/contentstack.md#errors): ``{"statusCode", "error", "message", "errors"?}``; ``error`` is
     the service's error code when there is one (``personalize.PROJECTS.DUPLICATE_NAME``), else the HTTP
     reason (``Forbidden``); ``errors`` maps a field to its messages.
     """

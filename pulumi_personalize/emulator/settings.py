@@ -15,7 +15,8 @@ DEFAULT_ACCESS_TOKEN = "emulator-access-token"
 DEFAULT_AUTHTOKEN = "emulator-authtoken"
 DEFAULT_OAUTH_TOKEN = "emulator-oauth-token"
 DEFAULT_TOKEN_TTL = 86_400
-# Contentstack Personalize default quotas; each can be raised per plan (PERSONALIZE_EMULATOR_QUOTAS).
+# Contentstack Personalize default quotas (docs/facts/contentstack.md#quotas); each can be raised per plan
+# (PERSONALIZE_EMULATOR_QUOTAS).
 DEFAULT_CONTENTSTACK_QUOTAS: Mapping[str, int] = DEFAULT_QUOTAS
 # Seconds the Contentstack "background job" takes to fill an experience's ``_cms``.
 DEFAULT_CMS_DELAY = 0.5

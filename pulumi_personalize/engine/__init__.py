@@ -15,7 +15,7 @@ The parts, by responsibility:
   adoption, twins and lost creates; the operations themselves);
 - ``_resource``: ``EngineResource``, ``EngineArgs`` and the argument helpers.
 
-Facts this relies on (``/work/shared/pulumi-notes.md``):
+Facts this relies on (``docs/facts/pulumi.md#dynamic-host``):
 
 - the provider object is pickled into state: it holds only the spec's name and module, never a
   credential (``__getstate__``); configuration arrives in ``configure()`` in the provider process.

@@ -150,7 +150,7 @@ class ResourceSpec(Generic[ClientT]):
     def exposed_outputs(self) -> tuple[str, ...]:
         """Outputs the resource registers. Not the id's name: that attribute is the resource's
         ``id``, which the engine keeps known across an in-place update even at preview, where a
-        dynamic resource's outputs are unknown (``pulumi-notes.md``, "Previews, ids and refresh")."""
+        dynamic resource's outputs are unknown (``docs/facts/pulumi.md#previews``)."""
         return (*(n for n in self.output_names if n != self.id_name), TENANT)
 
     @property

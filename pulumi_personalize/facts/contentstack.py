@@ -1,7 +1,7 @@
 """Contentstack Personalize facts shared by the client and the emulator.
 
-Sources: the Contentstack Personalize documentation (limitations page for the quotas, the Management
-API for the enums), as recorded in ``docs/contracts/contentstack-personalize.openapi.yml``.
+What they mean and where they come from: ``docs/facts/contentstack.md`` (#presets, #quotas, #versions);
+the contract ``docs/contracts/contentstack-personalize.openapi.yml`` must agree (``tests/unit/test_facts.py``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Sitecore Personalize facts shared by the client and the emulator.
 
-Sources: the Sitecore Personalize REST API documentation (connections, decision models, flows,
-templates), as recorded in ``docs/contracts/sitecore-personalize.openapi.yml``.
+What they mean and where they come from: ``docs/facts/sitecore.md`` (#connections to #templates); the
+contract ``docs/contracts/sitecore-personalize.openapi.yml`` must agree (``tests/unit/test_facts.py``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Typed endpoints of the Sitecore Personalize REST API (the live one: fact sheet §1-§7), over the
+"""Typed endpoints of the Sitecore Personalize REST API (the live one: ``docs/facts/sitecore.md``), over the
 shared HTTP client.
 
 Layering: resources -> this module -> ``pulumi_personalize.http``. ``SitecoreApi`` knows nothing
@@ -90,7 +90,7 @@ FLOW_DEFINITIONS = Kind("flow definition", facts.FLOW_DEFINITIONS_PATH, whole=("
 TEMPLATES = Kind("template", facts.TEMPLATES_PATH, whole=("templateElements",))
 KINDS = (CONNECTIONS, DECISION_MODELS, DECISION_MODEL_VARIANTS, FLOW_DEFINITIONS, TEMPLATES)
 CONNECTION_TEST = f"{CONNECTIONS.path}/testConnection"
-"""A collection-level action, not ``/{ref}/test`` (D-conn-test)."""
+"""A collection-level action, not ``/{ref}/test`` (docs/facts/sitecore.md#connection-test)."""
 
 
 def variants_of(model_ref: str) -> str:
@@ -386,7 +386,7 @@ class FlowDefinitions(Collection):
 
     def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         if is_archived(live):
-            # Restoring (PS): PUT it back as a DRAFT first, then to the status it should have.
+            # Restoring (as PlaySummit does, docs/facts/sitecore.md#flow-status): PUT it back as a DRAFT first, then to the status it should have.
             live = api.replace(self.kind, id_, {**payload, "status": "DRAFT"})
             if payload.get("status") == "DRAFT":
                 return live

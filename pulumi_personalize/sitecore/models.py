@@ -1,6 +1,6 @@
 """Pydantic models of the Sitecore Personalize objects, on the live API's shapes.
 
-The contract is ``/work/shared/reference/sitecore-personalize-live-api.md`` (the fact sheet). Input
+The contract is ``docs/facts/sitecore.md`` (the live service as this project knows it). Input
 field names are snake_case (the Pulumi properties, kept in state); the wire names are the service's
 camelCase (``alias_generator``). Every model is strict (``extra="forbid"``) so a misspelt argument is a
 check failure; reading a live object (``from_wire``) drops the keys a model does not know instead
@@ -42,7 +42,7 @@ from ..facts.sitecore import (
     TemplateType,
 )
 
-# Every field the service owns on one of these objects (fact sheet §2-§7).
+# Every field the service owns on one of these objects (docs/facts/sitecore.md#conventions).
 SERVER_FIELDS = frozenset({
     "ref", "href", "clientKey", "revision", "modifiedAt", "modifiedByRef", "modifiedByUserRef",
     "transpiledVariants", "transpiledDefinition", "revisions",
@@ -53,7 +53,7 @@ DECISION_MODEL_LINKS = frozenset({"variants", "revisions"})
 
 FRIENDLY_ID_RE = re.compile(r"^[a-z0-9_]+$")
 ARCHIVED_NAME_RE = re.compile(r" - archived \d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
-"""The suffix the service appends to a decision model's name when it is archived (D-dm-update)."""
+"""The suffix the service appends to a decision model's name when it is archived (docs/facts/sitecore.md#decision-models)."""
 
 DEFAULT_TIMEOUT_MS = 1000
 DEFAULT_ICON = "assets/images/icons/connections/plug.svg"
@@ -119,7 +119,7 @@ def _friendly_id(value: str) -> str:
 
 OBSERVED_AUTH_TYPES = facts.AUTH_TYPES
 _AUTH_TYPE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
-# Credentials inside ``auth``. Only ``clientSecret`` has a use the fact sheet documents (OAuth);
+# Credentials inside ``auth``. Only ``clientSecret`` has a documented use (OAuth, docs/facts/sitecore.md#connections);
 # its key name is unconfirmed: we send ``clientSecret`` (camelCase, beside ``clientId``). ``password``
 # and ``apiKey`` are for auth types the service may have beyond NONE/OAUTH (unconfirmed).
 AUTH_SECRET_FIELDS = ("client_secret", "password", "api_key")
@@ -441,7 +441,7 @@ class PageParameter(_Model):
 
 
 class Goal(_Model):
-    """An experiment's goal (HZ's shape: the fact sheet's ``goals.primary``)."""
+    """An experiment's goal (the Pages client's ``goals.primary``, docs/facts/sitecore.md#flows)."""
 
     type: Literal["pageViewGoal", "bouncesGoal", "exitsGoal", "customGoal"]
     name: str = Field(min_length=1)
@@ -458,7 +458,7 @@ class Goal(_Model):
 
 
 class Goals(_Model):
-    """``goals`` (HZ, Sitecore-authored) rather than the SDK's ``goal``."""
+    """``goals`` (Sitecore's Pages client) rather than the tenant SDK's ``goal`` (docs/facts/sitecore.md#flows)."""
 
     primary: Goal
     secondary: list[Goal] | None = None
@@ -518,7 +518,7 @@ class Assets(_Model):
 
 
 class FlowVariant(_Model):
-    """A variant of a flow (SDK ``models/flow.ts``, confirmed by HZ)."""
+    """A variant of a flow (tenant SDK ``models/flow.ts``, confirmed by the Pages client; docs/facts/sitecore.md#flows)."""
 
     ref: str = Field(min_length=1)
     """The variant's ref (default: a stable UUID from the flow's friendly_id and the variant's name)."""
@@ -537,7 +537,7 @@ class FlowVariant(_Model):
 
 
 def variant_ref(friendly_id: str, variant_name: str) -> str:
-    """The ref we give a variant: the same on every run (the service takes client refs, HZ)."""
+    """The ref we give a variant: the same on every run (the service takes client refs: docs/facts/sitecore.md#flows)."""
     return str(uuid.uuid5(VARIANT_REF_NAMESPACE, f"{friendly_id}/{variant_name}"))
 
 

@@ -26,8 +26,10 @@ import pytest
 
 from pulumi_personalize.emulator.testing import running_emulator
 
-CLI_VARIANTS_VERSION = "1.4.1"  # the version the fact sheet was read from
-PACKAGE = f"@contentstack/cli-variants@{CLI_VARIANTS_VERSION}"
+from .conftest import NpmInstall
+
+CLI_VARIANTS_VERSION = "1.4.1"  # the version docs/facts/contentstack.md was read from
+PACKAGE = "@contentstack/cli-variants"
 HERE = Path(__file__).resolve().parent
 DRIVER = HERE / "cli_variants_driver.js"
 FIXTURE = HERE / "fixtures" / "cli-variants-export"
@@ -36,25 +38,6 @@ STACK_API_KEY = "blt0123456789abcdef"
 SERVER_OWNED = {"_id", "createdAt", "updatedAt", "createdBy", "updatedBy", "createdByUserName", "updatedByUserName"}
 
 Json = dict[str, Any]
-
-
-def cli_variants_install() -> Path:
-    """The npm install of the plugin, made once per machine and reused (outside the clone)."""
-    cache = Path.home() / ".cache" / "pulumi-personalize" / "npm" / f"cli-variants-{CLI_VARIANTS_VERSION}"
-    manifest = cache / "node_modules" / "@contentstack" / "cli-variants" / "package.json"
-    if manifest.exists() and json.loads(manifest.read_text())["version"] == CLI_VARIANTS_VERSION:
-        return cache
-    npm = shutil.which("npm")
-    assert npm is not None, "npm is needed to install the vendor CLI plugin (apt-get install nodejs npm)"
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=cache.name + ".", dir=cache.parent))
-    (staging / "package.json").write_text(json.dumps({"name": "cli-variants-peer", "private": True}))
-    # --ignore-scripts: the published package ships compiled lib/; nothing needs an install script
-    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", "--save-exact", PACKAGE],
-                   cwd=staging, check=True, capture_output=True, timeout=600)
-    shutil.rmtree(cache, ignore_errors=True)
-    os.replace(staging, cache)  # whole or not at all: an interrupted install is never reused
-    return cache
 
 
 def _read(folder: Path, *parts: str) -> Any:
@@ -89,8 +72,8 @@ CREDENTIALS = {"authtoken": "emulator-authtoken", "oauth": "emulator-oauth-token
 
 
 @pytest.fixture(scope="module", params=sorted(CREDENTIALS))
-def round_trip(request: pytest.FixtureRequest) -> Any:
-    install = cli_variants_install()
+def round_trip(request: pytest.FixtureRequest, npm_package: NpmInstall) -> Any:
+    install = npm_package(PACKAGE, CLI_VARIANTS_VERSION, f"cli-variants-{CLI_VARIANTS_VERSION}")
     work = Path(tempfile.mkdtemp(prefix="cli-variants-"))
     try:
         shutil.copytree(FIXTURE, work / "import")

@@ -21,38 +21,20 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from pulumi_personalize.emulator.testing import running_emulator
 
-SDK_VERSION = "0.4.6"  # the version the fact sheet was read from
-PACKAGE = f"sitecore-personalize-tenant-sdk@{SDK_VERSION}"
+from .conftest import NpmInstall
+
+SDK_VERSION = "0.4.6"  # the version docs/facts/sitecore.md was read from
+PACKAGE = "sitecore-personalize-tenant-sdk"
 DRIVER = Path(__file__).resolve().parent / "sitecore_sdk_driver.mjs"
 CLIENT_ID, CLIENT_SECRET = "sdk-peer", "sdk-peer-secret"
 
 
-def sdk_install() -> Path:
-    """The npm install of the SDK, made once per machine and reused (outside the clone)."""
-    cache = Path.home() / ".cache" / "pulumi-personalize" / "npm" / f"sitecore-tenant-sdk-{SDK_VERSION}"
-    manifest = cache / "node_modules" / "sitecore-personalize-tenant-sdk" / "package.json"
-    if manifest.exists() and json.loads(manifest.read_text())["version"] == SDK_VERSION:
-        return cache
-    npm = shutil.which("npm")
-    assert npm is not None, "npm is needed to install the SDK (apt-get install nodejs npm)"
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=cache.name + ".", dir=cache.parent))
-    (staging / "package.json").write_text(json.dumps({"name": "sitecore-tenant-sdk-peer", "private": True}))
-    # --ignore-scripts: the package ships its built dist/; nothing needs an install script
-    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", "--save-exact", PACKAGE],
-                   cwd=staging, check=True, capture_output=True, timeout=600)
-    shutil.rmtree(cache, ignore_errors=True)
-    os.replace(staging, cache)  # whole or not at all: an interrupted install is never reused
-    return cache
-
-
-def test_the_published_sdk_works_against_the_emulator() -> None:
-    sdk_dir = sdk_install()
+def test_the_published_sdk_works_against_the_emulator(npm_package: NpmInstall) -> None:
+    sdk_dir = npm_package(PACKAGE, SDK_VERSION, f"sitecore-tenant-sdk-{SDK_VERSION}")
     node = shutil.which("node")
     assert node is not None, "node is needed to run the SDK"
     env = {"PERSONALIZE_EMULATOR_SITECORE_TENANTS": f"{CLIENT_ID}={CLIENT_SECRET}"}

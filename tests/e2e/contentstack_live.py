@@ -13,7 +13,7 @@ from tests.e2e.conftest import CONTENTSTACK_AUTHTOKEN, CONTENTSTACK_PROJECT_UID
 HEADERS = {"authtoken": CONTENTSTACK_AUTHTOKEN, "x-project-uid": CONTENTSTACK_PROJECT_UID}
 
 _ID = r"[^/]+"
-# The endpoint inventory of the fact sheet (section 6), without the single-version GET it marks as
+# The endpoint inventory (docs/facts/contentstack.md#endpoints), without the single-version GET it marks as
 # not served by the live service (404 "Cannot GET").
 LIVE_OPERATIONS: tuple[tuple[str, str], ...] = (
     ("GET|POST", "/projects"),
@@ -31,7 +31,7 @@ _LIVE = [(re.compile(f"^({methods})$"), re.compile(f"^{path}$")) for methods, pa
 
 
 def not_live(emulator: Any) -> list[str]:
-    """The method/path pairs of the emulator's request log that the fact sheet does not list."""
+    """The method/path pairs of the emulator's request log that docs/facts/contentstack.md does not list."""
     seen = {(e["method"], e["path"]) for e in emulator.requests()}
     return sorted(f"{m} {p}" for m, p in seen
                   if not any(mr.match(m) and pr.match(p) for mr, pr in _LIVE))

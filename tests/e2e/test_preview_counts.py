@@ -3,7 +3,7 @@
 A resource that others refer to (by ``uid`` / ``ref``) is updated in place; the preview's change
 summary (the Automation API's, the numbers behind "Resources: ~ 1 to update") must say exactly one
 update and everything else unchanged. The identifiers others refer to are the resources' ids, which
-the engine keeps known across an in-place update even at preview (``pulumi-notes.md``).
+the engine keeps known across an in-place update even at preview (``docs/facts/pulumi.md#previews``).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ no-change preview, an out-of-band edit found by refresh, an out-of-band archive 
 (and revived by the next up), an update in place, a replace of every resource (new friendly ids; the
 connection and the decision model family moved to a second tenant), and destroy (everything
 archived). A second test adopts objects made out of band. Both assert that the emulator saw only
-paths the fact sheet lists.
+paths ``docs/facts/sitecore.md`` lists.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ START = "2025-01-06T00:00:00.000Z"
 DMN = ('<definitions xmlns="https://www.omg.org/spec/DMN/20151101/dmn.xsd" id="nbo" name="Next best offer">'
        '<decision id="offer" name="Offer"/></definitions>')
 
-# Every path the fact sheet lists (§1.2, §3-§7), as the client may call them.
+# Every path docs/facts/sitecore.md lists (#token, #connections to #templates), as the client may call them.
 FACT_SHEET_PATHS = [re.compile(p) for p in (
     r"^/oauth/token$",
     r"^/v2/connections(/testConnection|/[^/]+)?$",

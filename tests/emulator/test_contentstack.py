@@ -1,5 +1,5 @@
-"""Contentstack Personalize behaviour of the emulator, through real HTTP, against the live-service fact sheet
-(``/work/shared/reference/contentstack-personalize-live-api.md``)."""
+"""Contentstack Personalize behaviour of the emulator, through real HTTP, against the live service's facts
+(``docs/facts/contentstack.md``)."""
 
 from __future__ import annotations
 

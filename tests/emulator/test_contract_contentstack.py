@@ -1,5 +1,5 @@
 """Contract test: schemathesis drives this project's description of the live Contentstack Personalize
-Management API (``docs/contracts/contentstack-personalize.openapi.yml``, written from the fact sheet) against
+Management API (``docs/contracts/contentstack-personalize.openapi.yml``, written from ``docs/facts/contentstack.md``) against
 a running emulator subprocess, and checks every response against it (status codes, content types, response
 schemas, headers, no 5xx).
 

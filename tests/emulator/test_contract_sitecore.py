@@ -1,5 +1,5 @@
 """Contract tests: schemathesis drives this project's OpenAPI description of the live Sitecore Personalize
-API (``docs/contracts/sitecore-personalize.openapi.yml``, written from the fact sheet) against a running
+API (``docs/contracts/sitecore-personalize.openapi.yml``, written from ``docs/facts/sitecore.md``) against a running
 emulator subprocess and checks every response against it (status codes, content types, response schemas,
 headers, no 5xx).
 
@@ -144,7 +144,7 @@ def test_token_conforms(world: World) -> None:
 
 
 def test_documentation_bodies_conform(world: World) -> None:
-    """The fact sheet's example bodies fit the contract and the emulator's answers to them do too."""
+    """The documentation's example bodies (tests/emulator/fixtures/sitecore) fit the contract and the emulator's answers to them do too."""
     emu, seeded = world
     headers = {"Authorization": f"Bearer {seeded['token']}"}
     flow = _fixture("create-flow-experiment.json")

@@ -1,5 +1,5 @@
-"""Sitecore Personalize behaviour of the emulator, through real HTTP, against the fact sheet
-(``shared/reference/sitecore-personalize-live-api.md``) and ``docs/contracts/sitecore-personalize.openapi.yml``."""
+"""Sitecore Personalize behaviour of the emulator, through real HTTP, against the facts
+(``docs/facts/sitecore.md``) and ``docs/contracts/sitecore-personalize.openapi.yml``."""
 
 from __future__ import annotations
 
@@ -197,7 +197,7 @@ def test_paging_walk_with_limit_and_offset(sc: httpx.Client) -> None:
     assert [c["name"] for c in sc.get("/v2/connections").json()["items"]] == names[:10]  # default limit 10
     seen: list[str] = []
     offset = 0
-    while True:  # the way PS pages: increment offset until items is empty
+    while True:  # the way PlaySummit pages: increment offset until items is empty
         page = sc.get("/v2/connections", params={"limit": 7, "offset": offset}).json()
         assert page["limit"] == 7 and page["offset"] == offset
         if not page["items"]:
@@ -403,7 +403,7 @@ def test_deployment_configuration_on_update(sc: httpx.Client) -> None:
     assert updated["deploymentConfiguration"] == deployed and updated["revision"] == 2
     listed = sc.get(f"{put}/variants").json()["items"]
     assert [(v["ref"], v["inProduction"]) for v in listed] == [(variant["ref"], True)]
-    # On create the checks do not apply (D-dm-create: the entry list may name any variant).
+    # On create the checks do not apply (docs/facts/sitecore.md#decision-models: the entry list may name any variant).
     _contains(_created(sc.post("/v2/decisionModelDefinitions", json={"name": "N", **fixture("deployment-configuration.json")})),
               fixture("deployment-configuration.json"))
 
@@ -463,7 +463,7 @@ def test_documentation_experience_is_accepted_unchanged(sc: httpx.Client, emulat
     assert ISO_Z.match(body["traffic"]["modifiedAt"])
     assert body["modifiedByRef"] == "emulator-client@clients" and body["revision"] == 1 and body["archived"] is False
     assert sc.get(f"/v3/flowDefinitions/{body['ref']}").json() == body
-    assert sc.get("/v3/flowDefinitions/alert_bar_1").json() == body  # by friendlyId too (observed in HZ)
+    assert sc.get("/v3/flowDefinitions/alert_bar_1").json() == body  # by friendlyId too (observed in Sitecore's Pages client)
     emulator.advance_clock(0.01)
     paused = _created(sc.put("/v3/flowDefinitions/alert_bar_1", json={**body, "status": "PRODUCTION"}))
     assert paused["status"] == "PRODUCTION" and paused["revision"] == 2 and paused["ref"] == body["ref"]

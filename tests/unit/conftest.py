@@ -1,8 +1,8 @@
-"""Shared fixtures for the unit tests: fake time for retries, settings builders, a clean client cache."""
+"""Shared fixtures for the unit tests: fake time for retries, settings builders (the reset is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -13,7 +13,7 @@ from pulumi_personalize.config import (
     load_contentstack_settings,
     load_sitecore_settings,
 )
-from pulumi_personalize.http import RetryPolicy, clear_client_cache
+from pulumi_personalize.http import RetryPolicy
 
 CS_URL = "https://cs.test"
 SC_URL = "https://sc.test"
@@ -58,12 +58,6 @@ def policy(fake_time: FakeTime) -> RetryPolicy:
         clock=fake_time.clock,
         wall_clock=lambda: WALL_NOW,
     )
-
-
-@pytest.fixture(autouse=True)
-def _clean_client_cache() -> Iterator[None]:
-    yield
-    clear_client_cache()
 
 
 def _cs_settings(**overrides: str) -> ContentstackSettings:

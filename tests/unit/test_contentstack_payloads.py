@@ -1,7 +1,7 @@
 """What each Contentstack resource sends and reads (respx at the HTTP boundary).
 
 Every exchange of these tests is checked against the project's OpenAPI description of the live
-service, ``docs/contracts/contentstack-personalize.openapi.yml`` (written from the fact sheet): the
+service, ``docs/contracts/contentstack-personalize.openapi.yml`` (written from ``docs/facts/contentstack.md``): the
 method and path must be an operation there, project-scoped calls carry ``x-project-uid`` and
 ``/projects`` carries ``organization_uid`` instead, GETs have no body, request bodies fit the
 operation's request schema, and the canned answers fit its response schemas (so they have the live
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ import jsonschema
 import pytest
 import respx
 import yaml
-from pulumi.dynamic import Config, ConfigureRequest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -36,12 +35,11 @@ from pulumi_personalize.contentstack.resources import (
 )
 from pulumi_personalize.engine import (
     LISTINGS,
-    TWIN_LISTINGS,
     EngineProvider,
     ResourceOperationError,
-    ResourceSpec,
     plain,
 )
+from tests.conftest import ProviderFactory
 
 URL = "https://cs.test"
 CONFIG = {
@@ -50,6 +48,12 @@ CONFIG = {
     "personalize:contentstackAuthtoken": "cs-token-SECRET",
     "personalize:contentstackRequestsPerSecond": "0",
 }
+
+
+@pytest.fixture
+def provider_config() -> Mapping[str, str]:
+    """This module's stack configuration for ``provider`` (its values are asserted below)."""
+    return CONFIG
 SERVER = {"_id": "id0", "project": "project-1", "createdBy": "u1", "updatedBy": "u1", "createdByUserName": "A",
           "updatedByUserName": "A", "createdAt": "2024-01-01T00:00:00.000Z", "updatedAt": "2024-01-01T00:00:00.000Z"}
 PRESETS = [
@@ -158,20 +162,9 @@ def test_the_contract_check_catches_what_the_live_service_would_refuse() -> None
 
 
 @pytest.fixture(autouse=True)
-def _fresh_listings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    LISTINGS.clear()
-    TWIN_LISTINGS.clear()
+def _quick_cms_polls(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(api, "CMS_FIRST_POLL_SECONDS", 0.01)
     monkeypatch.setattr(api, "CMS_WAIT_SECONDS", 0.2)
-    yield
-    LISTINGS.clear()
-    TWIN_LISTINGS.clear()
-
-
-def provider(spec: ResourceSpec[Any]) -> EngineProvider:
-    p = EngineProvider(spec.name, spec.module)
-    p.configure(ConfigureRequest(Config(dict(CONFIG), "proj")))
-    return p
 
 
 def checked(p: EngineProvider, news: dict[str, Any]) -> dict[str, Any]:
@@ -191,7 +184,8 @@ def body(route: respx.Route, index: int = -1) -> Any:
 # --- attributes ------------------------------------------------------------------------------------------
 
 
-def test_attribute_create_and_update_send_key_name_description_only(respx_mock: respx.MockRouter) -> None:
+def test_attribute_create_and_update_send_key_name_description_only(respx_mock: respx.MockRouter,
+                                                                    provider: ProviderFactory) -> None:
     post = respx_mock.post("/attributes").respond(201, json={"uid": "a1", "key": "plan", "name": "Plan",
                                                              "description": "", "__type": "CUSTOM", **SERVER})
     live = {"uid": "a1", "key": "plan", "name": "Plan", "description": "old", "__type": "CUSTOM", **SERVER}
@@ -206,7 +200,7 @@ def test_attribute_create_and_update_send_key_name_description_only(respx_mock: 
     assert body(put) == {"key": "plan", "name": "Plan tier", "description": "the plan"}
 
 
-def test_attribute_has_no_data_type_and_preset_keys_are_check_failures() -> None:
+def test_attribute_has_no_data_type_and_preset_keys_are_check_failures(provider: ProviderFactory) -> None:
     p = provider(ATTRIBUTE)
     assert failures(p, {"name": "Spend", "key": "spend", "data_type": "number"})[0][0] == "data_type"
     for key in ("COUNTRY", "country", "Query_Parameters", "referrer"):
@@ -215,7 +209,8 @@ def test_attribute_has_no_data_type_and_preset_keys_are_check_failures() -> None
     assert failures(p, {"name": "Countries visited", "key": "country_count"}) == []
 
 
-def test_refresh_and_adoption_never_take_a_preset(respx_mock: respx.MockRouter) -> None:
+def test_refresh_and_adoption_never_take_a_preset(respx_mock: respx.MockRouter,
+                                                  provider: ProviderFactory) -> None:
     custom = {"uid": "a1", "key": "plan", "name": "Plan", "description": "", "__type": "CUSTOM"}
     respx_mock.get("/attributes").respond(json=[*PRESETS, custom])
     p = provider(ATTRIBUTE)
@@ -228,7 +223,8 @@ def test_refresh_and_adoption_never_take_a_preset(respx_mock: respx.MockRouter) 
     assert ATTRIBUTE.endpoints.list(api.connect(CONFIG, "personalize")) == [custom]
 
 
-def test_a_refused_create_of_an_unknown_preset_key_says_so(respx_mock: respx.MockRouter) -> None:
+def test_a_refused_create_of_an_unknown_preset_key_says_so(respx_mock: respx.MockRouter,
+                                                           provider: ProviderFactory) -> None:
     respx_mock.post("/attributes").respond(400, json={"statusCode": 400, "error": "Bad Request", "message": "Validation failed", "errors": {"key": "key already exists"}})
     respx_mock.get("/attributes").respond(json=PRESETS)
     p = provider(ATTRIBUTE)
@@ -236,7 +232,8 @@ def test_a_refused_create_of_an_unknown_preset_key_says_so(respx_mock: respx.Moc
         p.create(checked(p, {"name": "Language", "key": "language"}))
 
 
-def test_read_raises_when_the_collection_does_not_answer(respx_mock: respx.MockRouter) -> None:
+def test_read_raises_when_the_collection_does_not_answer(respx_mock: respx.MockRouter,
+                                                         provider: ProviderFactory) -> None:
     respx_mock.get("/attributes").respond(404, text="Cannot GET /attributes")
     p = provider(ATTRIBUTE)
     with pytest.raises(ResourceOperationError, match="404"):
@@ -247,7 +244,8 @@ def test_read_raises_when_the_collection_does_not_answer(respx_mock: respx.MockR
         p.read("a1", checked(p, {"name": "Plan", "key": "plan"}))
 
 
-def test_read_reports_gone_only_when_the_list_answers_without_it(respx_mock: respx.MockRouter) -> None:
+def test_read_reports_gone_only_when_the_list_answers_without_it(respx_mock: respx.MockRouter,
+                                                                 provider: ProviderFactory) -> None:
     respx_mock.get("/attributes").respond(json=PRESETS)
     p = provider(ATTRIBUTE)
     assert p.read("a1", checked(p, {"name": "Plan", "key": "plan"})).id == ""
@@ -256,7 +254,8 @@ def test_read_reports_gone_only_when_the_list_answers_without_it(respx_mock: res
 # --- events and audiences ---------------------------------------------------------------------------------
 
 
-def test_event_sends_key_and_description_and_takes_no_name(respx_mock: respx.MockRouter) -> None:
+def test_event_sends_key_and_description_and_takes_no_name(respx_mock: respx.MockRouter,
+                                                           provider: ProviderFactory) -> None:
     post = respx_mock.post("/events").respond(201, json={"uid": "e1", "key": "cta_click", "description": "",
                                                          **SERVER})
     live = {"uid": "e1", "key": "cta_click", "description": "", **SERVER}
@@ -284,7 +283,8 @@ DOC_DEFINITION = {  # the documentation's "Create audience with Custom Attribute
 }
 
 
-def test_audience_sends_the_documented_definition(respx_mock: respx.MockRouter) -> None:
+def test_audience_sends_the_documented_definition(respx_mock: respx.MockRouter,
+                                                  provider: ProviderFactory) -> None:
     route = respx_mock.post("/audiences").respond(201, json={"uid": "au1", "name": "Valuable US Visitors"})
     definition = rules.all_of(
         rules.Rule(rules.preset("COUNTRY"), "STRING_EQUALS", rules.StringMatch("US")),
@@ -299,7 +299,8 @@ def test_audience_sends_the_documented_definition(respx_mock: respx.MockRouter) 
     assert "__type" not in json.dumps(news)
 
 
-def test_audience_refresh_and_update_round_trip(respx_mock: respx.MockRouter) -> None:
+def test_audience_refresh_and_update_round_trip(respx_mock: respx.MockRouter,
+                                                provider: ProviderFactory) -> None:
     live = {"uid": "au1", "name": "A", "description": "", "definition": DOC_DEFINITION, **SERVER}
     respx_mock.get("/audiences").respond(json=[live])
     put = respx_mock.put("/audiences/au1").respond(json=live)
@@ -325,7 +326,7 @@ def test_rule_builder_json_and_datetime_options() -> None:
         rules.RuleModel.model_validate(bad)
 
 
-def test_quota_refusals_name_the_quota(respx_mock: respx.MockRouter) -> None:
+def test_quota_refusals_name_the_quota(respx_mock: respx.MockRouter, provider: ProviderFactory) -> None:
     respx_mock.post("/audiences").respond(400, json={
         "statusCode": 400, "error": "personalize.AUDIENCES.RULE_COUNT_EXCEEDED", "message": "Too many rules"})
     p = provider(AUDIENCE)
@@ -367,7 +368,8 @@ ACTIVE_V1 = version("v1", "ACTIVE", [ab("Control", "0"), ab("Purple", "1")], var
                     createdAt="2024-01-01T00:00:00.000Z")
 
 
-def test_experience_create_posts_then_fills_the_draft_and_waits_for_cms(respx_mock: respx.MockRouter) -> None:
+def test_experience_create_posts_then_fills_the_draft_and_waits_for_cms(respx_mock: respx.MockRouter,
+                                                                        provider: ProviderFactory) -> None:
     post = respx_mock.post("/experiences").respond(201, json=experience())
     versions = respx_mock.get("/experiences/x1/versions")
     versions.side_effect = [respx.MockResponse(json=[version("v1", "DRAFT")]),
@@ -397,7 +399,8 @@ def test_experience_create_posts_then_fills_the_draft_and_waits_for_cms(respx_mo
     assert not [c for c in respx_mock.calls if c.request.method == "GET" and "/versions/" in c.request.url.path]
 
 
-def test_cms_that_never_fills_leaves_the_outputs_empty_without_failing(respx_mock: respx.MockRouter) -> None:
+def test_cms_that_never_fills_leaves_the_outputs_empty_without_failing(respx_mock: respx.MockRouter,
+                                                                       provider: ProviderFactory) -> None:
     respx_mock.post("/experiences").respond(201, json=experience())
     versions = respx_mock.get("/experiences/x1/versions")
     versions.side_effect = [respx.MockResponse(json=[version("v1", "DRAFT")]),
@@ -410,7 +413,8 @@ def test_cms_that_never_fills_leaves_the_outputs_empty_without_failing(respx_moc
     assert "cms_variant_group_uid" not in result.outs  # None is dropped: empty
 
 
-def test_experience_created_paused_is_activated_then_paused(respx_mock: respx.MockRouter) -> None:
+def test_experience_created_paused_is_activated_then_paused(respx_mock: respx.MockRouter,
+                                                            provider: ProviderFactory) -> None:
     respx_mock.post("/experiences").respond(201, json=experience())
     respx_mock.get("/experiences/x1/versions").side_effect = [
         respx.MockResponse(json=[version("v1", "DRAFT")]),
@@ -426,7 +430,8 @@ def test_experience_created_paused_is_activated_then_paused(respx_mock: respx.Mo
     assert [v["shortUid"] for v in body(put)["variants"]] == ["0", "1"]
 
 
-def test_a_failed_follow_up_deletes_the_new_experience(respx_mock: respx.MockRouter) -> None:
+def test_a_failed_follow_up_deletes_the_new_experience(respx_mock: respx.MockRouter,
+                                                       provider: ProviderFactory) -> None:
     respx_mock.post("/experiences").respond(201, json=experience())
     respx_mock.get("/experiences/x1/versions").respond(json=[version("v1", "DRAFT")])
     respx_mock.put("/experiences/x1/versions/v1").respond(400, json={"statusCode": 400, "error": "Bad Request", "message": "Validation failed", "errors": {"variants": ["is required"]}})
@@ -437,7 +442,8 @@ def test_a_failed_follow_up_deletes_the_new_experience(respx_mock: respx.MockRou
     assert delete.called
 
 
-def test_a_failed_follow_up_and_failed_cleanup_report_the_uid(respx_mock: respx.MockRouter) -> None:
+def test_a_failed_follow_up_and_failed_cleanup_report_the_uid(respx_mock: respx.MockRouter,
+                                                              provider: ProviderFactory) -> None:
     respx_mock.post("/experiences").respond(201, json=experience())
     respx_mock.get("/experiences/x1/versions").respond(json=[version("v1", "DRAFT")])
     respx_mock.put("/experiences/x1/versions/v1").respond(400, json={"message": "nope"})
@@ -447,7 +453,8 @@ def test_a_failed_follow_up_and_failed_cleanup_report_the_uid(respx_mock: respx.
         p.create(checked(p, {**AB, "status": "ACTIVE"}))
 
 
-def test_editing_a_locked_version_posts_a_new_one_keeping_short_uids(respx_mock: respx.MockRouter) -> None:
+def test_editing_a_locked_version_posts_a_new_one_keeping_short_uids(respx_mock: respx.MockRouter,
+                                                                     provider: ProviderFactory) -> None:
     respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", cms=CMS))
     v2 = version("v2", "ACTIVE", [ab("Purple", "1", 33.33), ab("Control", "0", 33.33), ab("Red", "2", 33.33)],
                  createdAt="2024-02-01T00:00:00.000Z")
@@ -465,7 +472,8 @@ def test_editing_a_locked_version_posts_a_new_one_keeping_short_uids(respx_mock:
     assert not edit.called and not meta.called  # a locked version is never edited; the name is unchanged
 
 
-def test_pausing_an_unchanged_active_version_only_flips_its_status(respx_mock: respx.MockRouter) -> None:
+def test_pausing_an_unchanged_active_version_only_flips_its_status(respx_mock: respx.MockRouter,
+                                                                   provider: ProviderFactory) -> None:
     respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", cms=CMS))
     respx_mock.get("/experiences/x1/versions").respond(json=[ACTIVE_V1])
     post = respx_mock.post("/experiences/x1/versions")
@@ -481,7 +489,8 @@ def test_pausing_an_unchanged_active_version_only_flips_its_status(respx_mock: r
     assert not post.called and not meta.called
 
 
-def test_a_draft_is_edited_in_place_and_the_name_is_put(respx_mock: respx.MockRouter) -> None:
+def test_a_draft_is_edited_in_place_and_the_name_is_put(respx_mock: respx.MockRouter,
+                                                        provider: ProviderFactory) -> None:
     draft = version("v2", "DRAFT", createdAt="2024-02-01T00:00:00.000Z")
     respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", latest="v2", name="Old", cms=CMS))
     # listed newest first: the order is unconfirmed, createdAt decides
@@ -496,7 +505,8 @@ def test_a_draft_is_edited_in_place_and_the_name_is_put(respx_mock: respx.MockRo
     assert [v["shortUid"] for v in body(put)["variants"]] == ["0", "1"]
 
 
-def test_adopt_existing_experience_fills_its_draft_found_in_the_versions_list(respx_mock: respx.MockRouter) -> None:
+def test_adopt_existing_experience_fills_its_draft_found_in_the_versions_list(respx_mock: respx.MockRouter,
+                                                                              provider: ProviderFactory) -> None:
     listed = {k: v for k, v in experience().items() if k != "_cms"}
     respx_mock.get("/experiences").respond(json=[listed])
     respx_mock.get("/experiences/x1/versions").side_effect = [
@@ -509,7 +519,8 @@ def test_adopt_existing_experience_fills_its_draft_found_in_the_versions_list(re
     assert result.id == "x1" and body(put)["status"] == "ACTIVE" and not post.called
 
 
-def test_refresh_reads_the_latest_version_from_the_list(respx_mock: respx.MockRouter) -> None:
+def test_refresh_reads_the_latest_version_from_the_list(respx_mock: respx.MockRouter,
+                                                        provider: ProviderFactory) -> None:
     respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", cms=CMS))
     respx_mock.get("/experiences/x1/versions").respond(json=[ACTIVE_V1])
     p = provider(EXPERIENCE)
@@ -520,7 +531,8 @@ def test_refresh_reads_the_latest_version_from_the_list(respx_mock: respx.MockRo
     assert p.diff("x1", result.outs, news).changes is False
 
 
-def test_a_404_experience_is_gone_only_when_the_list_answers_without_it(respx_mock: respx.MockRouter) -> None:
+def test_a_404_experience_is_gone_only_when_the_list_answers_without_it(respx_mock: respx.MockRouter,
+                                                                        provider: ProviderFactory) -> None:
     respx_mock.get("/experiences/x1").respond(404, json={"message": "not found"})
     listing = respx_mock.get("/experiences")
     listing.side_effect = [respx.MockResponse(json=[]), respx.MockResponse(401, json={"statusCode": 401, "error": "Unauthorized", "message": "Unauthorized"})]
@@ -532,7 +544,8 @@ def test_a_404_experience_is_gone_only_when_the_list_answers_without_it(respx_mo
         p.read("x1", news)
 
 
-def test_delete_pauses_an_active_version_found_in_the_list_first(respx_mock: respx.MockRouter) -> None:
+def test_delete_pauses_an_active_version_found_in_the_list_first(respx_mock: respx.MockRouter,
+                                                                 provider: ProviderFactory) -> None:
     respx_mock.get("/experiences/x1/versions").respond(json=[{**ACTIVE_V1, **SERVER, "experienceUid": "x1"}])
     pause = respx_mock.put("/experiences/x1/versions/v1").respond(json={**ACTIVE_V1, "status": "PAUSED"})
     delete = respx_mock.delete("/experiences/x1").respond(204)
@@ -543,7 +556,7 @@ def test_delete_pauses_an_active_version_found_in_the_list_first(respx_mock: res
     assert delete.called and respx_mock.calls[-1].request.method == "DELETE"
 
 
-def test_experience_type_change_is_a_replace_and_limits_are_check_failures() -> None:
+def test_experience_type_change_is_a_replace_and_limits_are_check_failures(provider: ProviderFactory) -> None:
     p = provider(EXPERIENCE)
     assert failures(p, {"name": "E", "type": "SEGMENTED", "variants": [{"name": "a", "traffic_distribution": 10}]}) == [
         ("variants", "variants[0].traffic_distribution: is for AB_TEST experiences")]
@@ -562,7 +575,8 @@ def test_experience_type_change_is_a_replace_and_limits_are_check_failures() -> 
 # --- priority and look-ups ----------------------------------------------------------------------------------
 
 
-def test_priority_puts_the_named_first_and_keeps_the_rest(respx_mock: respx.MockRouter) -> None:
+def test_priority_puts_the_named_first_and_keeps_the_rest(respx_mock: respx.MockRouter,
+                                                          provider: ProviderFactory) -> None:
     respx_mock.get("/experiences-priority").respond(json={"priorityOrder": ["a", "b", "c", "d"]})
     put = respx_mock.put("/experiences-priority").respond(json={"priorityOrder": ["c", "a", "b", "d"]})
     p = provider(EXPERIENCE_PRIORITY)
@@ -574,7 +588,7 @@ def test_priority_puts_the_named_first_and_keeps_the_rest(respx_mock: respx.Mock
 
 @pytest.mark.parametrize("answer", [["z", "c", "a"], {"experiences": ["z", "c", "a"]},
                                     {"priorityOrder": [{"uid": "z"}, {"uid": "c"}, {"uid": "a"}]}])
-def test_priority_read_accepts_either_shape(answer: Any) -> None:
+def test_priority_read_accepts_either_shape(answer: Any, provider: ProviderFactory) -> None:
     with respx.mock(base_url=URL) as respx_mock:
         respx_mock.get("/experiences-priority").respond(json=answer)
         p = provider(EXPERIENCE_PRIORITY)
@@ -622,7 +636,8 @@ def test_project_lookup_by_connected_stack(respx_mock: respx.MockRouter) -> None
     assert request.headers["authtoken"] == "cs-token-SECRET"
 
 
-def test_an_error_shows_the_services_code_beside_its_message(respx_mock: respx.MockRouter) -> None:
+def test_an_error_shows_the_services_code_beside_its_message(respx_mock: respx.MockRouter,
+                                                             provider: ProviderFactory) -> None:
     respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", cms=CMS))
     respx_mock.get("/experiences/x1/versions").respond(json=[ACTIVE_V1])
     respx_mock.post("/experiences/x1/versions").respond(400, json={

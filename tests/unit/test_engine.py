@@ -8,22 +8,19 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import Any
 
 import dill
 import pulumi
 import pytest
 import respx
-from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.output import _OutputData
 from pydantic import BaseModel
 
 from pulumi_personalize.contentstack import rules
 from pulumi_personalize.contentstack.resources import ATTRIBUTE, AUDIENCE, EVENT, EXPERIENCE
 from pulumi_personalize.engine import (
-    LISTINGS,
-    TWIN_LISTINGS,
     UNKNOWN,
     EngineProvider,
     ResourceOperationError,
@@ -34,6 +31,7 @@ from pulumi_personalize.engine import (
     resolve_outputs,
 )
 from pulumi_personalize.errors import ServerError, TransportError
+from tests.conftest import ProviderFactory
 
 URL = "https://cs.test"
 TOKEN = "cs-authtoken-SECRET-xyz"
@@ -46,19 +44,10 @@ CONFIG = {
 TENANT = {"service": "contentstack", "host": "cs.test", "project_uid": "project-1"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_listings() -> Iterator[None]:
-    LISTINGS.clear()
-    TWIN_LISTINGS.clear()
-    yield
-    LISTINGS.clear()
-    TWIN_LISTINGS.clear()
-
-
-def provider(spec: ResourceSpec[Any], config: dict[str, str] | None = None) -> EngineProvider:
-    p = EngineProvider(spec.name, spec.module)
-    p.configure(ConfigureRequest(Config(dict(CONFIG if config is None else config), "proj")))
-    return p
+@pytest.fixture
+def provider_config() -> Mapping[str, str]:
+    """This module's stack configuration for ``provider`` (its values are asserted below)."""
+    return CONFIG
 
 
 def attribute(uid: str = "a1", **over: Any) -> dict[str, Any]:
@@ -81,12 +70,12 @@ def unknown_output() -> pulumi.Output[Any]:
 # --- check -------------------------------------------------------------------------------------------
 
 
-def test_check_strips_internal_keys_and_applies_defaults() -> None:
+def test_check_strips_internal_keys_and_applies_defaults(provider: ProviderFactory) -> None:
     inputs = checked(provider(ATTRIBUTE), {"name": "Spend", "key": "spend", "description": ""})
     assert inputs == {"name": "Spend", "key": "spend"}  # "" == absent
 
 
-def test_check_reports_one_failure_per_field_with_the_field_named() -> None:
+def test_check_reports_one_failure_per_field_with_the_field_named(provider: ProviderFactory) -> None:
     result = provider(ATTRIBUTE).check({}, {"__provider": "x", "name": "", "key": "has space",
                                              "colour": "red"})
     failures = {f.property: f.reason for f in result.failures}
@@ -94,7 +83,7 @@ def test_check_reports_one_failure_per_field_with_the_field_named() -> None:
     assert failures["colour"].startswith("colour is not an argument of attribute")
 
 
-def test_check_skips_unknowns_top_level_and_nested_but_still_rejects_known_mistakes() -> None:
+def test_check_skips_unknowns_top_level_and_nested_but_still_rejects_known_mistakes(provider: ProviderFactory) -> None:
     p = provider(AUDIENCE)
     definition = plain(rules.all_of(
         rules.Rule(rules.custom(UNKNOWN), "NUMBER_GREATER_THAN", rules.NumberMatch(UNKNOWN)),  # type: ignore[arg-type]
@@ -111,14 +100,14 @@ def test_check_skips_unknowns_top_level_and_nested_but_still_rejects_known_mista
     assert "definition.rules[0]" in failure.reason and "does not fit StringMatchOptions" in failure.reason
 
 
-def test_check_rejects_a_json_match_whose_inner_condition_does_not_fit() -> None:
+def test_check_rejects_a_json_match_whose_inner_condition_does_not_fit(provider: ProviderFactory) -> None:
     bad = plain(rules.all_of(rules.Rule(rules.preset("QUERY_PARAMETERS"), "JSON_MATCH",
                                         rules.JsonMatch("/utm", "NUMBER_EQUALS", rules.StringMatch("x")))))
     [failure] = provider(AUDIENCE).check({}, {"name": "A", "definition": bad}).failures
     assert "'NUMBER_EQUALS' does not fit StringMatchOptions" in failure.reason
 
 
-def test_check_validates_engine_arguments() -> None:
+def test_check_validates_engine_arguments(provider: ProviderFactory) -> None:
     result = provider(ATTRIBUTE).check({}, {"name": "A", "key": "a", "config_namespace": "bad namespace!",
                                             "adopt_existing": "yes"})
     assert {f.property for f in result.failures} == {"config_namespace", "adopt_existing"}
@@ -127,7 +116,7 @@ def test_check_validates_engine_arguments() -> None:
 # --- diff ---------------------------------------------------------------------------------------------
 
 
-def test_diff_compares_inputs_inside_outputs_with_none_and_absent_alike() -> None:
+def test_diff_compares_inputs_inside_outputs_with_none_and_absent_alike(provider: ProviderFactory) -> None:
     p = provider(ATTRIBUTE)
     news = checked(p, {"name": "Spend", "key": "spend", "description": None})
     olds = {**news, "uid": "a1", "__provider": "x"}
@@ -136,7 +125,7 @@ def test_diff_compares_inputs_inside_outputs_with_none_and_absent_alike() -> Non
     assert changed.changes is True and changed.replaces == []
 
 
-def test_diff_counts_unknowns_as_changes_and_lists_replacements() -> None:
+def test_diff_counts_unknowns_as_changes_and_lists_replacements(provider: ProviderFactory) -> None:
     p = provider(EXPERIENCE)
     news = checked(p, {"name": "E"})
     olds = {**news, "uid": "e1"}
@@ -149,7 +138,7 @@ def test_diff_counts_unknowns_as_changes_and_lists_replacements() -> None:
     assert p.diff("e1", olds, {**news, "adopt_uid": "x"}).changes is False
 
 
-def test_diff_ignores_the_order_of_audiences_in_a_variant() -> None:
+def test_diff_ignores_the_order_of_audiences_in_a_variant(provider: ProviderFactory) -> None:
     p = provider(EXPERIENCE)
     one = checked(p, {"name": "E", "variants": [{"name": "v", "audiences": ["b", "a"]}]})
     two = checked(p, {"name": "E", "variants": [{"name": "v", "audiences": ["a", "b"]}]})
@@ -160,14 +149,15 @@ def test_diff_ignores_the_order_of_audiences_in_a_variant() -> None:
 
 
 @respx.mock(base_url=URL, assert_all_called=False)
-def test_read_gone_returns_an_empty_id(respx_mock: respx.MockRouter) -> None:
+def test_read_gone_returns_an_empty_id(respx_mock: respx.MockRouter, provider: ProviderFactory) -> None:
     respx_mock.get("/attributes").respond(json={"data": [attribute("other")]})
     result = provider(ATTRIBUTE).read("a1", {"__provider": "x", "name": "Spend", "key": "spend", "uid": "a1"})
     assert result.id == "" and result.outs == {}
 
 
 @respx.mock(base_url=URL)
-def test_read_returns_inputs_that_diff_clean_against_the_program(respx_mock: respx.MockRouter) -> None:
+def test_read_returns_inputs_that_diff_clean_against_the_program(respx_mock: respx.MockRouter,
+                                                                 provider: ProviderFactory) -> None:
     respx_mock.get("/attributes").respond(json={"data": [attribute(description="d")]})
     p = provider(ATTRIBUTE)
     news = checked(p, {"name": "Spend", "key": "spend", "description": "d"})
@@ -179,7 +169,7 @@ def test_read_returns_inputs_that_diff_clean_against_the_program(respx_mock: res
 
 
 @respx.mock(base_url=URL)
-def test_read_finds_an_out_of_band_edit(respx_mock: respx.MockRouter) -> None:
+def test_read_finds_an_out_of_band_edit(respx_mock: respx.MockRouter, provider: ProviderFactory) -> None:
     respx_mock.get("/attributes").respond(json={"data": [attribute(name="Edited by hand")]})
     p = provider(ATTRIBUTE)
     news = checked(p, {"name": "Spend", "key": "spend"})
@@ -189,7 +179,8 @@ def test_read_finds_an_out_of_band_edit(respx_mock: respx.MockRouter) -> None:
 
 
 @respx.mock(base_url=URL)
-def test_a_burst_of_reads_on_four_threads_lists_once(respx_mock: respx.MockRouter) -> None:
+def test_a_burst_of_reads_on_four_threads_lists_once(respx_mock: respx.MockRouter,
+                                                     provider: ProviderFactory) -> None:
     items = [attribute(f"a{i}", key=f"k{i}") for i in range(40)]
     route = respx_mock.get("/attributes").respond(json={"data": items})
     p = provider(ATTRIBUTE)
@@ -208,7 +199,8 @@ def test_a_burst_of_reads_on_four_threads_lists_once(respx_mock: respx.MockRoute
 
 
 @respx.mock(base_url=URL)
-def test_a_write_invalidates_the_shared_listing(respx_mock: respx.MockRouter) -> None:
+def test_a_write_invalidates_the_shared_listing(respx_mock: respx.MockRouter,
+                                                provider: ProviderFactory) -> None:
     listing = respx_mock.get("/attributes").respond(json={"data": [attribute()]})
     respx_mock.put("/attributes/a1").respond(json=attribute(name="New"))
     p = provider(ATTRIBUTE)
@@ -223,7 +215,8 @@ def test_a_write_invalidates_the_shared_listing(respx_mock: respx.MockRouter) ->
 
 
 @respx.mock(base_url=URL)
-def test_create_posts_wire_names_and_returns_inputs_plus_computed(respx_mock: respx.MockRouter) -> None:
+def test_create_posts_wire_names_and_returns_inputs_plus_computed(respx_mock: respx.MockRouter,
+                                                                  provider: ProviderFactory) -> None:
     route = respx_mock.post("/attributes").respond(201, json=attribute())
     p = provider(ATTRIBUTE)
     news = checked(p, {"name": "Spend", "key": "spend"})
@@ -236,7 +229,8 @@ def test_create_posts_wire_names_and_returns_inputs_plus_computed(respx_mock: re
 
 
 @respx.mock(base_url=URL)
-def test_update_puts_the_managed_fields_never_the_live_objects_others(respx_mock: respx.MockRouter) -> None:
+def test_update_puts_the_managed_fields_never_the_live_objects_others(respx_mock: respx.MockRouter,
+                                                                      provider: ProviderFactory) -> None:
     live = attribute(description="old", owner="someone")  # owner: a field we do not manage
     respx_mock.get("/attributes").respond(json={"data": [live]})
     put = respx_mock.put("/attributes/a1").respond(json=attribute(name="New", owner="someone"))
@@ -250,7 +244,8 @@ def test_update_puts_the_managed_fields_never_the_live_objects_others(respx_mock
 
 
 @respx.mock(base_url=URL)
-def test_update_of_an_object_gone_meanwhile_says_to_refresh(respx_mock: respx.MockRouter) -> None:
+def test_update_of_an_object_gone_meanwhile_says_to_refresh(respx_mock: respx.MockRouter,
+                                                            provider: ProviderFactory) -> None:
     respx_mock.get("/attributes").respond(json={"data": []})
     p = provider(ATTRIBUTE)
     with pytest.raises(ResourceOperationError, match=r"update attribute 'Spend' \(uid a1\) failed: .*pulumi refresh"):
@@ -258,7 +253,8 @@ def test_update_of_an_object_gone_meanwhile_says_to_refresh(respx_mock: respx.Mo
 
 
 @respx.mock(base_url=URL)
-def test_delete_tolerates_404_when_the_collection_answers(respx_mock: respx.MockRouter) -> None:
+def test_delete_tolerates_404_when_the_collection_answers(respx_mock: respx.MockRouter,
+                                                          provider: ProviderFactory) -> None:
     route = respx_mock.delete("/events/e1").respond(404, json={"message": "Event with uid e1 was not found"})
     listing = respx_mock.get("/events").respond(json=[])
     provider(EVENT).delete("e1", {"__provider": "x", "key": "k", "name": "k"})
@@ -266,7 +262,8 @@ def test_delete_tolerates_404_when_the_collection_answers(respx_mock: respx.Mock
 
 
 @respx.mock(base_url=URL)
-def test_errors_name_the_resource_and_operation_and_never_the_token(respx_mock: respx.MockRouter) -> None:
+def test_errors_name_the_resource_and_operation_and_never_the_token(respx_mock: respx.MockRouter,
+                                                                    provider: ProviderFactory) -> None:
     respx_mock.post("/attributes").respond(400, json={"message": f"bad request with token {TOKEN}"})
     respx_mock.get("/attributes").respond(json={"data": []})
     p = provider(ATTRIBUTE)
@@ -283,7 +280,8 @@ def test_errors_name_the_resource_and_operation_and_never_the_token(respx_mock: 
 
 
 @respx.mock(base_url=URL, assert_all_called=False)
-def test_adopt_uid_takes_over_the_existing_object(respx_mock: respx.MockRouter) -> None:
+def test_adopt_uid_takes_over_the_existing_object(respx_mock: respx.MockRouter,
+                                                  provider: ProviderFactory) -> None:
     respx_mock.get("/attributes").respond(json={"data": [attribute("a9", name="By hand")]})
     post = respx_mock.post("/attributes")
     put = respx_mock.put("/attributes/a9").respond(json=attribute("a9"))
@@ -294,7 +292,8 @@ def test_adopt_uid_takes_over_the_existing_object(respx_mock: respx.MockRouter) 
 
 
 @respx.mock(base_url=URL)
-def test_a_missing_adoption_target_is_a_clear_error(respx_mock: respx.MockRouter) -> None:
+def test_a_missing_adoption_target_is_a_clear_error(respx_mock: respx.MockRouter,
+                                                    provider: ProviderFactory) -> None:
     respx_mock.get("/attributes").respond(json={"data": []})
     p = provider(ATTRIBUTE)
     with pytest.raises(ResourceOperationError, match="adopt_uid='nope': no attribute with this uid exists"):
@@ -302,7 +301,8 @@ def test_a_missing_adoption_target_is_a_clear_error(respx_mock: respx.MockRouter
 
 
 @respx.mock(base_url=URL)
-def test_adopt_existing_matches_by_key_and_refuses_an_immutable_mismatch(respx_mock: respx.MockRouter) -> None:
+def test_adopt_existing_matches_by_key_and_refuses_an_immutable_mismatch(respx_mock: respx.MockRouter,
+                                                                         provider: ProviderFactory) -> None:
     respx_mock.get("/experiences").respond(json={"data": [{"uid": "x1", "name": "E", "__type": "AB_TEST"}]})
     p = provider(EXPERIENCE)
     with pytest.raises(ResourceOperationError, match="has type 'AB_TEST', the program says 'SEGMENTED'"):
@@ -444,7 +444,7 @@ def test_claim_twins_needs_a_natural_key() -> None:
 # --- provider object and configuration ------------------------------------------------------------------------
 
 
-def test_the_pickled_provider_holds_no_configuration() -> None:
+def test_the_pickled_provider_holds_no_configuration(provider: ProviderFactory) -> None:
     p = provider(ATTRIBUTE)
     p._client({})  # a client and settings now exist on the instance
     blob = dill.dumps(p, recurse=True)
@@ -464,7 +464,7 @@ def test_without_configure_the_environment_is_used(respx_mock: respx.MockRouter,
     assert route.calls.last.request.headers["x-project-uid"] == "env-project"
 
 
-def test_a_second_namespace_reads_its_own_keys() -> None:
+def test_a_second_namespace_reads_its_own_keys(provider: ProviderFactory) -> None:
     config = {**CONFIG, "acme:contentstackProjectUid": "acme-project", "acme:contentstackOauthToken": "acme-oauth",
               "acme:contentstackBaseUrl": URL, "acme:contentstackRequestsPerSecond": "0"}
     with respx.mock(base_url=URL) as mock:
@@ -482,7 +482,7 @@ def test_resolve_outputs_turns_host_outputs_into_plain_values() -> None:
     assert resolve_outputs(value) == {"a": ["abc", UNKNOWN], "b": 1}
 
 
-def test_unexpected_errors_surface_as_operation_errors() -> None:
+def test_unexpected_errors_surface_as_operation_errors(provider: ProviderFactory) -> None:
     with respx.mock(base_url=URL) as mock:
         mock.get("/attributes").respond(401, json={"message": "The authtoken or OAuth token is invalid"})
         p = provider(ATTRIBUTE, {**CONFIG})

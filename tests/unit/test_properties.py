@@ -212,6 +212,11 @@ def test_a_value_of_the_wrong_shape_is_a_check_failure(key: str, data: st.DataOb
     scalar_for_container = isinstance(baseline[name], list | dict)
     if container_for_string or scalar_for_container or result.failures:
         _assert_actionable(result)
+    else:
+        # Passed: only a lossless coercion may explain it, so the value is kept, not dropped or mangled.
+        assert name in result.inputs, f"{name}={bad!r} passed check but was dropped"
+        kept = result.inputs[name]
+        assert kept == bad or str(kept) == str(bad), f"{name}={bad!r} passed check as {kept!r}"
 
 
 @pytest.mark.parametrize("key", IDS)

@@ -1,28 +1,24 @@
 """What the Sitecore client puts on the wire, validated against this project's OpenAPI description
-of the live API (``docs/contracts/sitecore-personalize.openapi.yml``, written from the fact sheet).
+of the live API (``docs/contracts/sitecore-personalize.openapi.yml``, written from ``docs/facts/sitecore.md``).
 
-respx stands in for the service at the HTTP boundary; every request the providers make in these
-scenarios (create, update, status moves, archive, verify, list pages) is checked: its path and method
-are an operation of the contract, its query parameters are the operation's, and its JSON body is
-valid against the operation's request schema.
+The emulator, in process, stands in for the service at the HTTP boundary; every request the
+providers make in these scenarios (create, update, status moves, archive, verify, list pages) is
+checked: its path and method are an operation of the contract, its query parameters are the
+operation's, and its JSON body is valid against the operation's request schema.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import jsonschema
 import pytest
-import respx
 import yaml
-from pulumi.dynamic import Config, ConfigureRequest
 
-from pulumi_personalize.engine import LISTINGS, TWIN_LISTINGS, EngineProvider, ResourceSpec
 from pulumi_personalize.sitecore.models import variant_ref
 from pulumi_personalize.sitecore.resources import (
     CONNECTION,
@@ -32,10 +28,9 @@ from pulumi_personalize.sitecore.resources import (
     FLOW_DEFINITION,
     TEMPLATE,
 )
+from tests.conftest import InProcessEmulator, ProviderFactory
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contracts" / "sitecore-personalize.openapi.yml"
-SC_URL = "https://sc.test"
-CONFIG = {"personalize:sitecoreBaseUrl": SC_URL, "personalize:sitecoreAccessToken": "static-token-unit"}
 START = "2025-01-01T00:00:00.000Z"
 DMN = '<definitions xmlns="https://www.omg.org/spec/DMN/20151101/dmn.xsd" id="d"/>'
 
@@ -46,66 +41,15 @@ def contract() -> dict[str, Any]:
     return loaded
 
 
-@pytest.fixture(autouse=True)
-def _fresh_listings() -> Iterator[None]:
-    LISTINGS.clear()
-    TWIN_LISTINGS.clear()
-    yield
-
-
-def provider(spec: ResourceSpec[Any]) -> EngineProvider:
-    p = EngineProvider(spec.name, spec.module)
-    p.configure(ConfigureRequest(config=Config(CONFIG, "proj")))
-    return p
-
-
-class FakeTenant:
-    """Just enough of a tenant to answer the providers: objects by ref, pages, the echo of writes."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, dict[str, dict[str, Any]]] = {}
-        self.count = 0
-        self.requests: list[httpx.Request] = []
-
-    def route(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        parts = request.url.path.strip("/").split("/")
-        collection = "/" + "/".join(parts[:2])
-        if request.url.path.endswith("/testConnection"):
-            return httpx.Response(200, json={"statusCode": 200, "executionTimeInMilliseconds": 5,
-                                             "request": {"headers": {}}})
-        if request.method == "GET" and len(parts) == 2:
-            items = list(self.objects.get(collection, {}).values())
-            limit, offset = int(request.url.params["limit"]), int(request.url.params["offset"])
-            return httpx.Response(200, json={"href": str(request.url), "items": items[offset:offset + limit],
-                                             "offset": offset, "limit": limit})
-        if request.method == "POST":
-            body = json.loads(request.content)
-            self.count += 1
-            ref = f"00000000-0000-4000-8000-{self.count:012d}"
-            if len(parts) == 4:  # a variant under its model
-                collection = "/v2/decisionModelVariants"
-                body["decisionModelDefinitionRef"] = parts[2]
-            obj = {**body, "ref": ref, "href": f"{SC_URL}{collection}/{ref}", "clientKey": "k", "revision": 1,
-                   "modifiedAt": "2025-01-01T00:00:00Z", "archived": False}
-            self.objects.setdefault(collection, {})[ref] = obj
-            return httpx.Response(201, json=obj)
-        ref = parts[2]
-        obj = self.objects.get(collection, {}).get(ref)
-        if obj is None:
-            return httpx.Response(404, json={"status": 404, "code": "NOT_FOUND", "message": "no"})
-        if request.method == "PUT":
-            obj = {**obj, **json.loads(request.content), "ref": ref, "revision": obj["revision"] + 1}
-            self.objects[collection][ref] = obj
-        return httpx.Response(200, json=obj)
-
-
 @pytest.fixture
-def tenant() -> Iterator[FakeTenant]:
-    fake = FakeTenant()
-    with respx.mock(base_url=SC_URL, assert_all_called=False) as router:
-        router.route().mock(side_effect=fake.route)
-        yield fake
+def tenant(emulator_in_process: InProcessEmulator) -> InProcessEmulator:
+    """The emulated tenant (the emulator in process) that answers the providers."""
+    return emulator_in_process
+
+
+def sent(tenant: InProcessEmulator) -> list[httpx.Request]:
+    """Every request the providers put on the wire, in order."""
+    return [call.request for call in tenant.router.calls]
 
 
 def operation(contract: dict[str, Any], request: httpx.Request) -> dict[str, Any]:
@@ -147,14 +91,15 @@ def check_request(contract: dict[str, Any], request: httpx.Request) -> None:
         f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors)
 
 
-def check_all(contract: dict[str, Any], tenant: FakeTenant) -> None:
-    assert tenant.requests
-    for request in tenant.requests:
+def check_all(contract: dict[str, Any], tenant: InProcessEmulator) -> None:
+    requests = sent(tenant)
+    assert requests
+    for request in requests:
         assert request.headers["accept"] == "application/json"
         check_request(contract, request)
 
 
-def test_connection_bodies(contract: dict[str, Any], tenant: FakeTenant) -> None:
+def test_connection_bodies(contract: dict[str, Any], tenant: InProcessEmulator, provider: ProviderFactory) -> None:
     p = provider(CONNECTION)
     inputs = p.check({}, {
         "name": "Weather", "system_type": "DATA_SYSTEM", "description": "Now", "verify": True,
@@ -171,10 +116,11 @@ def test_connection_bodies(contract: dict[str, Any], tenant: FakeTenant) -> None
     p.read(created.id, created.outs)
     p.delete(created.id, created.outs)
     check_all(contract, tenant)
-    assert {r.url.path for r in tenant.requests} >= {"/v2/connections", "/v2/connections/testConnection"}
+    assert {r.url.path for r in sent(tenant)} >= {"/v2/connections", "/v2/connections/testConnection"}
 
 
-def test_decision_model_variant_and_deployment_bodies(contract: dict[str, Any], tenant: FakeTenant) -> None:
+def test_decision_model_variant_and_deployment_bodies(contract: dict[str, Any], tenant: InProcessEmulator,
+                                                      provider: ProviderFactory) -> None:
     model = provider(DECISION_MODEL).create({"name": "Next best offer"})
     variant = provider(DECISION_MODEL_VARIANT).create({"name": "Baseline", "decision_model": model.id,
                                                        "definition": DMN})
@@ -191,7 +137,8 @@ def test_decision_model_variant_and_deployment_bodies(contract: dict[str, Any], 
     check_all(contract, tenant)
 
 
-def test_flow_bodies_for_an_experience_and_an_experiment(contract: dict[str, Any], tenant: FakeTenant) -> None:
+def test_flow_bodies_for_an_experience_and_an_experiment(contract: dict[str, Any], tenant: InProcessEmulator,
+                                                         provider: ProviderFactory) -> None:
     p = provider(FLOW_DEFINITION)
     web = p.check({}, {"name": "Rain", "friendly_id": "rain", "type": "INTERACTIVE_WEB_FLOW", "status": "PRODUCTION",
                        "schedule": {"start_date": START},
@@ -218,7 +165,7 @@ def test_flow_bodies_for_an_experience_and_an_experiment(contract: dict[str, Any
     check_all(contract, tenant)
 
 
-def test_template_bodies(contract: dict[str, Any], tenant: FakeTenant) -> None:
+def test_template_bodies(contract: dict[str, Any], tenant: InProcessEmulator, provider: ProviderFactory) -> None:
     p = provider(TEMPLATE)
     for kind, elements in (("WEB", [{"id": "html", "template": "<p/>"}, {"id": "css", "template": ""},
                                     {"id": "js", "template": ""}]),

@@ -1,24 +1,26 @@
 """The Sitecore resources on the generic engine, on the live API's shapes: check / diff / create /
-read / update / delete, with respx at the HTTP boundary."""
+read / update / delete, with respx at the HTTP boundary.
+
+respx (not the emulator in process, see tests/conftest.py) because each test pins one exact
+exchange: a body sent, a page asked for, or a live state or refusal the emulator does not make on
+its own (an archived and renamed twin, a hidden secret, a 400 on archive, a 401 from a collection).
+Whole life cycles against the emulator are in test_sitecore_payloads.py."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
 import pytest
 import respx
-from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_personalize.engine import (
     LISTINGS,
     TWIN_LISTINGS,
-    EngineProvider,
     ResourceOperationError,
-    ResourceSpec,
 )
 from pulumi_personalize.sitecore.models import variant_ref
 from pulumi_personalize.sitecore.resources import (
@@ -29,6 +31,7 @@ from pulumi_personalize.sitecore.resources import (
     FLOW_DEFINITION,
     TEMPLATE,
 )
+from tests.conftest import ProviderFactory
 
 SC_URL = "https://sc.test"
 CONFIG = {
@@ -37,19 +40,10 @@ CONFIG = {
 }
 
 
-def provider(spec: ResourceSpec[Any]) -> EngineProvider:
-    p = EngineProvider(spec.name, spec.module)
-    p.configure(ConfigureRequest(config=Config(CONFIG, "proj")))
-    return p
-
-
-@pytest.fixture(autouse=True)
-def _fresh_listings() -> Iterator[None]:
-    LISTINGS.clear()
-    TWIN_LISTINGS.clear()
-    yield
-    LISTINGS.clear()
-    TWIN_LISTINGS.clear()
+@pytest.fixture
+def provider_config() -> Mapping[str, str]:
+    """This module's stack configuration for ``provider`` (its values are asserted below)."""
+    return CONFIG
 
 
 @pytest.fixture
@@ -100,13 +94,13 @@ LIVE_CONNECTION = {
 # -- connections --------------------------------------------------------------------------------------
 
 
-def test_check_names_each_missing_oauth_credential_without_echoing_values() -> None:
+def test_check_names_each_missing_oauth_credential_without_echoing_values(provider: ProviderFactory) -> None:
     result = provider(CONNECTION).check({}, {**OAUTH, "auth": {"auth_type": "oauth", "client_secret": "s3cret-unit-1"}})
     assert [(f.property, f.reason) for f in result.failures] == [("", "auth: auth_type OAUTH needs client_id, access_token_url")]
     assert not any("s3cret" in f.reason for f in result.failures)
 
 
-def test_check_requires_system_type_and_a_request_and_applies_the_service_defaults() -> None:
+def test_check_requires_system_type_and_a_request_and_applies_the_service_defaults(provider: ProviderFactory) -> None:
     p = provider(CONNECTION)
     missing = {f.property for f in p.check({}, {"name": "w"}).failures}
     assert missing == {"system_type", "request"}
@@ -119,7 +113,7 @@ def test_check_requires_system_type_and_a_request_and_applies_the_service_defaul
     assert p.check({}, {"name": "w", "system_type": "DATA_SYSTEM", "request": {"connection_url": UNKNOWN}}).failures == []
 
 
-def test_check_refuses_credentials_with_no_auth_and_an_http_token_url() -> None:
+def test_check_refuses_credentials_with_no_auth_and_an_http_token_url(provider: ProviderFactory) -> None:
     p = provider(CONNECTION)
     stray = p.check({}, {**OAUTH, "auth": {"auth_type": "NONE", "client_id": "x"}}).failures
     assert [f.reason for f in stray] == ["auth: client_id not used with auth_type NONE"]
@@ -131,7 +125,8 @@ def test_the_auth_object_is_secret_in_state_and_outputs() -> None:
     assert CONNECTION.secrets == ("auth",)
 
 
-def test_create_sends_the_nested_live_shape_with_json_headers(sc: respx.MockRouter) -> None:
+def test_create_sends_the_nested_live_shape_with_json_headers(sc: respx.MockRouter,
+                                                              provider: ProviderFactory) -> None:
     sc.get("/v2/connections").mock(side_effect=paged([]))
     post = sc.post("/v2/connections").mock(side_effect=echo("c1"))
     result = provider(CONNECTION).create({**OAUTH, "custom_headers": [{"name": "X-Key", "value": "{key}"}]})
@@ -147,7 +142,8 @@ def test_create_sends_the_nested_live_shape_with_json_headers(sc: respx.MockRout
     assert headers["authorization"] == "Bearer static-token-unit"
 
 
-def test_verify_tests_the_whole_connection_before_saving_and_a_failure_creates_nothing(sc: respx.MockRouter) -> None:
+def test_verify_tests_the_whole_connection_before_saving_and_a_failure_creates_nothing(sc: respx.MockRouter,
+                                                                                       provider: ProviderFactory) -> None:
     sc.get("/v2/connections").mock(side_effect=paged([]))
     test = sc.post("/v2/connections/testConnection").mock(return_value=httpx.Response(
         200, json={"statusCode": 401, "executionTimeInMilliseconds": 31, "request": {"headers": {}}}))
@@ -161,7 +157,7 @@ def test_verify_tests_the_whole_connection_before_saving_and_a_failure_creates_n
     assert not post.called
 
 
-def test_verify_passing_then_saves(sc: respx.MockRouter) -> None:
+def test_verify_passing_then_saves(sc: respx.MockRouter, provider: ProviderFactory) -> None:
     sc.get("/v2/connections").mock(side_effect=paged([]))
     test = sc.post("/v2/connections/testConnection").mock(return_value=httpx.Response(
         200, json={"statusCode": 202, "executionTimeInMilliseconds": 12, "request": {"headers": {}}}))
@@ -171,7 +167,7 @@ def test_verify_passing_then_saves(sc: respx.MockRouter) -> None:
     assert post.calls[0].request.url.path == "/v2/connections"
 
 
-def test_verify_failure_on_update_changes_nothing(sc: respx.MockRouter) -> None:
+def test_verify_failure_on_update_changes_nothing(sc: respx.MockRouter, provider: ProviderFactory) -> None:
     sc.get("/v2/connections").mock(side_effect=paged([LIVE_CONNECTION]))
     sc.post("/v2/connections/testConnection").mock(return_value=httpx.Response(
         200, json={"statusCode": 500, "executionTimeInMilliseconds": 3, "request": {"headers": {}}}))
@@ -181,7 +177,8 @@ def test_verify_failure_on_update_changes_nothing(sc: respx.MockRouter) -> None:
     assert not put.called
 
 
-def test_refresh_reads_one_listing_for_many_connections_and_keeps_a_hidden_secret(sc: respx.MockRouter) -> None:
+def test_refresh_reads_one_listing_for_many_connections_and_keeps_a_hidden_secret(sc: respx.MockRouter,
+                                                                                  provider: ProviderFactory) -> None:
     items = [{**LIVE_CONNECTION, "ref": f"c{i}", "name": f"w{i}"} for i in range(250)]
     listing = sc.get("/v2/connections").mock(side_effect=paged(items))
     p = provider(CONNECTION)
@@ -194,7 +191,8 @@ def test_refresh_reads_one_listing_for_many_connections_and_keeps_a_hidden_secre
     assert [c.request.url.params["offset"] for c in listing.calls] == ["0", "100", "200"]
 
 
-def test_refresh_drops_an_archived_or_unlisted_connection_only_on_the_collections_word(sc: respx.MockRouter) -> None:
+def test_refresh_drops_an_archived_or_unlisted_connection_only_on_the_collections_word(sc: respx.MockRouter,
+                                                                                       provider: ProviderFactory) -> None:
     sc.get("/v2/connections").mock(side_effect=paged([{**LIVE_CONNECTION, "archived": True}]))
     p = provider(CONNECTION)
     assert p.read("c1", OAUTH).id == ""
@@ -205,13 +203,15 @@ def test_refresh_drops_an_archived_or_unlisted_connection_only_on_the_collection
 
 
 @pytest.mark.parametrize("status", [401, 403, 404])
-def test_a_collection_that_does_not_answer_fails_the_refresh(sc: respx.MockRouter, status: int) -> None:
+def test_a_collection_that_does_not_answer_fails_the_refresh(sc: respx.MockRouter, status: int,
+                                                             provider: ProviderFactory) -> None:
     sc.get("/v2/connections").mock(return_value=httpx.Response(status, json={"status": status, "code": "X"}))
     with pytest.raises(ResourceOperationError):
         provider(CONNECTION).read("c1", OAUTH)
 
 
-def test_update_is_a_full_put_of_the_live_object_without_server_fields(sc: respx.MockRouter) -> None:
+def test_update_is_a_full_put_of_the_live_object_without_server_fields(sc: respx.MockRouter,
+                                                                       provider: ProviderFactory) -> None:
     sc.get("/v2/connections").mock(side_effect=paged([LIVE_CONNECTION]))
     put = sc.put("/v2/connections/c1").mock(side_effect=echo("c1", revision=3, status=200))
     result = provider(CONNECTION).update("c1", {}, {**OAUTH, "description": "Weather now"})
@@ -227,7 +227,7 @@ def test_update_is_a_full_put_of_the_live_object_without_server_fields(sc: respx
 DMN = '<definitions xmlns="https://www.omg.org/spec/DMN/20151101/dmn.xsd" id="d1"/>'
 
 
-def test_deployment_splits_must_add_up_to_100_and_status_is_per_variant() -> None:
+def test_deployment_splits_must_add_up_to_100_and_status_is_per_variant(provider: ProviderFactory) -> None:
     p = provider(DECISION_MODEL_DEPLOYMENT)
     bad = p.check({}, {"decision_model": "m1", "variants": [
         {"variant_ref": "a", "split": 60, "variant_revision": 1, "status": "PRODUCTION"},
@@ -241,7 +241,7 @@ def test_deployment_splits_must_add_up_to_100_and_status_is_per_variant() -> Non
 
 
 def test_decision_model_create_sends_an_empty_deployment_and_revives_its_renamed_archived_twin(
-        sc: respx.MockRouter) -> None:
+        sc: respx.MockRouter, provider: ProviderFactory) -> None:
     others = [{"ref": f"m{i}", "name": f"m{i}", "archived": False, "deploymentConfiguration": {"variants": []}}
               for i in range(120)]
     twin = {"ref": "twin", "name": "Next best offer - archived 2025-03-01 10:00", "archived": True, "revision": 4,
@@ -263,7 +263,8 @@ def test_decision_model_create_sends_an_empty_deployment_and_revives_its_renamed
     assert sent(post) == {"name": "Fresh", "deploymentConfiguration": {"variants": []}, "archived": False}
 
 
-def test_a_model_without_a_declared_deployment_keeps_the_live_one(sc: respx.MockRouter) -> None:
+def test_a_model_without_a_declared_deployment_keeps_the_live_one(sc: respx.MockRouter,
+                                                                  provider: ProviderFactory) -> None:
     deployed = {"variants": [{"variantRef": "v1", "split": 100, "status": "PRODUCTION", "variantRevision": 2}]}
     live = {"ref": "m1", "name": "Offers", "archived": False, "revision": 3, "deploymentConfiguration": deployed}
     sc.get("/v2/decisionModelDefinitions").mock(side_effect=paged([live]))
@@ -275,7 +276,8 @@ def test_a_model_without_a_declared_deployment_keeps_the_live_one(sc: respx.Mock
     assert sent(put)["deploymentConfiguration"] == deployed
 
 
-def test_variant_is_created_under_its_model_and_read_by_ref(sc: respx.MockRouter) -> None:
+def test_variant_is_created_under_its_model_and_read_by_ref(sc: respx.MockRouter,
+                                                            provider: ProviderFactory) -> None:
     post = sc.post("/v2/decisionModelDefinitions/m1/variants").mock(
         side_effect=echo("v1", decisionModelDefinitionRef="m1", transpiledDefinition="x"))
     p = provider(DECISION_MODEL_VARIANT)
@@ -294,7 +296,8 @@ def test_variant_is_created_under_its_model_and_read_by_ref(sc: respx.MockRouter
     assert body["name"] == "Weather aware" and "transpiledDefinition" not in body and body["offers"] == []
 
 
-def test_a_gone_variant_is_dropped_only_when_the_models_collection_answers(sc: respx.MockRouter) -> None:
+def test_a_gone_variant_is_dropped_only_when_the_models_collection_answers(sc: respx.MockRouter,
+                                                                           provider: ProviderFactory) -> None:
     sc.get("/v2/decisionModelVariants/v1").mock(return_value=httpx.Response(404, json={"status": 404}))
     probe = sc.get("/v2/decisionModelDefinitions").mock(side_effect=paged([]))
     props = {"name": "x", "decision_model": "m1", "definition": DMN}
@@ -305,7 +308,8 @@ def test_a_gone_variant_is_dropped_only_when_the_models_collection_answers(sc: r
         provider(DECISION_MODEL_VARIANT).read("v1", props)
 
 
-def test_deployment_puts_the_variant_refs_and_revisions_and_destroy_undeploys(sc: respx.MockRouter) -> None:
+def test_deployment_puts_the_variant_refs_and_revisions_and_destroy_undeploys(sc: respx.MockRouter,
+                                                                              provider: ProviderFactory) -> None:
     live = {"ref": "m1", "name": "Offers", "archived": False, "revision": 1, "clientKey": "k",
             "deploymentConfiguration": {"variants": []}, "variants": {"href": "v"}}
     sc.get("/v2/decisionModelDefinitions").mock(side_effect=paged([live]))
@@ -343,7 +347,7 @@ def experiment(**extra: Any) -> dict[str, Any]:
             **extra}
 
 
-def test_flow_check_defaults_from_the_type_and_validates_what_the_service_needs() -> None:
+def test_flow_check_defaults_from_the_type_and_validates_what_the_service_needs(provider: ProviderFactory) -> None:
     p = provider(FLOW_DEFINITION)
     ok = p.check({}, experience())
     assert ok.failures == []
@@ -367,7 +371,7 @@ def test_flow_check_defaults_from_the_type_and_validates_what_the_service_needs(
                                   )).failures == []  # a model ref not known until apply
 
 
-def test_a_type_change_needs_a_new_friendly_id_at_preview() -> None:
+def test_a_type_change_needs_a_new_friendly_id_at_preview(provider: ProviderFactory) -> None:
     p = provider(FLOW_DEFINITION)
     old = p.check({}, experience()).inputs
     failures = p.check(old, experience(type="INTERACTIVE_API_FLOW", channels=["WEB"])).failures
@@ -377,7 +381,8 @@ def test_a_type_change_needs_a_new_friendly_id_at_preview() -> None:
     assert replaced.replaces == ["friendly_id"]
 
 
-def test_flow_create_posts_a_draft_then_puts_the_declared_status(sc: respx.MockRouter) -> None:
+def test_flow_create_posts_a_draft_then_puts_the_declared_status(sc: respx.MockRouter,
+                                                                 provider: ProviderFactory) -> None:
     sc.get("/v3/flowDefinitions").mock(side_effect=paged([]))
     post = sc.post("/v3/flowDefinitions").mock(side_effect=echo("f1", transpiledVariants=[]))
     put = sc.put("/v3/flowDefinitions/f1").mock(side_effect=echo("f1", revision=2, status=200))
@@ -395,7 +400,8 @@ def test_flow_create_posts_a_draft_then_puts_the_declared_status(sc: respx.MockR
     assert "transpiledVariants" not in moved and "ref" not in moved
 
 
-def test_a_friendly_id_held_by_an_archived_flow_is_explained(sc: respx.MockRouter) -> None:
+def test_a_friendly_id_held_by_an_archived_flow_is_explained(sc: respx.MockRouter,
+                                                             provider: ProviderFactory) -> None:
     archived = {"ref": "old", "name": "Hero", "friendlyId": "rain_banner", "type": "INTERACTIVE_API_FLOW",
                 "archived": True, "status": "PAUSED", "variants": [], "traffic": {}}
     sc.get("/v3/flowDefinitions").mock(side_effect=paged([archived]))
@@ -409,7 +415,7 @@ def test_a_friendly_id_held_by_an_archived_flow_is_explained(sc: respx.MockRoute
     assert "adopt_ref='old'" in text
 
 
-def test_flow_revival_and_destroy(sc: respx.MockRouter) -> None:
+def test_flow_revival_and_destroy(sc: respx.MockRouter, provider: ProviderFactory) -> None:
     archived = {"ref": "f1", "name": "Rain banner", "friendlyId": "rain_banner", "type": "INTERACTIVE_WEB_FLOW",
                 "archived": True, "status": "PAUSED", "variants": [], "traffic": {"type": "simpleTraffic"},
                 "revision": 5}
@@ -436,7 +442,7 @@ TEMPLATE_INPUTS = {"name": "Rain banner", "friendly_id": "rain_banner", "type": 
                    "template_elements": [{"id": "css", "template": ".b{}"}, {"id": "html", "template": "<p>[[text]]</p>"}]}
 
 
-def test_template_create_sends_the_live_required_set(sc: respx.MockRouter) -> None:
+def test_template_create_sends_the_live_required_set(sc: respx.MockRouter, provider: ProviderFactory) -> None:
     sc.get("/v3/templates").mock(side_effect=paged([]))
     post = sc.post("/v3/templates").mock(side_effect=echo("t1"))
     inputs = provider(TEMPLATE).check({}, TEMPLATE_INPUTS).inputs
@@ -449,7 +455,8 @@ def test_template_create_sends_the_live_required_set(sc: respx.MockRouter) -> No
                           "tags": [], "archived": False}
 
 
-def test_changed_code_of_a_published_template_goes_draft_then_published(sc: respx.MockRouter) -> None:
+def test_changed_code_of_a_published_template_goes_draft_then_published(sc: respx.MockRouter,
+                                                                        provider: ProviderFactory) -> None:
     live = {"ref": "t1", "name": "Rain banner", "friendlyId": "rain_banner", "type": "WEB", "status": "PUBLISHED",
             "description": "", "render": False, "defaultTemplate": False, "customTemplate": True, "tags": [],
             "templateElements": [{"id": "html", "template": "<p>old</p>"}], "archived": False, "revision": 2}
@@ -459,7 +466,7 @@ def test_changed_code_of_a_published_template_goes_draft_then_published(sc: resp
     assert [sent(put, i)["status"] for i in range(2)] == ["DRAFT", "PUBLISHED"]
 
 
-def test_a_published_js_module_cannot_change_and_check_says_so() -> None:
+def test_a_published_js_module_cannot_change_and_check_says_so(provider: ProviderFactory) -> None:
     p = provider(TEMPLATE)
     module = {"name": "Tracker", "friendly_id": "tracker", "type": "JS_MODULE", "status": "PUBLISHED",
               "template_elements": [{"id": "js", "template": "export const a = 1;"}]}
@@ -475,7 +482,7 @@ def test_a_published_js_module_cannot_change_and_check_says_so() -> None:
 
 
 def test_template_destroy_archives_and_a_refusal_drops_it_with_a_warning(
-        sc: respx.MockRouter, capsys: pytest.CaptureFixture[str]) -> None:
+        sc: respx.MockRouter, capsys: pytest.CaptureFixture[str], provider: ProviderFactory) -> None:
     live = {"ref": "t1", "name": "Banner", "friendlyId": "banner", "type": "WEB", "status": "DRAFT",
             "templateElements": [], "archived": False}
     sc.get("/v3/templates/t1").mock(return_value=httpx.Response(200, json=live))
@@ -488,7 +495,7 @@ def test_template_destroy_archives_and_a_refusal_drops_it_with_a_warning(
     assert "template 'banner' (ref t1) was removed from the Pulumi state" in capsys.readouterr().err
 
 
-def test_the_pickled_provider_holds_no_configuration() -> None:
+def test_the_pickled_provider_holds_no_configuration(provider: ProviderFactory) -> None:
     import dill  # what pulumi.dynamic uses to put the provider into state
 
     p = provider(CONNECTION)
@@ -498,7 +505,8 @@ def test_the_pickled_provider_holds_no_configuration() -> None:
     assert dill.loads(text).spec_name == CONNECTION.name
 
 
-def test_a_gone_variant_is_confirmed_by_the_models_collection_in_its_tenant(sc: respx.MockRouter) -> None:
+def test_a_gone_variant_is_confirmed_by_the_models_collection_in_its_tenant(sc: respx.MockRouter,
+                                                                            provider: ProviderFactory) -> None:
     from pulumi_personalize.sitecore.api import DecisionModelVariants, SitecoreApi
 
     models = sc.get("/v2/decisionModelDefinitions").mock(side_effect=paged([{"ref": "m1", "clientKey": "k"}]))

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 import respx
-from pulumi.dynamic import Config, ConfigureRequest
 from pydantic import BaseModel
 
 from pulumi_personalize.config import load_contentstack_settings, load_sitecore_settings
-from pulumi_personalize.engine import LISTINGS, EngineProvider, ResourceOperationError, ResourceSpec, register
+from pulumi_personalize.engine import ResourceOperationError, ResourceSpec, register
 from pulumi_personalize.errors import ConfigurationError, NotFoundError, TenantMismatchError
 from pulumi_personalize.http import ApiClient, watch_not_found
+from tests.conftest import ProviderFactory
 
 CS_URL = "https://cs.test"
 SC_URL = "https://sc.test"
@@ -105,19 +105,6 @@ CS_GADGET = _spec("Gadget", Listed(), cs_connect)
 SC_WIDGET = _spec("ScWidget", Widgets(), sc_connect, id_of=lambda live: str(live["ref"]), id_name="ref")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_listings() -> Any:
-    LISTINGS.clear()
-    yield
-    LISTINGS.clear()
-
-
-def provider(spec: ResourceSpec[Any], config: Mapping[str, str]) -> EngineProvider:
-    p = EngineProvider(spec.name, spec.module)
-    p.configure(ConfigureRequest(Config(dict(config), "proj")))
-    return p
-
-
 def state(tenant: Mapping[str, str] | None = None, **over: Any) -> dict[str, Any]:
     return {"__provider": "x", "name": "w", "tenant": dict(tenant or CS_TENANT), **over}
 
@@ -138,7 +125,8 @@ def assert_no_credential(*texts: str) -> None:
 
 
 @respx.mock(base_url=CS_URL)
-def test_create_and_read_record_the_tenant_and_the_uid_is_the_id_not_an_output(respx_mock: respx.MockRouter) -> None:
+def test_create_and_read_record_the_tenant_and_the_uid_is_the_id_not_an_output(respx_mock: respx.MockRouter,
+                                                                               provider: ProviderFactory) -> None:
     respx_mock.post("/widgets").respond(201, json={"uid": "w1", "name": "w"})
     respx_mock.get("/widgets/w1").respond(json={"uid": "w1", "name": "w"})
     p = provider(CS_WIDGET, CS_CONFIG)
@@ -151,7 +139,8 @@ def test_create_and_read_record_the_tenant_and_the_uid_is_the_id_not_an_output(r
 
 
 @respx.mock(base_url=SC_URL)
-def test_a_sitecore_record_holds_the_tenant_key_of_the_live_object(respx_mock: respx.MockRouter) -> None:
+def test_a_sitecore_record_holds_the_tenant_key_of_the_live_object(respx_mock: respx.MockRouter,
+                                                                   provider: ProviderFactory) -> None:
     respx_mock.post("/widgets").respond(201, json={"ref": "r1", "name": "w", "clientKey": "tenant-key-1"})
     created = provider(SC_WIDGET, SC_CONFIG).create({"__provider": "x", "name": "w"})
     assert created.id == "r1"
@@ -164,7 +153,8 @@ def test_a_sitecore_record_holds_the_tenant_key_of_the_live_object(respx_mock: r
 
 
 @respx.mock(base_url=CS_URL, assert_all_called=False)
-def test_another_project_fails_read_update_and_delete_before_any_call(respx_mock: respx.MockRouter) -> None:
+def test_another_project_fails_read_update_and_delete_before_any_call(respx_mock: respx.MockRouter,
+                                                                      provider: ProviderFactory) -> None:
     route = respx_mock.route().respond(json=[])
     p = provider(CS_WIDGET, {**CS_CONFIG, "personalize:contentstackProjectUid": "project-b"})
     for error in (failure(lambda: p.read("w1", state())),
@@ -180,7 +170,8 @@ def test_another_project_fails_read_update_and_delete_before_any_call(respx_mock
 
 
 @respx.mock(assert_all_called=False)
-def test_another_region_or_base_url_fails_naming_the_location_settings(respx_mock: respx.MockRouter) -> None:
+def test_another_region_or_base_url_fails_naming_the_location_settings(respx_mock: respx.MockRouter,
+                                                                       provider: ProviderFactory) -> None:
     route = respx_mock.route().respond(json=[])
     config = {k: v for k, v in CS_CONFIG.items() if k != "personalize:contentstackBaseUrl"}
     p = provider(CS_WIDGET, {**config, "personalize:contentstackRegion": "eu"})
@@ -192,7 +183,8 @@ def test_another_region_or_base_url_fails_naming_the_location_settings(respx_moc
 
 
 @respx.mock(base_url=CS_URL)
-def test_allow_tenant_change_is_the_explicit_step_that_moves_a_resource(respx_mock: respx.MockRouter) -> None:
+def test_allow_tenant_change_is_the_explicit_step_that_moves_a_resource(respx_mock: respx.MockRouter,
+                                                                        provider: ProviderFactory) -> None:
     respx_mock.get("/widgets/w1").respond(json={"uid": "w1", "name": "w"})
     p = provider(CS_WIDGET, {**CS_CONFIG, "personalize:contentstackProjectUid": "project-b",
                              "personalize:allowTenantChange": "true"})
@@ -201,7 +193,8 @@ def test_allow_tenant_change_is_the_explicit_step_that_moves_a_resource(respx_mo
 
 
 @respx.mock(base_url=CS_URL)
-def test_a_resource_without_a_record_is_read_and_gets_one(respx_mock: respx.MockRouter) -> None:
+def test_a_resource_without_a_record_is_read_and_gets_one(respx_mock: respx.MockRouter,
+                                                          provider: ProviderFactory) -> None:
     respx_mock.get("/widgets/w1").respond(json={"uid": "w1", "name": "w"})
     read = provider(CS_WIDGET, CS_CONFIG).read("w1", {"__provider": "x", "name": "w"})
     assert read.outs["tenant"] == CS_TENANT
@@ -211,7 +204,8 @@ def test_a_resource_without_a_record_is_read_and_gets_one(respx_mock: respx.Mock
 
 
 @respx.mock(base_url=CS_URL)
-def test_a_404_is_gone_when_the_collection_answers_without_the_object(respx_mock: respx.MockRouter) -> None:
+def test_a_404_is_gone_when_the_collection_answers_without_the_object(respx_mock: respx.MockRouter,
+                                                                      provider: ProviderFactory) -> None:
     respx_mock.get("/widgets/w1").respond(404, json={"message": "Experience not found"})
     listing = respx_mock.get("/widgets").respond(json=[{"uid": "other", "name": "x"}])
     assert provider(CS_WIDGET, CS_CONFIG).read("w1", state()).id == ""
@@ -219,7 +213,8 @@ def test_a_404_is_gone_when_the_collection_answers_without_the_object(respx_mock
 
 
 @respx.mock(base_url=CS_URL)
-def test_a_404_for_an_object_the_collection_still_lists_is_not_a_deletion(respx_mock: respx.MockRouter) -> None:
+def test_a_404_for_an_object_the_collection_still_lists_is_not_a_deletion(respx_mock: respx.MockRouter,
+                                                                          provider: ProviderFactory) -> None:
     respx_mock.get("/widgets/w1").respond(404, json={"message": "Cannot GET /widgets/w1"})
     respx_mock.get("/widgets").respond(json=[{"uid": "w1", "name": "w"}])
     text = str(failure(lambda: provider(CS_WIDGET, CS_CONFIG).read("w1", state())))
@@ -227,14 +222,16 @@ def test_a_404_for_an_object_the_collection_still_lists_is_not_a_deletion(respx_
 
 
 @respx.mock(base_url=CS_URL)
-def test_a_listing_without_the_object_is_gone_without_a_second_call(respx_mock: respx.MockRouter) -> None:
+def test_a_listing_without_the_object_is_gone_without_a_second_call(respx_mock: respx.MockRouter,
+                                                                    provider: ProviderFactory) -> None:
     listing = respx_mock.get("/gadgets").respond(json=[])
     assert provider(CS_GADGET, CS_CONFIG).read("g1", state()).id == ""
     assert listing.call_count == 1
 
 
 @respx.mock(base_url=CS_URL)
-def test_a_404_on_the_collection_too_fails_the_read_and_names_project_and_location(respx_mock: respx.MockRouter) -> None:
+def test_a_404_on_the_collection_too_fails_the_read_and_names_project_and_location(respx_mock: respx.MockRouter,
+                                                                                   provider: ProviderFactory) -> None:
     respx_mock.get("/widgets/w1").respond(404, json={"message": "Cannot GET /widgets/w1"})
     respx_mock.get("/widgets").respond(404, json={"message": "Cannot GET /widgets"})
     error = failure(lambda: provider(CS_WIDGET, CS_CONFIG).read("w1", state()))
@@ -248,7 +245,7 @@ def test_a_404_on_the_collection_too_fails_the_read_and_names_project_and_locati
 @pytest.mark.parametrize("status", [401, 403])
 @respx.mock(base_url=CS_URL)
 def test_refused_credentials_on_a_listing_fail_the_read_and_name_the_credential_settings(
-    respx_mock: respx.MockRouter, status: int
+    respx_mock: respx.MockRouter, status: int, provider: ProviderFactory
 ) -> None:
     respx_mock.get("/gadgets").respond(status, json={"message": f"Forbidden for token {TOKEN}"})
     error = failure(lambda: provider(CS_GADGET, CS_CONFIG).read("g1", state()))
@@ -260,7 +257,8 @@ def test_refused_credentials_on_a_listing_fail_the_read_and_name_the_credential_
 
 
 @respx.mock(base_url=CS_URL)
-def test_refused_credentials_on_the_probe_fail_the_read(respx_mock: respx.MockRouter) -> None:
+def test_refused_credentials_on_the_probe_fail_the_read(respx_mock: respx.MockRouter,
+                                                        provider: ProviderFactory) -> None:
     respx_mock.get("/widgets/w1").respond(404)
     respx_mock.get("/widgets").respond(401, json={"message": "The authtoken or OAuth token is invalid"})
     text = str(failure(lambda: provider(CS_WIDGET, CS_CONFIG).read("w1", state())))
@@ -268,7 +266,8 @@ def test_refused_credentials_on_the_probe_fail_the_read(respx_mock: respx.MockRo
 
 
 @respx.mock(base_url=CS_URL)
-def test_a_delete_answered_404_succeeds_only_when_the_collection_answers(respx_mock: respx.MockRouter) -> None:
+def test_a_delete_answered_404_succeeds_only_when_the_collection_answers(respx_mock: respx.MockRouter,
+                                                                         provider: ProviderFactory) -> None:
     respx_mock.delete("/widgets/w1").respond(404, json={"message": "not found"})
     listing = respx_mock.get("/widgets").respond(json=[])
     provider(CS_WIDGET, CS_CONFIG).delete("w1", state())  # the api layer ignored the 404: the engine saw it
@@ -280,8 +279,7 @@ def test_a_delete_answered_404_succeeds_only_when_the_collection_answers(respx_m
 
 @respx.mock(base_url=CS_URL)
 def test_an_update_of_an_object_whose_collection_does_not_answer_says_which_settings(
-    respx_mock: respx.MockRouter,
-) -> None:
+    respx_mock: respx.MockRouter, provider: ProviderFactory) -> None:
     respx_mock.get("/widgets/w1").respond(404)
     respx_mock.get("/widgets").respond(404)
     text = str(failure(lambda: provider(CS_WIDGET, CS_CONFIG).update("w1", state(), {"__provider": "x", "name": "n"})))
@@ -295,7 +293,8 @@ SC_TENANT = {"service": "sitecore", "host": "sc.test", "client_key": "tenant-key
 
 
 @respx.mock(base_url=SC_URL)
-def test_objects_of_another_tenant_key_in_the_collection_fail_the_read(respx_mock: respx.MockRouter) -> None:
+def test_objects_of_another_tenant_key_in_the_collection_fail_the_read(respx_mock: respx.MockRouter,
+                                                                       provider: ProviderFactory) -> None:
     respx_mock.get("/widgets/r1").respond(404)
     respx_mock.get("/widgets").respond(json={"items": [{"ref": "x", "name": "x", "clientKey": "tenant-key-2"}]})
     error = failure(lambda: provider(SC_WIDGET, SC_CONFIG).read("r1", state(SC_TENANT)))
@@ -307,7 +306,8 @@ def test_objects_of_another_tenant_key_in_the_collection_fail_the_read(respx_moc
 
 
 @respx.mock(base_url=SC_URL)
-def test_a_404_in_the_recorded_tenant_is_gone(respx_mock: respx.MockRouter) -> None:
+def test_a_404_in_the_recorded_tenant_is_gone(respx_mock: respx.MockRouter,
+                                              provider: ProviderFactory) -> None:
     respx_mock.get("/widgets/r1").respond(404)
     respx_mock.get("/widgets").respond(json={"items": [{"ref": "x", "name": "x", "clientKey": "tenant-key-1"}]})
     assert provider(SC_WIDGET, SC_CONFIG).read("r1", state(SC_TENANT)).id == ""
@@ -320,8 +320,7 @@ def _client_credentials(client_id: str) -> dict[str, str]:
 
 @respx.mock(base_url=SC_URL)
 def test_a_new_api_key_of_the_same_tenant_reads_on_and_another_one_is_not_taken_for_gone(
-    respx_mock: respx.MockRouter,
-) -> None:
+    respx_mock: respx.MockRouter, provider: ProviderFactory) -> None:
     respx_mock.post("/oauth/token").respond(json={"access_token": "sc-fetched-token-0001", "expires_in": 900})
     recorded = {"service": "sitecore", "host": "sc.test", "client_id": "old-key", "client_key": "tenant-key-1"}
     respx_mock.get("/widgets/r1").respond(json={"ref": "r1", "name": "w", "clientKey": "tenant-key-1"})

@@ -1,5 +1,6 @@
 """Contentstack Personalize Management API, emulated as the live service serves it
-(``docs/contracts/contentstack-personalize.openapi.yml``).
+(``docs/facts/contentstack.md``; contract:
+``docs/contracts/contentstack-personalize.openapi.yml``).
 
 Laid out like moto: ``urls.py`` (the URL table), ``handlers.py`` (HTTP: credentials, headers, status
 codes; one CRUD factory for the listed kinds), ``backend.py`` (the state and every write), ``models.py``

@@ -43,9 +43,9 @@ OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
 USER_UID = "blt0e0e0e0e0e0e0e0e"
 USER_NAME = "Emulator User"
 
-# Presets (``facts.contentstack.PRESET_ATTRIBUTES``) are served with the fields (unconfirmed) of a custom
-# attribute minus the creator/timestamp fields, with ``key`` = the ref that a PresetAttributeReference
-# uses, ``__type: PRESET``.
+# Presets (``facts.contentstack.PRESET_ATTRIBUTES``, docs/facts/contentstack.md#presets) are served with
+# the fields (unconfirmed) of a custom attribute minus the creator/timestamp fields, with ``key`` = the ref
+# that a PresetAttributeReference uses, ``__type: PRESET``.
 
 
 def prepare(project: Json) -> Json:

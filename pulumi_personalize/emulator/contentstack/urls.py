@@ -1,4 +1,4 @@
-"""The URL table of the Contentstack Personalize Management API (fact sheet §6), at the root of the base URL.
+"""The URL table of the Contentstack Personalize Management API (docs/facts/contentstack.md#endpoints), at the root of the base URL.
 
 Not served, as live: ``GET /experiences/{uid}/versions/{versionUid}`` (a Nest-style 404 "Cannot GET ..."),
 single-item GETs of attributes, audiences and events, and the old ``/experiences/priority``.

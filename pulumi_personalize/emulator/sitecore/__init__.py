@@ -1,5 +1,5 @@
-"""Sitecore Personalize, emulated as the live service serves it (contract
-``docs/contracts/sitecore-personalize.openapi.yml``).
+"""Sitecore Personalize, emulated as the live service serves it (facts:
+``docs/facts/sitecore.md``; contract ``docs/contracts/sitecore-personalize.openapi.yml``).
 
 Laid out like moto: ``urls.py`` (which path calls which handler), ``handlers.py`` (HTTP: auth, bodies,
 paging, status codes), ``backend.py`` (the state and every write), ``kinds.py`` (each kind's fields,

@@ -92,7 +92,7 @@ class SitecoreBackend:
                 raise SitecoreError(404, f"{kind.label} {record['ref']} has no revision {number}")
             return present(kind, found, base)
 
-    # --- decision model variants (§5) ---------------------------------------------------------------
+    # --- decision model variants (docs/facts/sitecore.md#decision-model-variants) -----------------------
 
     def model_variants(self, tenant: Tenant, model_key: str, base: str) -> list[Json]:
         with self.store.read() as data:

@@ -1,7 +1,7 @@
 """Request handling of the emulated Sitecore Personalize: auth, bodies, paging, status codes.
 
 What a field means and which values it takes lives in ``models.py``; which path calls which handler
-lives in ``urls.py``. Choices where the fact sheet says "unconfirmed":
+lives in ``urls.py``. Choices where ``docs/facts/sitecore.md`` says "unconfirmed":
 
 * Create answers 201 with the representation. PUT answers **201** too: the response-code page lists
   create and update operations under one table whose success code is 201 CREATED (clients must accept
@@ -124,7 +124,7 @@ def _json(body: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-# --- OAuth token (D-token) ---------------------------------------------------------------------------------
+# --- OAuth token (docs/facts/sitecore.md#token) -------------------------------------------------------------
 
 
 @endpoint
@@ -216,7 +216,7 @@ def get_revision(kind: Kind) -> Endpoint:
 
 
 def search_flows(request: Request, items: list[Json]) -> list[Json]:
-    """``search``: free text (HZ passes a page id, PS a scope prefix); matched in name, friendlyId, tags."""
+    """``search``: free text (the Pages client passes a page id, PlaySummit a scope prefix); matched in name, friendlyId, tags."""
     text = (request.query_params.get("search") or "").strip().lower()
     if not text:
         return items
@@ -239,7 +239,7 @@ def templates_of_type(request: Request, items: list[Json]) -> list[Json]:
     return [i for i in items if i.get("type") == wanted.upper()]
 
 
-# --- decision model variants (§5) ---------------------------------------------------------------------------------
+# --- decision model variants (docs/facts/sitecore.md#decision-model-variants) -------------------------------
 
 
 list_model_variants = _serve(lambda r, t, _: backend(r).model_variants(t, r.path_params["ref"], _base_url(r)),
@@ -266,7 +266,7 @@ async def test_decision_model(request: Request) -> Response:
     return _json(result)
 
 
-# --- connections: test (§3) ----------------------------------------------------------------------------------------
+# --- connections: test (docs/facts/sitecore.md#connection-test) ---------------------------------------------
 
 
 @endpoint
@@ -303,7 +303,7 @@ async def test_connection(request: Request) -> Response:
                   "request": sent, "response": {"body": answer}})
 
 
-# --- templates: previews (§7) ---------------------------------------------------------------------------------------
+# --- templates: previews (docs/facts/sitecore.md#template-previews) -----------------------------------------
 
 
 @endpoint

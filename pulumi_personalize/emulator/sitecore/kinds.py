@@ -1,7 +1,8 @@
 """The five kinds of Sitecore Personalize objects: their fields, enums, rules and server defaults.
 
-One place per field of the live service (fact sheet §3-§7): each kind's ``validate_*`` function checks
-what a POST/PUT body must hold and returns the document to store without its server-owned fields; the
+One place per field of the live service (``docs/facts/sitecore.md#connections`` to ``#templates``; the
+enums are in ``pulumi_personalize/facts/sitecore.py``): each kind's ``validate_*`` function checks what a
+POST/PUT body must hold and returns the document to store without its server-owned fields; the
 ``*_server_fields`` hooks add the server-side effects. Record keeping is in ``models.py``.
 """
 
@@ -35,7 +36,7 @@ from .models import COMMON_SERVER_FIELDS, Context, Kind
 
 FRIENDLY_ID = re.compile(r"^[a-z0-9_]+$")
 
-# --- server defaults (D-conn-create response) ---
+# --- server defaults (docs/facts/sitecore.md#connections) ---
 DEFAULT_TIMEOUT_MS = 1000
 DEFAULT_CONNECTION_ICON = "assets/images/icons/connections/plug.svg"
 
@@ -109,7 +110,7 @@ def _friendly_id_taken(records: Json, friendly_id: str, own_ref: str | None) -> 
     return any(r.get("friendlyId") == friendly_id and ref != own_ref for ref, r in records.items())
 
 
-# --- connections (§3) ----------------------------------------------------------------------------------
+# --- connections (docs/facts/sitecore.md#connections) -------------------------------------------------------
 
 CONNECTION_SERVER_FIELDS = COMMON_SERVER_FIELDS
 
@@ -152,7 +153,7 @@ def validate_connection(body: Json, ctx: Context) -> Json:
     return out
 
 
-# --- decision models (§4) and their variants (§5) ---------------------------------------------------------
+# --- decision models and their variants (docs/facts/sitecore.md#decision-models) ----------------------------
 
 DECISION_MODEL_SERVER_FIELDS = COMMON_SERVER_FIELDS | {"variants"}  # "variants" is the link object here
 VARIANT_SERVER_FIELDS = COMMON_SERVER_FIELDS | {"decisionModelDefinitionRef", "transpiledDefinition",
@@ -183,7 +184,7 @@ def validate_decision_model(body: Json, ctx: Context) -> Json:
 
 
 def _check_deployment(ctx: Context, entries: list[Json]) -> None:
-    """On update the splits add up to 100 (D-dm-update); the refs and revisions must exist (emulator
+    """On update the splits add up to 100 (docs/facts/sitecore.md#decision-models); the refs and revisions must exist (emulator
     rule: a deployment names a revision of one of this model's variants)."""
     errors: dict[str, list[str]] = {}
     total = sum(int(e["split"]) for e in entries)
@@ -205,7 +206,7 @@ def _check_deployment(ctx: Context, entries: list[Json]) -> None:
 
 
 def archive_rename(record: Json, previous: Json | None, stamp: str) -> None:
-    """Archiving a decision model renames it ``<name> - archived <YYYY-MM-DD HH:mm>`` (D-dm-update)."""
+    """Archiving a decision model renames it ``<name> - archived <YYYY-MM-DD HH:mm>`` (docs/facts/sitecore.md#decision-models)."""
     if record.get("archived") and not (previous or {}).get("archived"):
         when = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc)
         record["name"] = f"{record['name']} - archived {when:%Y-%m-%d %H:%M}"
@@ -226,7 +227,7 @@ def variant_server_fields(record: Json, previous: Json | None, stamp: str) -> No
     record.setdefault("offers", [])
 
 
-# --- flow definitions (§6) ----------------------------------------------------------------------------------
+# --- flow definitions (docs/facts/sitecore.md#flows) --------------------------------------------------------
 
 FLOW_SERVER_FIELDS = COMMON_SERVER_FIELDS | {"transpiledVariants"}
 
@@ -317,7 +318,7 @@ def validate_flow(body: Json, ctx: Context) -> Json:
 
 
 def flow_server_fields(record: Json, previous: Json | None, stamp: str) -> None:
-    """Defaults and server copies the create response shows (D-fd-create)."""
+    """Defaults and server copies the create response shows (docs/facts/sitecore.md#flows)."""
     record.setdefault("triggers", [])
     record.setdefault("tags", [])
     record["transpiledVariants"] = copy.deepcopy(record.get("variants", []))
@@ -331,7 +332,7 @@ def flow_server_fields(record: Json, previous: Json | None, stamp: str) -> None:
         record["status"] = "PAUSED"
 
 
-# --- templates (§7) ------------------------------------------------------------------------------------------
+# --- templates (docs/facts/sitecore.md#templates) -----------------------------------------------------------
 
 TEMPLATE_SERVER_FIELDS = COMMON_SERVER_FIELDS
 

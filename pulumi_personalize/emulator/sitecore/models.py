@@ -1,6 +1,6 @@
 """The stored models of the emulated Sitecore Personalize: fields, rules, server defaults, presentation.
 
-The kinds themselves (``kinds.py``, one place per field of the live service, fact sheet §3-§7):
+The kinds themselves (``kinds.py``, one place per field of the live service, ``docs/facts/sitecore.md#connections`` to ``#templates``):
 each kind's ``validate_*`` function checks what a POST/PUT body must hold and returns the document to
 store without its server-owned fields; :func:`create_record` / :func:`update_record` add those
 (``ref``, ``clientKey``, ``revision``, ``archived``, ``modifiedAt``, ``modifiedByRef`` or
@@ -73,7 +73,7 @@ class Kind:
     key: str  # key in the tenant state
     path: str  # canonical URL of the collection; item href = path + "/" + ref
     label: str
-    modified_by: str  # "modifiedByRef" or "modifiedByUserRef" (fact sheet §2)
+    modified_by: str  # "modifiedByRef" or "modifiedByUserRef" (docs/facts/sitecore.md#conventions)
     validate: Callable[[Json, Context], Json]
     server_fields: frozenset[str] = COMMON_SERVER_FIELDS
     links: tuple[str, ...] = ()  # link objects {href}: "revisions", "variants"

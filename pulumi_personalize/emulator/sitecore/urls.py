@@ -1,7 +1,7 @@
 """The URL table of the emulated Sitecore Personalize: one line per path and method of the live service.
 
 Paths are version-prefixed per resource (connections and decision models ``/v2``, flows and templates
-``/v3``), as the fact sheet lists them (§3-§7). ``{ref}`` of flows and templates also takes the
+``/v3``), as ``docs/facts/sitecore.md`` lists them. ``{ref}`` of flows and templates also takes the
 ``friendlyId``; ``{revision}`` is the revision number.
 """
 
