@@ -2,18 +2,7 @@
 (projects, geolocation, existing objects)."""
 
 from . import rules
-from .lookups import (
-    get_attribute,
-    get_audience,
-    get_cities,
-    get_countries,
-    get_event,
-    get_experience,
-    get_project,
-    get_regions,
-)
-from .models import AttributeInfo, AudienceInfo, EventInfo, ExperienceInfo, GeoLocation, ProjectInfo
-from .resources import (
+from ._generated import (
     Attribute,
     AttributeArgs,
     Audience,
@@ -28,6 +17,17 @@ from .resources import (
     ExperienceTargetingArgs,
     ExperienceVariantArgs,
 )
+from .lookups import (
+    get_attribute,
+    get_audience,
+    get_cities,
+    get_countries,
+    get_event,
+    get_experience,
+    get_project,
+    get_regions,
+)
+from .models import AttributeInfo, AudienceInfo, EventInfo, ExperienceInfo, GeoLocation, ProjectInfo
 
 __all__ = [
     "Attribute",

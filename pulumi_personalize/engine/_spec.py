@@ -1,4 +1,7 @@
-"""Declarations: what differs between two resources (``ResourceSpec``) and the registry."""
+"""Declarations: what differs between two resources (``ResourceSpec``), the registry, and the
+declaration of each resource's arguments and outputs (``Declaration``) that the typed ``*Args``
+classes, the resource classes (``scripts/gen_resources.py``), the reference pages and the
+exporter are derived from."""
 
 from __future__ import annotations
 
@@ -196,3 +199,184 @@ def lookup_spec(name: str, module: str) -> ResourceSpec[Any]:
     if spec is None:
         raise PersonalizeError(f"no resource spec {name!r} in {module}: was the resource renamed?")
     return spec
+
+
+# --------------------------------------------------------------------------------------------------
+# Declarations: one per resource, the source of everything else
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument: of a resource (an input of its pydantic model) or of a nested ``*Args`` class.
+
+    Types are Python source text, written into the generated module (``scripts/gen_resources.py``)
+    and checked there by mypy; the JSON shape of a value is the pydantic model's.
+    """
+
+    name: str
+    type: str
+    """The value's type as the state holds it (``str``, ``list[dict[str, Any]]``): the output's."""
+    doc: str
+    arg: str | None = None
+    """The Python type a program passes, where it is not ``pulumi.Input[type]``: a builder
+    (``RuleCombination | Rule | Mapping[str, Any]``), nested ``*Args``, a file path."""
+    required: bool = False
+    """No default in the ``*Args`` class (the resource's keyword argument stays optional: ``args``
+    may carry it)."""
+    default: str = "None"
+    """Python source of the ``*Args`` default when not required."""
+    secret: bool = False
+    replaces: bool = False
+    kw_only: bool = False
+    program_only: bool = False
+    """Read in the program and turned into inputs there (code from files, say), never an input
+    of the model: a keyword argument of the resource only."""
+
+    @property
+    def arg_type(self) -> str:
+        return self.arg or f"pulumi.Input[{self.type}]"
+
+    @property
+    def camel_name(self) -> str:
+        """The name a native provider schema gives the property (``friendly_id`` -> ``friendlyId``)."""
+        head, *rest = self.name.split("_")
+        return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+@dataclass(frozen=True)
+class Out:
+    """A computed output (the service's, never an input's name)."""
+
+    name: str
+    type: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A nested ``*Args`` class (``ExperienceVariantArgs``): its fields and, for the wire names,
+    the pydantic model it becomes."""
+
+    name: str
+    doc: str
+    fields: tuple[Arg, ...]
+    model: type[BaseModel] | None = None
+    post_init: str | None = None
+    """Name of a function of the declaring module run as ``__post_init__`` (``(args) -> None``)."""
+
+    def wire_name(self, field_name: str) -> str:
+        info = self.model.model_fields.get(field_name) if self.model is not None else None
+        return (info.alias if info is not None else None) or field_name
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """Everything about one resource that is not behaviour: the engine's spec plus its class name,
+    documentation, arguments, outputs, what destroy does and how to adopt."""
+
+    spec: ResourceSpec[Any]
+    cls: str
+    doc: str
+    args: tuple[Arg, ...]
+    computed: tuple[Out, ...]
+    """The computed outputs, the id's first."""
+    destroy: str
+    adoption: str
+    """An adoption example (Python), or for a resource that is not adoptable, why."""
+    shapes: tuple[Shape, ...] = ()
+    """The nested ``*Args`` classes the arguments use (generated beside the resource's)."""
+    init_doc: str = ""
+    """What the constructor does beyond taking its arguments (program-only arguments)."""
+    prepare: str | None = None
+    """Name of a function of the declaring module, ``(values, base_dir) -> values``, that turns
+    program-only arguments into inputs; its resource takes ``base_dir`` for relative paths."""
+    methods: str | None = None
+    """Name of a class of the declaring module whose methods the resource class inherits (helpers
+    over its outputs, such as ``Template.element``)."""
+
+    def __post_init__(self) -> None:
+        model_fields = set(self.spec.inputs.model_fields)
+        inputs = {a.name for a in self.args if not a.program_only}
+        if inputs != model_fields:
+            raise ValueError(f"{self.spec.name}: declared arguments {sorted(inputs ^ model_fields)} "
+                             "differ from the input model's fields")
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def arg(self, name: str) -> Arg:
+        return next(a for a in self.args if a.name == name)
+
+    def wire_name(self, name: str) -> str:
+        """The service's name for an input (the model's alias)."""
+        return self.spec.inputs.model_fields[name].alias or name
+
+    def required(self, name: str) -> bool:
+        """Whether the service needs the input (the model's view, which check enforces)."""
+        return self.spec.inputs.model_fields[name].is_required()
+
+    def default(self, name: str) -> Any:
+        """The value check applies when the input is left out (``None`` when there is none)."""
+        info = self.spec.inputs.model_fields[name]
+        return None if info.is_required() else info.get_default(call_default_factory=True)
+
+    def engine_args(self) -> tuple[Arg, ...]:
+        """The arguments every resource of its kind takes besides its own."""
+        spec = self.spec
+        if not spec.adoptable:
+            return (CONFIG_NAMESPACE_ARG,)
+        revived = " (an archived one is unarchived)" if spec.is_deleted is not None else ""
+        found = [CONFIG_NAMESPACE_ARG, Arg(
+            spec.adopt_input, "str", f"Take over the existing object with this {spec.id_name} at create{revived}, "
+            "instead of creating one: its declared fields are then written to it. Ignored after creation.",
+            kw_only=True,
+        )]
+        if spec.natural_key is not None:
+            otherwise = ("otherwise the create fails, because the key is taken (an archived one with that key and "
+                         "the same type is revived anyway)" if spec.claim_twins else "otherwise it is created")
+            found.append(Arg(ADOPT_EXISTING, "bool", f"Take over the existing object with the program's "
+                             f"``{spec.natural_key}`` at create, if there is one; {otherwise}.", kw_only=True))
+        return tuple(found)
+
+
+CONFIG_NAMESPACE_ARG = Arg(
+    CONFIG_NAMESPACE, "str", "Stack configuration namespace holding the credentials (default ``personalize``); "
+    "use another one (``acme-eu``) for a second tenant. Changing it replaces the resource.",
+    kw_only=True, replaces=True,
+)
+
+_DECLARATIONS: dict[str, Declaration] = {}
+
+
+def declare(
+    *, cls: str, doc: str, args: tuple[Arg, ...], computed: tuple[Out, ...], destroy: str, adoption: str,
+    shapes: tuple[Shape, ...] = (), init_doc: str = "", prepare: str | None = None, methods: str | None = None,
+    **spec: Any,
+) -> ResourceSpec[Any]:
+    """Register a resource: its spec (``output_names``, ``replace_on`` and ``secrets`` come from the
+    computed outputs and the arguments; ``spec`` holds the other ``ResourceSpec`` fields) and its
+    declaration. Returns the spec."""
+    built: ResourceSpec[Any] = ResourceSpec(
+        output_names=tuple(o.name for o in computed),
+        replace_on=tuple(a.name for a in args if a.replaces),
+        secrets=tuple(a.name for a in args if a.secret),
+        **spec,
+    )
+    declaration = Declaration(built, cls, doc, args, computed, destroy, adoption, shapes, init_doc, prepare, methods)
+    with _REGISTRY_LOCK:
+        _DECLARATIONS[built.name] = declaration
+    return register(built)
+
+
+def declarations(module: str) -> tuple[Declaration, ...]:
+    """The declarations a module registers, in the order it declares them (importing it first):
+    what the generator, the reference pages, the exporter and a provider schema read."""
+    importlib.import_module(module)
+    return tuple(d for d in list(_DECLARATIONS.values()) if d.spec.module == module)
+
+
+def declaration_of(name: str) -> Declaration:
+    """The declaration of a registered spec, by its registry name (``contentstack.Event``)."""
+    return _DECLARATIONS[name]

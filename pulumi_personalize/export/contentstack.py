@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..contentstack import api as cs_api
 from ..contentstack.models import AttributeInputs, AudienceInputs, EventInputs, ExperienceInputs
+from ..contentstack.resources import ATTRIBUTE, AUDIENCE, EVENT, EXPERIENCE, EXPERIENCE_PRIORITY
 from ..contentstack.rules import (
     BooleanMatchModel,
     CustomAttributeRefModel,
@@ -26,7 +27,8 @@ from ..contentstack.rules import (
     RuleModel,
     StringMatchModel,
 )
-from ..engine import Json
+from ..engine import Json, ResourceSpec
+from ..engine._spec import declaration_of
 from .program import Call, Names, Program, Ref, Resource, Skipped, validation_message
 from .reader import ContentstackSnapshot
 from .selection import Selection
@@ -58,26 +60,28 @@ class _Builder:
     def skip(self, kind: str, title: str, reason: str) -> None:
         self.program.skipped.append(Skipped(kind, title, reason))
 
-    def add(self, kind: str, cls: str, title: str, uid: str | None, kwargs: list[tuple[str, Any]]) -> str:
+    def add(self, kind: str, spec: ResourceSpec[Any], title: str, uid: str | None, kwargs: list[tuple[str, Any]]) -> str:
         var = self.names.new(title, kind)
         if self.selection.config_namespace:
             kwargs.append(("config_namespace", self.selection.config_namespace))
         if uid is not None:
-            kwargs.append(("adopt_uid", uid))
-        self.program.resources.append(Resource(kind, cls, var, kwargs, title, uid))
+            kwargs.append((spec.adopt_input, uid))
+        self.program.resources.append(Resource(kind, f"cs.{declaration_of(spec.name).cls}", var, kwargs, title, uid))
         return var
+
+    @staticmethod
+    def declared(spec: ResourceSpec[Any], item: Json, *, but: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
+        """The live object's values of the resource's declared arguments (the ones the service
+        needs, and the others that are set), by their argument names."""
+        decl = declaration_of(spec.name)
+        found = [(a.name, item.get(decl.wire_name(a.name))) for a in decl.args if a.name not in but]
+        return [(name, value) for name, value in found if value or decl.required(name)]
 
     @staticmethod
     def ref(table: dict[str, str], uid: Any) -> Any:
         """The generated resource's uid when it is exported, else the uid itself."""
         var = table.get(str(uid))
         return Ref(var, "uid") if var else uid
-
-    @staticmethod
-    def described(kwargs: list[tuple[str, Any]], item: Json) -> list[tuple[str, Any]]:
-        if item.get("description"):
-            kwargs.append(("description", item["description"]))
-        return kwargs
 
     # -- kinds -------------------------------------------------------------------------------------
 
@@ -96,8 +100,8 @@ class _Builder:
             except ValidationError as exc:
                 self.skip("attribute", title, f"the provider cannot state it ({validation_message(exc)})")
                 continue
-            kwargs = self.described([("name", item.get("name")), ("key", item.get("key"))], item)
-            self.attributes[str(item["uid"])] = self.add("attribute", "cs.Attribute", title, str(item["uid"]), kwargs)
+            kwargs = self.declared(ATTRIBUTE, item)
+            self.attributes[str(item["uid"])] = self.add("attribute", ATTRIBUTE, title, str(item["uid"]), kwargs)
 
     def events_(self) -> None:
         if not self.selection.wants("event"):
@@ -111,8 +115,8 @@ class _Builder:
             except ValidationError as exc:
                 self.skip("event", title, f"the provider cannot state it ({validation_message(exc)})")
                 continue
-            kwargs = self.described([("key", item.get("key"))], item)
-            self.events[str(item["uid"])] = self.add("event", "cs.Event", title, str(item["uid"]), kwargs)
+            kwargs = self.declared(EVENT, item)
+            self.events[str(item["uid"])] = self.add("event", EVENT, title, str(item["uid"]), kwargs)
 
     def audiences_(self) -> None:
         if not self.selection.wants("audience"):
@@ -133,9 +137,8 @@ class _Builder:
             except Unsupported as exc:
                 self.skip("audience", title, str(exc))
                 continue
-            kwargs = self.described([("name", item.get("name"))], item)
-            kwargs.append(("definition", definition))
-            self.audiences[str(item["uid"])] = self.add("audience", "cs.Audience", title, str(item["uid"]), kwargs)
+            kwargs = [*self.declared(AUDIENCE, item, but=("definition",)), ("definition", definition)]
+            self.audiences[str(item["uid"])] = self.add("audience", AUDIENCE, title, str(item["uid"]), kwargs)
 
     def rule(self, node: BaseModel | None) -> Any:
         if isinstance(node, RuleCombinationModel):
@@ -190,7 +193,7 @@ class _Builder:
             except Unsupported as exc:
                 self.skip("experience", title, str(exc))
                 continue
-            self.experiences[str(item["uid"])] = self.add("experience", "cs.Experience", title, str(item["uid"]), kwargs)
+            self.experiences[str(item["uid"])] = self.add("experience", EXPERIENCE, title, str(item["uid"]), kwargs)
             current, active = cs_api.current_version(item), cs_api.active_version(item)
             if active is not None and current is not None and active.get("uid") != current.get("uid"):
                 self.program.resources[-1].comment = (
@@ -211,7 +214,9 @@ class _Builder:
             model = ExperienceInputs.model_validate(inputs)
         except ValidationError as exc:
             raise Unsupported(f"its version cannot be stated by the provider ({validation_message(exc)})") from None
-        kwargs = self.described([("name", model.name)], item)
+        kwargs: list[tuple[str, Any]] = [("name", model.name)]
+        if item.get("description"):
+            kwargs.append(("description", item["description"]))
         kwargs += [("type", model.type), ("status", model.status)]
         variants = []
         for variant in model.variants:
@@ -265,7 +270,7 @@ class _Builder:
             self.skip("priority", "experience priority",
                       f"the last {left} of {len(self.snap.priority)} places are left to the service's order "
                       "(their experiences are not exported)")
-        self.add("priority", "cs.ExperiencePriority", "priority", None, [("experiences", head)])
+        self.add("priority", EXPERIENCE_PRIORITY, "priority", None, [("experiences", head)])
 
 
 def contentstack_program(snap: ContentstackSnapshot, selection: Selection) -> Program:

@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..engine import Json
+from ..engine import Json, ResourceSpec
+from ..engine._spec import declaration_of
 from ..sitecore.models import (
     AUTH_SECRET_FIELDS,
     DECLARABLE_FLOW_STATUSES,
@@ -29,6 +30,15 @@ from ..sitecore.models import (
     TemplateInputs,
     is_archived,
     model_name_before_archive,
+)
+from ..sitecore.resources import (
+    CONNECTION,
+    CONNECTION_AUTH,
+    DECISION_MODEL,
+    DECISION_MODEL_DEPLOYMENT,
+    DECISION_MODEL_VARIANT,
+    FLOW_DEFINITION,
+    TEMPLATE,
 )
 from .program import (
     Call,
@@ -94,13 +104,13 @@ class _Builder:
             return False
         return True
 
-    def add(self, kind: str, cls: str, title: str, ref: str | None, kwargs: list[tuple[str, Any]]) -> str:
+    def add(self, kind: str, spec: ResourceSpec[Any], title: str, ref: str | None, kwargs: list[tuple[str, Any]]) -> str:
         var = self.names.new(title, kind)
         if self.selection.config_namespace:
             kwargs.append(("config_namespace", self.selection.config_namespace))
         if ref is not None:
-            kwargs.append(("adopt_ref", ref))
-        self.program.resources.append(Resource(kind, cls, var, kwargs, title, ref))
+            kwargs.append((spec.adopt_input, ref))
+        self.program.resources.append(Resource(kind, f"sc.{declaration_of(spec.name).cls}", var, kwargs, title, ref))
         return var
 
     def file(self, folder: str, stem: str, extension: str, content: str) -> str:
@@ -134,7 +144,7 @@ class _Builder:
             live_auth: Mapping[str, Any] = item["auth"] if isinstance(item.get("auth"), Mapping) else {}
             secrets: list[SecretSetting] = []
             for name in AUTH_SECRET_FIELDS:
-                wire = _camel(name)
+                wire = CONNECTION_AUTH.wire_name(name)
                 needed = name in auth or wire in live_auth or (name == "client_secret" and auth.get("auth_type") == "OAUTH")
                 auth.pop(name, None)  # never the secret itself in the program
                 if needed:
@@ -155,7 +165,7 @@ class _Builder:
                     kwargs.append((name, inputs[name]))
             if inputs.get("icon", DEFAULT_ICON) != DEFAULT_ICON:
                 kwargs.append(("icon", inputs["icon"]))
-            self.add("connection", "sc.Connection", title, str(item["ref"]), kwargs)
+            self.add("connection", CONNECTION, title, str(item["ref"]), kwargs)
 
     # -- templates ---------------------------------------------------------------------------------
 
@@ -181,7 +191,7 @@ class _Builder:
                 kwargs.append((f"{element}_file", self.file(folder, "template", EXTENSIONS[element], text)))
             if inputs.get("tags"):
                 kwargs.append(("tags", inputs["tags"]))
-            var = self.add("template", "sc.Template", title, str(item["ref"]), kwargs)
+            var = self.add("template", TEMPLATE, title, str(item["ref"]), kwargs)
             self.templates[str(item["ref"])] = (var, code)
 
     # -- decision models ---------------------------------------------------------------------------
@@ -195,7 +205,7 @@ class _Builder:
             if not self.keep("decision_model", title, item, name):
                 continue
             model_ref = str(item["ref"])
-            model = self.add("decision_model", "sc.DecisionModel", title, model_ref, [("name", name)])
+            model = self.add("decision_model", DECISION_MODEL, title, model_ref, [("name", name)])
             self.models[model_ref] = model
             variants: dict[str, str] = {}
             folder = f"decision_models/{file_slug(title, 'model')}"
@@ -209,7 +219,7 @@ class _Builder:
                     continue
                 path = self.file(folder, file_slug(str(variant.get("name")), "variant"), "dmn",
                                  str(variant.get("definition") or ""))
-                var = self.add("decision_model_variant", "sc.DecisionModelVariant", f"{model} {variant.get('name')}",
+                var = self.add("decision_model_variant", DECISION_MODEL_VARIANT, f"{model} {variant.get('name')}",
                                str(variant["ref"]),
                                [("name", variant.get("name")), ("decision_model", Ref(model, "ref")),
                                 ("definition_file", path)])
@@ -231,7 +241,7 @@ class _Builder:
                     ("variant_ref", Ref(variants[ref], "ref") if ref in variants else ref),
                     ("variant_revision", entry.get("variantRevision")),
                 )))
-            self.add("decision_model_deployment", "sc.DecisionModelDeployment", f"{model} deployment", None,
+            self.add("decision_model_deployment", DECISION_MODEL_DEPLOYMENT, f"{model} deployment", None,
                      [("decision_model", Ref(model, "ref")), ("variants", entries)])
             self.program.resources[-1].comment = ("The deployed revisions as they are. DeployedVariant(variant=...)\n"
                                                   "instead follows each variant's latest revision.")
@@ -276,17 +286,11 @@ class _Builder:
             if not self.states("flow", title, FlowDefinitionInputs, inputs):
                 continue
             folder = f"flows/{file_slug(inputs.get('friendly_id'), 'flow')}"
-            kwargs: list[tuple[str, Any]] = []
-            for name in ("name", "friendly_id", "type", "subtype", "channels", "business_process", "status",
-                         "schedule", "traffic"):
-                if inputs.get(name) is not None:
-                    kwargs.append((name, inputs[name]))
-            variants = [self.flow_variant(v, folder) for v in inputs.get("variants") or []]
-            kwargs.append(("variants", variants))
-            for name in ("sample_size_config", "goals", "tags"):
-                if inputs.get(name):
-                    kwargs.append((name, inputs[name]))
-            self.add("flow", "sc.FlowDefinition", title, str(item["ref"]), kwargs)
+            inputs["variants"] = [self.flow_variant(v, folder) for v in inputs.get("variants") or []]
+            # every declared argument the flow sets, in the declaration's order (variants even when none)
+            kwargs = [(a.name, inputs.get(a.name)) for a in declaration_of(FLOW_DEFINITION.name).args
+                      if a.name == "variants" or inputs.get(a.name) not in (None, [], {})]
+            self.add("flow", FLOW_DEFINITION, title, str(item["ref"]), kwargs)
             if status in _RUNNING:
                 self.program.resources[-1].comment = f"The service reports {status}: on its way to or in production."
 

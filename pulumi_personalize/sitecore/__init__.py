@@ -3,15 +3,7 @@ definitions (experiences and experiments) and templates as Pulumi resources, typ
 (``flows``), plus look-ups of existing objects by name."""
 
 from . import flows
-from .lookups import (
-    LookupResult,
-    get_connection,
-    get_decision_model,
-    get_flow_definition,
-    get_template,
-    lookup_by_name,
-)
-from .resources import (
+from ._generated import (
     Connection,
     ConnectionArgs,
     ConnectionAuthArgs,
@@ -28,6 +20,14 @@ from .resources import (
     FlowDefinitionArgs,
     Template,
     TemplateArgs,
+)
+from .lookups import (
+    LookupResult,
+    get_connection,
+    get_decision_model,
+    get_flow_definition,
+    get_template,
+    lookup_by_name,
 )
 
 __all__ = [

@@ -31,8 +31,8 @@ from typing import Any
 
 import pulumi
 
+from ._generated import DecisionModel, FlowDefinition, Template
 from .models import variant_ref
-from .resources import DecisionModel, FlowDefinition, Template
 
 __all__ = [
     "SampleSize",

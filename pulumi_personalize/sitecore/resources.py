@@ -1,4 +1,8 @@
-"""Sitecore Personalize resources: one spec and one thin class per resource, over ``engine.py``.
+"""Sitecore Personalize resources: one declaration per resource, over the engine.
+
+Each ``declare(...)`` below is the whole resource (spec, arguments, outputs, destroy, adoption); the
+typed ``*Args`` and resource classes are generated from them into ``_generated.py``
+(``.venv/bin/python scripts/gen_resources.py``), the reference pages by ``scripts/gen_docs.py``.
 
 Destroy: the API has no DELETE. Connections, decision models, variants and flows are archived
 (flows are paused too); templates are archived as well where the service takes it, otherwise
@@ -16,43 +20,28 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
 from pydantic import BaseModel
 
-from ..engine import EngineArgs, EngineResource, Json, ResourceSpec, contains_unknown, merge_args, register
+from ..engine import Json, ResourceSpec, contains_unknown
+from ..engine._spec import Arg, Out, Shape, declare
 from . import api
 from .models import (
+    ConnectionAuth,
     ConnectionInputs,
+    ConnectionRequest,
     DecisionModelDeploymentInputs,
     DecisionModelInputs,
     DecisionModelVariantInputs,
+    DeployedVariantInputs,
+    DeploymentConfiguration,
     FlowDefinitionInputs,
     TemplateInputs,
     is_archived,
 )
-
-__all__ = [
-    "Connection",
-    "ConnectionArgs",
-    "ConnectionAuthArgs",
-    "ConnectionRequestArgs",
-    "DecisionModel",
-    "DecisionModelArgs",
-    "DecisionModelDeployment",
-    "DecisionModelDeploymentArgs",
-    "DecisionModelVariant",
-    "DecisionModelVariantArgs",
-    "DeployedVariant",
-    "DeploymentConfigurationArgs",
-    "FlowDefinition",
-    "FlowDefinitionArgs",
-    "Template",
-    "TemplateArgs",
-]
 
 _MODULE = __name__
 
@@ -104,61 +93,12 @@ def _template_change(olds: Mapping[str, Any], news: Json) -> list[tuple[str, str
     return []
 
 
-def _spec(name: str, label: str, inputs: type[BaseModel], endpoints: Any, **extra: Any) -> ResourceSpec[api.SitecoreApi]:
+def _sitecore(label: str, endpoints: Any, outputs: Any = _ref_revision, **extra: Any) -> dict[str, Any]:
     """What the resources share: the id is the ref (``adopt_ref``), an archived object counts as
     deleted, and the wire shapes are the models' own."""
-    settings: dict[str, Any] = {
-        "outputs": _ref_revision, "natural_key": None, "claim_twins": False, **extra,
-    }
-    outputs = settings.pop("outputs")
-    return register(ResourceSpec(
-        name=name, module=_MODULE, label=label, inputs=inputs, connect=api.connect, endpoints=endpoints,
-        outputs=outputs, output_names=tuple(outputs({})), id_of=lambda live: str(live["ref"]), id_name="ref",
-        is_deleted=is_archived, to_wire=_to_wire, from_wire=_from_wire, **settings,
-    ))
-
-
-# --------------------------------------------------------------------------------------------------
-# Specs (registry names are stored in state: never rename)
-# --------------------------------------------------------------------------------------------------
-
-CONNECTION = _spec("sitecore.Connection", "connection", ConnectionInputs, api.Connections(),
-                   secrets=("auth",), natural_key="name", claim_twins=True)
-DECISION_MODEL = _spec("sitecore.DecisionModel", "decision model", DecisionModelInputs, api.DecisionModels(),
-                       natural_key="name", claim_twins=True)
-DECISION_MODEL_VARIANT = _spec("sitecore.DecisionModelVariant", "decision model variant",
-                               DecisionModelVariantInputs, api.DecisionModelVariants(),
-                               replace_on=("decision_model",))
-DECISION_MODEL_DEPLOYMENT = _spec("sitecore.DecisionModelDeployment", "decision model deployment",
-                                  DecisionModelDeploymentInputs, api.DecisionModelDeployments(),
-                                  outputs=lambda live: {"revision": live.get("revision")},
-                                  replace_on=("decision_model",), adoptable=False)
-FLOW_DEFINITION = _spec("sitecore.FlowDefinition", "flow definition", FlowDefinitionInputs, api.FlowDefinitions(),
-                        natural_key="friendly_id", claim_twins=True, replace_on=("type", "friendly_id"),
-                        check_change=_new_key_with_new_type("flow definition"))
-TEMPLATE = _spec("sitecore.Template", "template", TemplateInputs, api.Templates(),
-                 natural_key="friendly_id", claim_twins=True, replace_on=("type", "friendly_id"),
-                 check_change=_template_change)
-
-
-# --------------------------------------------------------------------------------------------------
-# Args shared by every resource
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Args(EngineArgs):
-    adopt_ref: pulumi.Input[str] | None = field(default=None, kw_only=True)
-    """Adopt the existing object with this ref instead of creating one (used only at create); an
-    archived one is unarchived."""
-
-
-@dataclass
-class _KeyedArgs(_Args):
-    adopt_existing: pulumi.Input[bool] | None = field(default=None, kw_only=True)
-    """Adopt the existing object with the same key (a connection's or decision model's name, a
-    flow's or template's friendly_id) at create instead of failing because the key is taken. An
-    archived one with that key (and the same type) is revived anyway."""
+    return {"module": _MODULE, "label": label, "connect": api.connect, "endpoints": endpoints, "outputs": outputs,
+            "id_of": lambda live: str(live["ref"]), "id_name": "ref", "is_deleted": is_archived,
+            "to_wire": _to_wire, "from_wire": _from_wire, **extra}
 
 
 def _read_file(path: str | os.PathLike[str], base_dir: str | os.PathLike[str] | None) -> str:
@@ -170,110 +110,86 @@ def _read_file(path: str | os.PathLike[str], base_dir: str | os.PathLike[str] | 
     return full.read_text(encoding="utf-8")
 
 
+def _ref(what: str) -> Out:
+    return Out("ref", "str", f"The {what}'s ref (the resource's id).")
+
+
+def _revision(doc: str = "The service's revision number, incremented on each update.") -> Out:
+    return Out("revision", "int", doc)
+
+
+_MAPPINGS = "list[dict[str, Any]]"
+_NAME_DOC = "Display name of the {}."
+
+
 # --------------------------------------------------------------------------------------------------
 # Connection
 # --------------------------------------------------------------------------------------------------
 
+CONNECTION_AUTH = Shape(
+    "ConnectionAuthArgs", "The connection's ``auth``. Secret as a whole in state and outputs (it holds the "
+    "credentials).", model=ConnectionAuth, fields=(
+        Arg("auth_type", "str", "NONE or OAUTH (the types Sitecore documents); another upper-case type is sent as "
+            "written.", default='"NONE"'),
+        Arg("client_id", "str", "OAuth client id."),
+        Arg("client_secret", "str", "OAuth client secret (sent as ``clientSecret``)."),
+        Arg("access_token_url", "str", "OAuth token endpoint, https://."),
+        Arg("use_mutual_tls", "bool", "OAuth over mutual TLS."),
+        Arg("oauth_custom_headers", "Sequence[Mapping[str, Any]]", "Headers sent with the token request."),
+        Arg("form_url_encoded_items", "Sequence[Mapping[str, Any]]", "Extra form items of the token request."),
+        Arg("username", "str", "For auth types beyond NONE/OAUTH (unconfirmed in Sitecore's documentation)."),
+        Arg("password", "str", "For auth types beyond NONE/OAUTH (unconfirmed)."),
+        Arg("api_key", "str", "For auth types beyond NONE/OAUTH (unconfirmed; sent as ``apiKey``)."),
+    ))
+CONNECTION_REQUEST = Shape(
+    "ConnectionRequestArgs", "The connection's ``request``: the call Sitecore makes to the external system.",
+    model=ConnectionRequest, fields=(
+        Arg("connection_url", "str", "URL of the external system (http:// or https://; may hold ``${var}`` "
+            "placeholders).", required=True),
+        Arg("request_type", "str", "HTTP method: GET, POST, PUT, PATCH or DELETE.", default='"GET"'),
+        Arg("request_body", "str", "Body sent (stringified JSON; may hold ``${var}`` placeholders)."),
+    ))
 
-@dataclass
-class ConnectionAuthArgs:
-    """The connection's ``auth``. Secret as a whole in state and outputs (it holds the credentials)."""
-
-    auth_type: pulumi.Input[str] = "NONE"
-    """NONE or OAUTH (the types Sitecore documents); another upper-case type is sent as written."""
-    client_id: pulumi.Input[str] | None = None
-    """OAuth client id."""
-    client_secret: pulumi.Input[str] | None = None
-    """OAuth client secret (sent as ``clientSecret``)."""
-    access_token_url: pulumi.Input[str] | None = None
-    """OAuth token endpoint, https://."""
-    use_mutual_tls: pulumi.Input[bool] | None = None
-    """OAuth over mutual TLS."""
-    oauth_custom_headers: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
-    """Headers sent with the token request."""
-    form_url_encoded_items: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
-    """Extra form items of the token request."""
-    username: pulumi.Input[str] | None = None
-    """For auth types beyond NONE/OAUTH (unconfirmed in Sitecore's documentation)."""
-    password: pulumi.Input[str] | None = None
-    """For auth types beyond NONE/OAUTH (unconfirmed)."""
-    api_key: pulumi.Input[str] | None = None
-    """For auth types beyond NONE/OAUTH (unconfirmed; sent as ``apiKey``)."""
-
-
-@dataclass
-class ConnectionRequestArgs:
-    """The connection's ``request``: the call Sitecore makes to the external system."""
-
-    connection_url: pulumi.Input[str]
-    """URL of the external system (http:// or https://; may hold ``${var}`` placeholders)."""
-    request_type: pulumi.Input[str] = "GET"
-    """HTTP method: GET, POST, PUT, PATCH or DELETE."""
-    request_body: pulumi.Input[str] | None = None
-    """Body sent (stringified JSON; may hold ``${var}`` placeholders)."""
-
-
-@dataclass
-class ConnectionArgs(_KeyedArgs):
-    """Arguments of a :class:`Connection`. ``name``, ``system_type`` and ``request`` are required."""
-
-    name: pulumi.Input[str] | None = None
-    """Display name of the connection (unique among live connections)."""
-    system_type: pulumi.Input[str] | None = None
-    """DATA_SYSTEM or DESTINATION."""
-    request: pulumi.Input[ConnectionRequestArgs | Mapping[str, Any]] | None = None
-    """The call to the external system."""
-    auth: pulumi.Input[ConnectionAuthArgs | Mapping[str, Any]] | None = None
-    """How Sitecore authenticates to the external system (default: NONE)."""
-    description: pulumi.Input[str] | None = None
-    """What the connection is for."""
-    input_mappings: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
-    """Input mappings, as the Sitecore API spells them (``{label, key, type, ...}``)."""
-    output_mappings: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
-    """Output mappings, as the Sitecore API spells them (``{label, outputReference, type}``)."""
-    custom_headers: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
-    """Headers sent to the external system (``{name, value}``; values may hold placeholders)."""
-    url_parameters: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
-    """URL parameters, as the Sitecore API spells them."""
-    connection_timeout: pulumi.Input[int] | None = None
-    """Milliseconds before the connection times out (default 1000, the service's)."""
-    socket_timeout: pulumi.Input[int] | None = None
-    """Milliseconds to wait for each packet (default 1000, the service's)."""
-    icon: pulumi.Input[str] | None = None
-    """Icon shown in the UI (default the plug icon, the service's)."""
-    verify: pulumi.Input[bool] | None = None
-    """Test the connection (``POST /v2/connections/testConnection``) before each create and update; a
-    test whose external system does not answer 2xx fails the operation and nothing is saved."""
-
-
-class Connection(EngineResource, module="sitecore", name="Connection"):
-    """A Sitecore Personalize connection to an external system. Destroy archives it."""
-
-    _spec = CONNECTION
-
-    ref: pulumi.Output[str]
-    """The connection's ref (the resource's id)."""
-    revision: pulumi.Output[int]
-    """The service's revision number, incremented on each update."""
-    name: pulumi.Output[str]
-    description: pulumi.Output[str | None]
-    system_type: pulumi.Output[str]
-    auth: pulumi.Output[dict[str, Any]]
-    request: pulumi.Output[dict[str, Any]]
-    input_mappings: pulumi.Output[list[dict[str, Any]]]
-    output_mappings: pulumi.Output[list[dict[str, Any]]]
-    custom_headers: pulumi.Output[list[dict[str, Any]]]
-    url_parameters: pulumi.Output[list[dict[str, Any]]]
-    connection_timeout: pulumi.Output[int]
-    socket_timeout: pulumi.Output[int]
-    icon: pulumi.Output[str]
-    verify: pulumi.Output[bool]
-
-    def __init__(self, resource_name: str, args: ConnectionArgs | None = None,
-                 opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> None:
-        """``Connection("weather", name=..., system_type="DATA_SYSTEM", request=ConnectionRequestArgs(...))``;
-        the keyword arguments are those of :class:`ConnectionArgs` and override ``args``."""
-        super().__init__(resource_name, merge_args(ConnectionArgs, args, kwargs), opts)
+CONNECTION = declare(
+    name="sitecore.Connection", inputs=ConnectionInputs, natural_key="name", claim_twins=True,
+    **_sitecore("connection", api.Connections()),
+    cls="Connection", doc="A Sitecore Personalize connection to an external system. Destroy archives it.",
+    args=(
+        Arg("name", "str", "Display name of the connection (unique among live connections).", required=True),
+        Arg("system_type", "str", "DATA_SYSTEM or DESTINATION.", required=True),
+        Arg("request", "dict[str, Any]", "The call to the external system.", required=True,
+            arg="pulumi.Input[ConnectionRequestArgs | Mapping[str, Any]]"),
+        Arg("auth", "dict[str, Any]", "How Sitecore authenticates to the external system (default: NONE).",
+            arg="pulumi.Input[ConnectionAuthArgs | Mapping[str, Any]]", secret=True),
+        Arg("description", "str", "What the connection is for."),
+        Arg("input_mappings", _MAPPINGS, "Input mappings, as the Sitecore API spells them (``{label, key, type, "
+            "...}``).", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
+        Arg("output_mappings", _MAPPINGS, "Output mappings, as the Sitecore API spells them (``{label, "
+            "outputReference, type}``).", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
+        Arg("custom_headers", _MAPPINGS, "Headers sent to the external system (``{name, value}``; values may hold "
+            "placeholders).", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
+        Arg("url_parameters", _MAPPINGS, "URL parameters, as the Sitecore API spells them.",
+            arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
+        Arg("connection_timeout", "int", "Milliseconds before the connection times out (default 1000, the "
+            "service's)."),
+        Arg("socket_timeout", "int", "Milliseconds to wait for each packet (default 1000, the service's)."),
+        Arg("icon", "str", "Icon shown in the UI (default the plug icon, the service's)."),
+        Arg("verify", "bool", "Test the connection (``POST /v2/connections/testConnection``) before each create and "
+            "update; a test whose external system does not answer 2xx fails the operation and nothing is saved."),
+    ),
+    shapes=(CONNECTION_REQUEST, CONNECTION_AUTH),
+    computed=(_ref("connection"), _revision()),
+    destroy="Archives the connection (`PUT` with `archived: true`; the API has no DELETE). A later create with the "
+    "same name takes the archived one over and unarchives it, so its ref survives.",
+    adoption='''\
+weather = sc.Connection(
+    "weather",
+    name="Weather service",
+    system_type="DATA_SYSTEM",
+    request=sc.ConnectionRequestArgs(connection_url="https://weather.example.com/v1/current"),
+    adopt_ref="0f6c2a8e-51b4-4d0e-9a57-3c1f5e2b7d90",  # the connection's ref
+)''',
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -281,196 +197,163 @@ class Connection(EngineResource, module="sitecore", name="Connection"):
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class DeployedVariant:
-    """One variant in a deployment: ``DeployedVariant(variant=v, split=100, status="PRODUCTION")``
-    takes the variant's ref and its current revision, so an edited variant rolls out in the same
-    ``up``. Without ``variant``, give ``variant_ref`` and ``variant_revision``."""
-
-    split: pulumi.Input[int]
-    """Percentage of traffic; the splits of a deployment add up to 100."""
-    status: pulumi.Input[str] = "DRAFT"
-    """DRAFT, TEST or PRODUCTION."""
-    variant: Any = None
-    """A :class:`DecisionModelVariant` resource."""
-    variant_ref: pulumi.Input[str] | None = None
-    variant_revision: pulumi.Input[int] | None = None
-
-    def __post_init__(self) -> None:
-        if self.variant is not None:
-            self.variant_ref = self.variant.ref
-            self.variant_revision = self.variant.revision
-            self.variant = None  # not part of the wire shape
+def deployed_variant_post_init(deployed: Any) -> None:
+    """``DeployedVariant(variant=v)``: the variant's ref and current revision, not the resource."""
+    if deployed.variant is not None:
+        deployed.variant_ref = deployed.variant.ref
+        deployed.variant_revision = deployed.variant.revision
+        deployed.variant = None  # not part of the wire shape
 
 
-@dataclass
-class DeploymentConfigurationArgs:
-    """The decision model's ``deploymentConfiguration``."""
+DEPLOYED_VARIANT = Shape(
+    "DeployedVariant", "One variant in a deployment: ``DeployedVariant(variant=v, split=100, status=\"PRODUCTION\")`` "
+    "takes the variant's ref and its current revision, so an edited variant rolls out in the same ``up``. Without "
+    "``variant``, give ``variant_ref`` and ``variant_revision``.", model=DeployedVariantInputs,
+    post_init="deployed_variant_post_init", fields=(
+        Arg("split", "int", "Percentage of traffic; the splits of a deployment add up to 100.", required=True),
+        Arg("status", "str", "DRAFT, TEST or PRODUCTION.", default='"DRAFT"'),
+        Arg("variant", "str", "A :class:`DecisionModelVariant` resource.", arg="DecisionModelVariant"),
+        Arg("variant_ref", "str", "The variant's ref (without ``variant``)."),
+        Arg("variant_revision", "int", "The variant's revision to deploy (without ``variant``)."),
+    ))
+DEPLOYMENT_CONFIGURATION = Shape(
+    "DeploymentConfigurationArgs", "The decision model's ``deploymentConfiguration``.", model=DeploymentConfiguration,
+    fields=(Arg("variants", "list[dict[str, Any]]", "The deployed variants.",
+                arg="Sequence[DeployedVariant | Mapping[str, Any]]", default="()"),))
 
-    variants: Sequence[DeployedVariant | Mapping[str, Any]] = ()
-
-
-@dataclass
-class DecisionModelArgs(_KeyedArgs):
-    """Arguments of a :class:`DecisionModel`."""
-
-    name: pulumi.Input[str] | None = None
-    """Display name of the decision model (archiving renames it ``<name> - archived <date>``)."""
-    deployment_configuration: pulumi.Input[DeploymentConfigurationArgs | Mapping[str, Any]] | None = None
-    """Which variant revisions are deployed, with which split and status. Leave it out when a
-    :class:`DecisionModelDeployment` (or the UI) owns the deployment: it is then kept as it is."""
-
-
-class DecisionModel(EngineResource, module="sitecore", name="DecisionModel"):
-    """A Sitecore Personalize decision model. Status lives per deployed variant, not on the model.
-    Destroy archives it."""
-
-    _spec = DECISION_MODEL
-
-    ref: pulumi.Output[str]
-    revision: pulumi.Output[int]
-    """The service's revision number."""
-    name: pulumi.Output[str]
-    deployment_configuration: pulumi.Output[dict[str, Any] | None]
-
-    def __init__(self, resource_name: str, args: DecisionModelArgs | None = None,
-                 opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> None:
-        """Keyword arguments are those of :class:`DecisionModelArgs`."""
-        super().__init__(resource_name, merge_args(DecisionModelArgs, args, kwargs), opts)
-
-
-@dataclass
-class DecisionModelVariantArgs(_Args):
-    """Arguments of a :class:`DecisionModelVariant`."""
-
-    name: pulumi.Input[str] | None = None
-    """Display name of the variant."""
-    decision_model: pulumi.Input[str] | None = None
-    """The parent decision model's ref (``model.ref``). Changing it replaces the variant."""
-    definition: pulumi.Input[str] | None = None
-    """The decision canvas as a DMN XML document (or ``definition_file=`` a path)."""
+DECISION_MODEL = declare(
+    name="sitecore.DecisionModel", inputs=DecisionModelInputs, natural_key="name", claim_twins=True,
+    **_sitecore("decision model", api.DecisionModels()),
+    cls="DecisionModel", doc="A Sitecore Personalize decision model. Status lives per deployed variant, not on the "
+    "model. Destroy archives it.",
+    args=(
+        Arg("name", "str", "Display name of the decision model (archiving renames it ``<name> - archived <date>``).",
+            required=True),
+        Arg("deployment_configuration", "dict[str, Any]", "Which variant revisions are deployed, with which split and "
+            "status. Leave it out when a :class:`DecisionModelDeployment` (or the UI) owns the deployment: it is then "
+            "kept as it is.", arg="pulumi.Input[DeploymentConfigurationArgs | Mapping[str, Any]]"),
+    ),
+    shapes=(DEPLOYMENT_CONFIGURATION, DEPLOYED_VARIANT),
+    computed=(_ref("decision model"), _revision("The service's revision number.")),
+    destroy="Archives the decision model (`PUT` with `archived: true`); the service renames it `<name> - archived "
+    "<date>`. A later create with the same name still finds it, takes it over and unarchives it under its name.",
+    adoption='''\
+offers = sc.DecisionModel(
+    "next-best-offer",
+    name="Next best offer",
+    adopt_existing=True,  # the decision model named "Next best offer", if there is one
+)''',
+)
 
 
-class DecisionModelVariant(EngineResource, module="sitecore", name="DecisionModelVariant"):
-    """A variant of a decision model: its DMN definition. Deploy it with :class:`DecisionModelDeployment`.
-    Destroy archives it."""
-
-    _spec = DECISION_MODEL_VARIANT
-
-    ref: pulumi.Output[str]
-    revision: pulumi.Output[int]
-    """The variant's revision: what a deployment deploys (``DeployedVariant(variant=...)``)."""
-    name: pulumi.Output[str]
-    decision_model: pulumi.Output[str]
-    definition: pulumi.Output[str]
-
-    def __init__(self, resource_name: str, args: DecisionModelVariantArgs | None = None,
-                 opts: pulumi.ResourceOptions | None = None, *,
-                 base_dir: str | os.PathLike[str] | None = None, **kwargs: Any) -> None:
-        """Keyword arguments are those of :class:`DecisionModelVariantArgs`, plus ``definition_file``:
-        a path read now, relative to ``base_dir`` (default: the working directory, the project's)."""
-        path = kwargs.pop("definition_file", None)
-        if path is not None:
-            if kwargs.get("definition") is not None:
-                raise TypeError("give either definition= or definition_file=, not both")
-            kwargs["definition"] = _read_file(path, base_dir)
-        super().__init__(resource_name, merge_args(DecisionModelVariantArgs, args, kwargs), opts)
+def variant_definition(values: dict[str, Any], base_dir: str | os.PathLike[str] | None) -> dict[str, Any]:
+    """``definition_file=``: the DMN document read now, relative to ``base_dir``."""
+    path = values.pop("definition_file", None)
+    if path is not None:
+        if values.get("definition") is not None:
+            raise TypeError("give either definition= or definition_file=, not both")
+        values["definition"] = _read_file(path, base_dir)
+    return values
 
 
-@dataclass
-class DecisionModelDeploymentArgs(EngineArgs):
-    """Arguments of a :class:`DecisionModelDeployment`."""
+DECISION_MODEL_VARIANT = declare(
+    name="sitecore.DecisionModelVariant", inputs=DecisionModelVariantInputs,
+    **_sitecore("decision model variant", api.DecisionModelVariants()),
+    cls="DecisionModelVariant", doc="A variant of a decision model: its DMN definition. Deploy it with "
+    ":class:`DecisionModelDeployment`. Destroy archives it.",
+    args=(
+        Arg("name", "str", _NAME_DOC.format("variant"), required=True),
+        Arg("decision_model", "str", "The parent decision model's ref (``model.ref``). Changing it replaces the "
+            "variant.", required=True, replaces=True),
+        Arg("definition", "str", "The decision canvas as a DMN XML document (or ``definition_file=`` a path)."),
+        Arg("definition_file", "str", "A path to the DMN document, read now, relative to ``base_dir`` (default: the "
+            "working directory, the project's).", arg="str | os.PathLike[str]", program_only=True),
+    ),
+    prepare="variant_definition",
+    init_doc="``definition_file`` is a path read now, relative to ``base_dir`` (default: the working directory, "
+    "the project's).",
+    computed=(_ref("variant"), _revision("The variant's revision: what a deployment deploys "
+                                         "(``DeployedVariant(variant=...)``).")),
+    destroy="Archives the variant (`PUT /v2/decisionModelVariants/{ref}` with `archived: true`). Its deployment goes "
+    "first when it is in the same stack.",
+    adoption='''\
+baseline = sc.DecisionModelVariant(
+    "baseline",
+    name="Baseline",
+    decision_model=offers.ref,  # must be the existing variant's model
+    definition_file="decisions/baseline.dmn",
+    adopt_ref="5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+)''',
+)
 
-    decision_model: pulumi.Input[str] | None = None
-    """The decision model's ref. Changing it replaces the deployment."""
-    variants: pulumi.Input[Sequence[DeployedVariant | Mapping[str, Any]]] | None = None
-    """The deployed variants; the splits add up to 100."""
-
-
-class DecisionModelDeployment(EngineResource, module="sitecore", name="DecisionModelDeployment"):
-    """A decision model's deployment configuration, as its own resource (the model and its variants
-    exist first). Destroy takes every variant out of the deployment."""
-
-    _spec = DECISION_MODEL_DEPLOYMENT
-
-    revision: pulumi.Output[int]
-    """The decision model's revision after the deployment."""
-    decision_model: pulumi.Output[str]
-    variants: pulumi.Output[list[dict[str, Any]]]
-
-    def __init__(self, resource_name: str, args: DecisionModelDeploymentArgs | None = None,
-                 opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> None:
-        """Keyword arguments are those of :class:`DecisionModelDeploymentArgs`."""
-        super().__init__(resource_name, merge_args(DecisionModelDeploymentArgs, args, kwargs), opts)
+DECISION_MODEL_DEPLOYMENT = declare(
+    name="sitecore.DecisionModelDeployment", inputs=DecisionModelDeploymentInputs, adoptable=False,
+    **_sitecore("decision model deployment", api.DecisionModelDeployments(),
+                outputs=lambda live: {"revision": live.get("revision")}),
+    cls="DecisionModelDeployment", doc="A decision model's deployment configuration, as its own resource (the model "
+    "and its variants exist first). Destroy takes every variant out of the deployment.",
+    args=(
+        Arg("decision_model", "str", "The decision model's ref. Changing it replaces the deployment.", required=True,
+            replaces=True),
+        Arg("variants", "list[dict[str, Any]]", "The deployed variants; the splits add up to 100.",
+            arg="pulumi.Input[Sequence[DeployedVariant | Mapping[str, Any]]]"),
+    ),
+    shapes=(DEPLOYED_VARIANT,),
+    computed=(_revision("The decision model's revision after the deployment."),),
+    destroy="Takes every variant out of the model's deployment (`variants: []`); an archived model is left alone.",
+    adoption="Nothing to adopt: the deployment is part of its decision model, and this resource takes it over on "
+    "create (the program's variants replace the deployed ones).",
+)
 
 
 # --------------------------------------------------------------------------------------------------
 # Flow definition
 # --------------------------------------------------------------------------------------------------
 
-
-@dataclass
-class FlowDefinitionArgs(_KeyedArgs):
-    """Arguments of a :class:`FlowDefinition` (the wire shapes, snake_case). The builders in
-    ``pulumi_personalize.sitecore.flows`` write these for you."""
-
-    name: pulumi.Input[str] | None = None
-    """Display name of the flow."""
-    friendly_id: pulumi.Input[str] | None = None
-    """Lowercase letters, digits and underscores; unique, and reserved even after archiving.
-    Changing it replaces the flow."""
-    type: pulumi.Input[str] | None = None
-    """INTERACTIVE_WEB_FLOW, INTERACTIVE_API_FLOW or TRIGGERED_V3. Changing it replaces the flow
-    (with a new friendly_id)."""
-    subtype: pulumi.Input[str] | None = None
-    """EXPERIENCE (default) or EXPERIMENT."""
-    channels: pulumi.Input[Sequence[str]] | None = None
-    """CALL_CENTER, EMAIL, MOBILE_APP, MOBILE_WEB, PUSH_NOTIFICATION, SMS, WEB (web flows default to WEB)."""
-    business_process: pulumi.Input[str] | None = None
-    """Default from the type: interactive_v1 (web, API) or triggered_v1 (triggered)."""
-    status: pulumi.Input[str] | None = None
-    """DRAFT (default), PRODUCTION or PAUSED. Flows are created in DRAFT and moved by PUTs."""
-    schedule: pulumi.Input[Mapping[str, Any]] | None = None
-    """``{"start_date": "2025-01-01T00:00:00.000Z", "end_date": ...}`` (simpleSchedule)."""
-    traffic: pulumi.Input[Mapping[str, Any]] | None = None
-    """``{"splits": [{"ref": <variant ref>, "split": 50}, ...], "allocation": 100}`` (simpleTraffic)."""
-    variants: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
-    """Variants with their tasks (``ref`` defaults to a stable id from friendly_id and name)."""
-    sample_size_config: pulumi.Input[Mapping[str, Any]] | None = None
-    """Experiments: ``{"base_value", "minimum_detectable_difference", "confidence_level"}``."""
-    goals: pulumi.Input[Mapping[str, Any]] | None = None
-    """Experiments: ``{"primary": {...goal...}, "secondary": [...]}``."""
-    tags: pulumi.Input[Sequence[str]] | None = None
-    """Tags of the flow."""
-
-
-class FlowDefinition(EngineResource, module="sitecore", name="FlowDefinition"):
-    """A Sitecore Personalize flow: a web, API or triggered experience or experiment.
-    Destroy archives and pauses it. See ``sitecore.flows`` for the typed builders."""
-
-    _spec = FLOW_DEFINITION
-
-    ref: pulumi.Output[str]
-    revision: pulumi.Output[int]
-    name: pulumi.Output[str]
-    friendly_id: pulumi.Output[str]
-    type: pulumi.Output[str]
-    subtype: pulumi.Output[str]
-    channels: pulumi.Output[list[str]]
-    business_process: pulumi.Output[str]
-    status: pulumi.Output[str]
-    """As declared, and as the service reports it after a refresh."""
-    schedule: pulumi.Output[dict[str, Any]]
-    traffic: pulumi.Output[dict[str, Any]]
-    variants: pulumi.Output[list[dict[str, Any]]]
-    sample_size_config: pulumi.Output[dict[str, Any] | None]
-    goals: pulumi.Output[dict[str, Any] | None]
-    tags: pulumi.Output[list[str] | None]
-
-    def __init__(self, resource_name: str, args: FlowDefinitionArgs | None = None,
-                 opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> None:
-        """Keyword arguments are those of :class:`FlowDefinitionArgs`."""
-        super().__init__(resource_name, merge_args(FlowDefinitionArgs, args, kwargs), opts)
+FLOW_DEFINITION = declare(
+    name="sitecore.FlowDefinition", inputs=FlowDefinitionInputs, natural_key="friendly_id", claim_twins=True,
+    check_change=_new_key_with_new_type("flow definition"), **_sitecore("flow definition", api.FlowDefinitions()),
+    cls="FlowDefinition", doc="A Sitecore Personalize flow: a web, API or triggered experience or experiment. Destroy "
+    "archives and pauses it. See ``sitecore.flows`` for the typed builders.",
+    args=(
+        Arg("name", "str", _NAME_DOC.format("flow"), required=True),
+        Arg("friendly_id", "str", "Lowercase letters, digits and underscores; unique, and reserved even after "
+            "archiving. Changing it replaces the flow.", required=True, replaces=True),
+        Arg("type", "str", "INTERACTIVE_WEB_FLOW, INTERACTIVE_API_FLOW or TRIGGERED_V3. Changing it replaces the flow "
+            "(with a new friendly_id).", required=True, replaces=True),
+        Arg("subtype", "str", "EXPERIENCE (default) or EXPERIMENT."),
+        Arg("channels", "list[str]", "CALL_CENTER, EMAIL, MOBILE_APP, MOBILE_WEB, PUSH_NOTIFICATION, SMS, WEB (web "
+            "flows default to WEB).", arg="pulumi.Input[Sequence[str]]"),
+        Arg("business_process", "str", "Default from the type: interactive_v1 (web, API) or triggered_v1 "
+            "(triggered)."),
+        Arg("status", "str", "DRAFT (default), PRODUCTION or PAUSED. Flows are created in DRAFT and moved by PUTs; "
+            "as the service reports it after a refresh."),
+        Arg("schedule", "dict[str, Any]", "``{\"start_date\": \"2025-01-01T00:00:00.000Z\", \"end_date\": ...}`` "
+            "(simpleSchedule).", arg="pulumi.Input[Mapping[str, Any]]", required=True, kw_only=True),
+        Arg("traffic", "dict[str, Any]", "``{\"splits\": [{\"ref\": <variant ref>, \"split\": 50}, ...], "
+            "\"allocation\": 100}`` (simpleTraffic).", arg="pulumi.Input[Mapping[str, Any]]"),
+        Arg("variants", "list[dict[str, Any]]", "Variants with their tasks (``ref`` defaults to a stable id from "
+            "friendly_id and name).", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
+        Arg("sample_size_config", "dict[str, Any]", "Experiments: ``{\"base_value\", "
+            "\"minimum_detectable_difference\", \"confidence_level\"}``.", arg="pulumi.Input[Mapping[str, Any]]"),
+        Arg("goals", "dict[str, Any]", "Experiments: ``{\"primary\": {...goal...}, \"secondary\": [...]}``.",
+            arg="pulumi.Input[Mapping[str, Any]]"),
+        Arg("tags", "list[str]", "Tags of the flow.", arg="pulumi.Input[Sequence[str]]"),
+    ),
+    computed=(_ref("flow"), _revision()),
+    destroy="Archives and pauses the flow (`archived: true`, `status: PAUSED`). Its `friendly_id` stays taken: a "
+    "later create with the same friendly_id and type takes the archived flow over and restores it (DRAFT, then the "
+    "declared status); one of another type is refused, and the error says so.",
+    adoption='''\
+banner = flows.web_experience(
+    "welcome-banner",
+    name="Welcome banner",
+    friendly_id="welcome_banner",
+    start_date="2025-01-01T00:00:00.000Z",
+    variant=flows.Variant("Welcome", html="<p>Welcome back</p>"),
+    adopt_ref="7d3e9b1c-2a4f-4e8d-b6c5-0a9f8e7d6c5b",  # or adopt_existing=True: the flow with this friendly_id
+)''',
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -480,70 +363,88 @@ class FlowDefinition(EngineResource, module="sitecore", name="FlowDefinition"):
 _ELEMENTS = ("html", "css", "js", "freemarker")
 
 
-@dataclass
-class TemplateArgs(_KeyedArgs):
-    """Arguments of a :class:`Template`. Code is given per element (``html=``, ``css=``, ``js=``,
-    ``freemarker=``) as strings or as files (``html_file=`` ...), or as ``template_elements``."""
-
-    name: pulumi.Input[str] | None = None
-    """Display name of the template."""
-    friendly_id: pulumi.Input[str] | None = None
-    """Lowercase letters, digits and underscores. Changing it replaces the template."""
-    type: pulumi.Input[str] | None = None
-    """WEB, DECISION, CONDITION or JS_MODULE. Changing it replaces the template (with a new friendly_id)."""
-    status: pulumi.Input[str] | None = None
-    """DRAFT (default) or PUBLISHED. A published JS_MODULE cannot be changed again (a check failure)."""
-    description: pulumi.Input[str] | None = None
-    """What the template is for."""
-    render: pulumi.Input[bool] | None = None
-    """Whether the UI can preview it (default false; not for templates with handlebars loops)."""
-    template_elements: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
-    """``[{"id": "html", "template": "..."}, ...]``; ids html, css, js, freemarker."""
-    tags: pulumi.Input[Sequence[str]] | None = None
-    """Tags of the template."""
+def template_code(values: dict[str, Any], base_dir: str | os.PathLike[str] | None) -> dict[str, Any]:
+    """``html=`` ... ``freemarker=`` (code) and ``html_file=`` ... (paths read now) -> ``template_elements``."""
+    elements: list[Mapping[str, Any]] = []
+    for element in _ELEMENTS:
+        code = values.pop(element, None)
+        path = values.pop(f"{element}_file", None)
+        if code is not None and path is not None:
+            raise TypeError(f"give either {element}= or {element}_file=, not both")
+        if path is not None:
+            code = _read_file(path, base_dir)
+        if code is not None:
+            elements.append({"id": element, "template": code})
+    if elements:
+        if values.get("template_elements") is not None:
+            raise TypeError("give the code either per element (html=, ...) or as template_elements=")
+        values["template_elements"] = elements
+    return values
 
 
-class Template(EngineResource, module="sitecore", name="Template"):
-    """A Sitecore Personalize template (web, decision, condition or JS module)."""
+class TemplateMethods:
+    """What a :class:`Template` offers beyond its arguments and outputs."""
 
-    _spec = TEMPLATE
-
-    ref: pulumi.Output[str]
-    revision: pulumi.Output[int]
-    """The service's revision number, incremented on each update."""
-    name: pulumi.Output[str]
-    friendly_id: pulumi.Output[str]
-    type: pulumi.Output[str]
-    status: pulumi.Output[str]
-    description: pulumi.Output[str]
-    render: pulumi.Output[bool]
     template_elements: pulumi.Output[list[dict[str, Any]]]
-    tags: pulumi.Output[list[str] | None]
-
-    def __init__(self, resource_name: str, args: TemplateArgs | None = None,
-                 opts: pulumi.ResourceOptions | None = None, *,
-                 base_dir: str | os.PathLike[str] | None = None, **kwargs: Any) -> None:
-        """Keyword arguments are those of :class:`TemplateArgs`, plus ``html``, ``css``, ``js`` and
-        ``freemarker`` (code) and ``html_file`` ... ``freemarker_file`` (paths read now, relative to
-        ``base_dir``; default the working directory, which for ``pulumi up`` is the project's)."""
-        elements: list[Mapping[str, Any]] = []
-        for element in _ELEMENTS:
-            code = kwargs.pop(element, None)
-            path = kwargs.pop(f"{element}_file", None)
-            if code is not None and path is not None:
-                raise TypeError(f"give either {element}= or {element}_file=, not both")
-            if path is not None:
-                code = _read_file(path, base_dir)
-            if code is not None:
-                elements.append({"id": element, "template": code})
-        if elements:
-            if kwargs.get("template_elements") is not None:
-                raise TypeError("give the code either per element (html=, ...) or as template_elements=")
-            kwargs["template_elements"] = elements
-        super().__init__(resource_name, merge_args(TemplateArgs, args, kwargs), opts)
 
     def element(self, element_id: str) -> pulumi.Output[str]:
         """One element's code (``"html"``, ``"css"``, ``"js"``, ``"freemarker"``), ``""`` if absent."""
         return self.template_elements.apply(
             lambda items: next((str(e.get("template")) for e in items or [] if e.get("id") == element_id), "")
         )
+
+
+def _code_args() -> tuple[Arg, ...]:
+    code = [Arg(e, "str", f"The {e} element's code.", program_only=True) for e in _ELEMENTS]
+    files = [Arg(f"{e}_file", "str", f"A path to the {e} element's code, read now, relative to ``base_dir``.",
+                 arg="str | os.PathLike[str]", program_only=True) for e in _ELEMENTS]
+    return (*code, *files)
+
+
+TEMPLATE = declare(
+    name="sitecore.Template", inputs=TemplateInputs, natural_key="friendly_id", claim_twins=True,
+    check_change=_template_change, **_sitecore("template", api.Templates()),
+    cls="Template", doc="A Sitecore Personalize template (web, decision, condition or JS module).",
+    args=(
+        Arg("name", "str", _NAME_DOC.format("template"), required=True),
+        Arg("friendly_id", "str", "Lowercase letters, digits and underscores. Changing it replaces the template.",
+            required=True, replaces=True),
+        Arg("type", "str", "WEB, DECISION, CONDITION or JS_MODULE. Changing it replaces the template (with a new "
+            "friendly_id).", required=True, replaces=True),
+        Arg("status", "str", "DRAFT (default) or PUBLISHED. A published JS_MODULE cannot be changed again (a check "
+            "failure)."),
+        Arg("description", "str", "What the template is for."),
+        Arg("render", "bool", "Whether the UI can preview it (default false; not for templates with handlebars "
+            "loops)."),
+        Arg("template_elements", "list[dict[str, Any]]", "``[{\"id\": \"html\", \"template\": \"...\"}, ...]``; ids "
+            "html, css, js, freemarker.", arg="pulumi.Input[Sequence[Mapping[str, Any]]]"),
+        Arg("tags", "list[str]", "Tags of the template.", arg="pulumi.Input[Sequence[str]]"),
+        *_code_args(),
+    ),
+    prepare="template_code", methods="TemplateMethods",
+    init_doc="Code is given per element (``html=``, ``css=``, ``js=``, ``freemarker=``) as strings or as files "
+    "(``html_file=`` ..., paths read now, relative to ``base_dir``; default the working directory, which for "
+    "``pulumi up`` is the project's), or as ``template_elements``.",
+    computed=(_ref("template"), _revision()),
+    destroy="Archives the template (`archived: true`, a field every template carries). Archive semantics of templates "
+    "are unconfirmed: if the service refuses, the template is dropped from the state and **left in Sitecore**, with a "
+    "warning naming it and the `adopt_ref=` that adopts it again.",
+    adoption='''\
+banner = sc.Template(
+    "rain-banner",
+    name="Rain banner",
+    friendly_id="rain_banner",
+    type="WEB",  # must be the existing template's type
+    html_file="templates/rain-banner.html",
+    adopt_ref="3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d",
+)''',
+)
+
+
+def __getattr__(name: str) -> Any:
+    """The generated classes stay reachable here (``resources.Connection``), where they used to be written."""
+    from . import _generated
+
+    if name in _generated.__all__:
+        return getattr(_generated, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,29 +1,24 @@
 """The committed reference pages (docs/reference/) are what scripts/gen_docs.py generates from the
-resource classes: a changed argument, docstring, default, secret or replace rule fails here until the
+resource declarations: a changed argument, docstring, default, secret or replace rule fails here until the
 pages are regenerated (`.venv/bin/python scripts/gen_docs.py`)."""
 
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import re
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from ._scripts import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO / "docs" / "reference"
 
 
 def _gen_docs() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_docs", REPO / "scripts" / "gen_docs.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("gen_docs", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_docs")
 
 
 @pytest.fixture(scope="module")
