@@ -125,6 +125,8 @@ async def idle(request: Request) -> Response:
         seen = log.in_flight
         wake = deadline if seen else min(deadline, busy + quiet)
         await log.changes.wait_for(lambda: log.in_flight != seen, lambda: wake - time.monotonic())  # noqa: B023
+        if seen:  # the quiet period starts when the last request in flight has finished
+            busy = time.monotonic()
 
 
 async def get_clock(request: Request) -> Response:
