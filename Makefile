@@ -41,9 +41,11 @@ demo: setup
 demo-down: setup
 	@bash scripts/demo down
 
+## Style, types, and the layers' import contracts (pyproject.toml, [tool.importlinter]).
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## Sets up, then lint, types and the whole test suite (unit, emulator, end-to-end) with the newest
 ## SDK; then the unit tests and the stack-reference life cycle with the floor SDK, which runs the

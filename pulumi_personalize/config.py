@@ -29,21 +29,22 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from .errors import ConfigurationError, register_secret
 from .facts.sitecore import TOKEN_AUDIENCE
+from .tenant import DEFAULT_NAMESPACE, Tenant, TenantFacts, host_of
 
 __all__ = [
     "CONTENTSTACK_REGIONS",
+    "CONTENTSTACK_TENANT",
     "DEFAULT_NAMESPACE",
     "DEFAULT_SITECORE_AUDIENCE",
     "DEFAULT_SITECORE_TOKEN_URL",
     "SITECORE_REGIONS",
+    "SITECORE_TENANT",
     "ContentstackSettings",
     "SitecoreSettings",
     "Tenant",
@@ -54,7 +55,6 @@ __all__ = [
     "tenant_change_allowed",
 ]
 
-DEFAULT_NAMESPACE = "personalize"
 
 CONTENTSTACK_REGIONS: Mapping[str, str] = {
     "na": "https://personalize-api.contentstack.com",
@@ -113,122 +113,23 @@ class Timeouts(BaseModel):
     read: float = Field(default=60.0, gt=0)
 
 
-_TENANT_FIELDS = ("service", "host", "region", "project_uid", "client_id", "client_key")
+def _project(values: Mapping[str, str]) -> str:
+    return f"project {values.get('project_uid')}"
 
 
-def _host(base_url: str) -> str:
-    """A base URL as an identifier: host, port and path, never a scheme or ``user:password@``."""
-    parts = urlsplit(base_url)
-    host = (parts.hostname or "").lower()
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return host + parts.path.rstrip("/")
-
-
-@dataclass(frozen=True)
-class Tenant:
-    """Which tenant a client serves: identifiers only (it is stored in every resource's state).
-
-    Contentstack: the API host and the project uid. Sitecore: the API host, the OAuth client id
-    (none with a static access token) and the tenant's ``clientKey``, which the service puts on
-    every object and which is therefore learned from live objects, not from configuration. Never a
-    credential, nor anything derived from one.
-    """
-
-    service: str
-    host: str
-    region: str | None = None
-    project_uid: str | None = None
-    client_id: str | None = None
-    client_key: str | None = None
-    namespace: str = DEFAULT_NAMESPACE
-    """For messages only (not recorded: ``config_namespace`` is an input of its own)."""
-
-    @property
-    def live_key_field(self) -> str | None:
-        """The field of a live object that names its tenant (Sitecore's ``clientKey``)."""
-        return "clientKey" if self.service == "sitecore" else None
-
-    def observed_key(self, live: Mapping[str, Any] | None) -> str | None:
-        field = self.live_key_field
-        value = live.get(field) if field and isinstance(live, Mapping) else None
-        return str(value) if isinstance(value, str | int) and str(value) else None
-
-    def record(self, live: Mapping[str, Any] | None = None) -> dict[str, str]:
-        """What state keeps: this tenant, with the tenant key of ``live`` when it carries one."""
-        tenant = replace(self, client_key=self.observed_key(live) or self.client_key)
-        return {k: str(v) for k in _TENANT_FIELDS if (v := getattr(tenant, k)) is not None}
-
-    @staticmethod
-    def recorded(value: Any) -> dict[str, str] | None:
-        """A tenant record from state (``None`` when the resource has none yet)."""
-        if not isinstance(value, Mapping) or not value.get("host"):
-            return None
-        return {k: str(value[k]) for k in _TENANT_FIELDS if value.get(k) is not None}
-
-    def conflict(self, recorded: Mapping[str, str] | None, *, observed_key: str | None = None,
-                 concluding_gone: bool = False) -> str | None:
-        """The first field on which ``recorded`` names another tenant than this one, or ``None``.
-
-        Host and project are compared always; the tenant key when a live object showed one. The
-        client id only when the engine is about to conclude that an object is gone and no tenant
-        key could be compared: a new API key of the same tenant is otherwise no reason to stop.
-        """
-        if not recorded:
-            return None
-        for name in ("service", "host", "project_uid"):
-            mine = getattr(self, name)
-            if recorded.get(name) is not None and mine is not None and recorded[name] != mine:
-                return name
-        key = observed_key or self.client_key
-        if recorded.get("client_key") and key:
-            return "client_key" if recorded["client_key"] != key else None
-        if concluding_gone and recorded.get("client_id") and self.client_id and recorded["client_id"] != self.client_id:
-            return "client_id"
-        return None
-
-    # -- messages ------------------------------------------------------------------------------------
-
-    @property
-    def product(self) -> str:
-        return "Contentstack" if self.service == "contentstack" else "Sitecore"
-
-    def _key(self, key: str) -> str:
-        return f"{self.namespace}:{key}"
-
-    def location_settings(self) -> str:
-        """The settings that choose where the API is."""
-        prefix = self.service
-        shared = f"{DEFAULT_NAMESPACE}:baseUrl"
-        return f"{self._key(prefix + 'Region')}, {self._key(prefix + 'BaseUrl')} or {shared}"
-
-    def credential_settings(self) -> str:
-        if self.service == "contentstack":
-            return f"{self._key('contentstackAuthtoken')} / {self._key('contentstackOauthToken')}"
-        return (f"{self._key('sitecoreClientId')} + {self._key('sitecoreClientSecret')} "
-                f"(or {self._key('sitecoreAccessToken')})")
-
-    def settings_for(self, field: str) -> str:
-        """The settings to check when ``field`` of the tenant record differs."""
-        if field == "project_uid":
-            return self._key("contentstackProjectUid")
-        if field in ("client_id", "client_key"):
-            return self.credential_settings()
-        return self.location_settings()
-
-    def describe(self, record: Mapping[str, str] | None = None) -> str:
-        """``Contentstack project P at host H`` / ``Sitecore tenant K (client id C) at host H``."""
-        values = dict(record) if record is not None else self.record()
-        region = f" (region {values['region']})" if values.get("region") else ""
-        where = f"host {values.get('host')}{region}"
-        if self.service == "contentstack":
-            return f"Contentstack project {values.get('project_uid')} at {where}"
-        who = [f"client key {values['client_key']}"] if values.get("client_key") else []
-        who += [f"client id {values['client_id']}"] if values.get("client_id") else []
-        return f"Sitecore tenant {' / '.join(who) or '(unknown key)'} at {where}"
-
-    def allow_setting(self) -> str:
-        return f"{self._key('allowTenantChange')}=true (or {env_var_name('allowTenantChange', self.namespace)}=1)"
+# What each service calls its tenants, for the tenant records the settings give (``Tenant``).
+CONTENTSTACK_TENANT = TenantFacts(
+    "Contentstack",
+    container="project",
+    credential_keys="{ns}:contentstackAuthtoken / {ns}:contentstackOauthToken",
+    scope_key="contentstackProjectUid",
+    who=_project,
+)
+SITECORE_TENANT = TenantFacts(
+    "Sitecore",
+    credential_keys="{ns}:sitecoreClientId + {ns}:sitecoreClientSecret (or {ns}:sitecoreAccessToken)",
+    live_key_field="clientKey",
+)
 
 
 class ContentstackSettings(BaseModel):
@@ -247,8 +148,8 @@ class ContentstackSettings(BaseModel):
 
     @property
     def tenant(self) -> Tenant:
-        return Tenant("contentstack", _host(self.base_url), region=self.region, project_uid=self.project_uid,
-                      namespace=self.namespace)
+        return Tenant("contentstack", host_of(self.base_url), region=self.region, project_uid=self.project_uid,
+                      namespace=self.namespace, facts=CONTENTSTACK_TENANT)
 
 
 class SitecoreSettings(BaseModel):
@@ -277,8 +178,9 @@ class SitecoreSettings(BaseModel):
 
     @property
     def tenant(self) -> Tenant:
-        return Tenant("sitecore", _host(self.base_url), region=self.region,
-                      client_id=self.client_id if self.uses_client_credentials else None, namespace=self.namespace)
+        return Tenant("sitecore", host_of(self.base_url), region=self.region,
+                      client_id=self.client_id if self.uses_client_credentials else None, namespace=self.namespace,
+                      facts=SITECORE_TENANT)
 
 
 def env_var_name(key: str, namespace: str = DEFAULT_NAMESPACE) -> str:

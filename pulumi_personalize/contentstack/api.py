@@ -1,10 +1,11 @@
-"""Typed endpoints of the Contentstack Personalize Management API (the api layer: api -> http).
+"""Typed endpoints of the Contentstack Personalize Management API (the api layer: api -> http; it
+never imports the engine or pulumi: ``get`` and ``delete`` answer ``Found`` / ``Gone`` / ``Unconfirmed``).
 
 What the live service serves (``docs/facts/contentstack.md#endpoints``):
 
 - lists are bare JSON arrays (``ApiClient.list_all`` still reads an envelope if one comes);
 - attributes, audiences and events have no GET by id: they are read from a listing that all reads
-  of a burst share (``engine.LISTINGS``: a few seconds, dropped by any write through the client);
+  of a burst share (``LISTINGS``: a few seconds, dropped by any write through the client);
   ``GET /attributes`` also lists the built-in presets (``__type: PRESET``), which nothing here
   ever takes, adopts or touches;
 - an experience's ``latestVersion`` is a version uid string; its versions are read from
@@ -14,20 +15,20 @@ What the live service serves (``docs/facts/contentstack.md#endpoints``):
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 from collections.abc import Mapping
 from typing import Any
 
-import pulumi
 from pydantic import BaseModel
 
+from .._api import LISTINGS, PartialCreateError
+from .._values import Found, Gone, Json, Lookup, Removal, Unconfirmed
 from ..config import load_contentstack_settings
-from ..engine import LISTINGS, Json, PartialCreateError
 from ..errors import ApiError, NotFoundError, PersonalizeError, get_logger
 from ..facts import contentstack as facts
-from ..http import ApiClient, contentstack_client
+from ..http import ApiClient
+from ._wire import contentstack_client
 from .models import (
     AttributeInputs,
     AudienceInputs,
@@ -344,12 +345,6 @@ def version_body(version: Json, status: str) -> Json:
     return body
 
 
-def _warn(message: str) -> None:
-    log.warning("%s", message)
-    with contextlib.suppress(Exception):  # no engine to log to (unit tests, look-ups)
-        pulumi.log.warn(message)
-
-
 # --------------------------------------------------------------------------------------------------
 # Endpoints (engine.Endpoints implementations)
 # --------------------------------------------------------------------------------------------------
@@ -386,18 +381,20 @@ class Listed:
         return next((_preset_name(i) for i in items if is_preset(i) and _preset_name(i).casefold() == key.casefold()),
                     None)
 
-    def get(self, api: ContentstackApi, id_: str) -> Json | None:
+    def get(self, api: ContentstackApi, id_: str) -> Lookup:
         found = api.find(self.path, id_)
-        if found is not None and self.customs_only and is_preset(found):
+        if found is None:
+            return Gone()  # the listing answered without it
+        if self.customs_only and is_preset(found):
             raise PersonalizeError(f"{id_} is the preset attribute {_preset_name(found)}: presets are built in "
                                    "and cannot be managed or adopted")
-        return found
+        return Found(found)
 
     def update(self, api: ContentstackApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         return api.replace(self.path, id_, payload)
 
-    def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any]) -> None:
-        api.remove(self.path, id_)
+    def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any]) -> Removal:
+        return Gone() if api.remove(self.path, id_) else Unconfirmed(f"DELETE {self.path}/{id_} answered 404")
 
     def list(self, api: ContentstackApi) -> list[Json]:
         items = api.listing(self.path)
@@ -471,11 +468,11 @@ class Experiences:
         return PartialCreateError(f"configuring the experience's version failed: {base}; {undone}",
                                   created_id=left, cause=base)
 
-    def get(self, api: ContentstackApi, id_: str) -> Json | None:
+    def get(self, api: ContentstackApi, id_: str) -> Lookup:
         live = api.get_experience(id_)
-        if live is None:
-            return None
-        return {**live, VERSIONS_KEY: api.list_versions(id_)}
+        if live is None:  # the project's list answered without it, after a 404
+            return Unconfirmed(f"GET {EXPERIENCES}/{id_} answered 404")
+        return Found({**live, VERSIONS_KEY: api.list_versions(id_)})
 
     def update(self, api: ContentstackApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         assert isinstance(inputs, ExperienceInputs)
@@ -487,8 +484,8 @@ class Experiences:
         wrote = self._apply_version(api, id_, live, inputs)
         return self._settled(api, id_, wrote)
 
-    def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any]) -> None:
-        self._pause_and_delete(api, id_)
+    def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any]) -> Removal:
+        return self._pause_and_delete(api, id_)
 
     def list(self, api: ContentstackApi) -> list[Json]:
         return api.listing(EXPERIENCES)
@@ -496,16 +493,21 @@ class Experiences:
     # -- versions ----------------------------------------------------------------------------------------
 
     @staticmethod
-    def _pause_and_delete(api: ContentstackApi, uid: str) -> None:
+    def _pause_and_delete(api: ContentstackApi, uid: str) -> Removal:
+        """Pause, then DELETE; ``Unconfirmed`` when either answered 404."""
+        missing: Unconfirmed | None = None
         try:
             versions = api.list_versions(uid)
         except NotFoundError:
             versions = []  # the DELETE below tells whether the experience is there
+            missing = Unconfirmed(f"GET {EXPERIENCES}/{uid}/versions answered 404")
         for version in versions:
             if version.get("status") == "ACTIVE":
                 api.update_version(uid, str(version["uid"]), version_body(version, "PAUSED"))
                 log.info("paused the active version of experience %s before deleting it", uid)
-        api.remove(EXPERIENCES, uid)
+        if not api.remove(EXPERIENCES, uid):
+            missing = Unconfirmed(f"DELETE {EXPERIENCES}/{uid} answered 404")
+        return missing or Gone()
 
     def _apply_version(self, api: ContentstackApi, uid: str, live: Json, inputs: ExperienceInputs) -> bool:
         """Bring the managed version to the inputs; whether anything was written."""
@@ -558,9 +560,10 @@ class Experiences:
         delay = CMS_FIRST_POLL_SECONDS
         while not cms_settled(live):
             if time.monotonic() + delay > deadline:
-                _warn(f"experience {uid}: the CMS variant group and variants did not appear in _cms within "
-                      f"{CMS_WAIT_SECONDS:g} s; cms_variant_group_uid / cms_variant_uids stay empty until a "
-                      "`pulumi refresh` reads them")
+                # a warning: the engine hands it to the Pulumi log
+                log.warning("experience %s: the CMS variant group and variants did not appear in _cms within "
+                            "%g s; cms_variant_group_uid / cms_variant_uids stay empty until a "
+                            "`pulumi refresh` reads them", uid, CMS_WAIT_SECONDS)
                 return live
             time.sleep(delay)
             delay = min(delay * 2, CMS_MAX_POLL_SECONDS)
@@ -614,19 +617,16 @@ class Priority:
         assert isinstance(inputs, ExperiencePriorityInputs)
         return self._apply(api, inputs)
 
-    def get(self, api: ContentstackApi, id_: str) -> Json | None:
-        return {"uid": id_, "order": api.get_priority()}
+    def get(self, api: ContentstackApi, id_: str) -> Lookup:
+        return Found({"uid": id_, "order": api.get_priority()})
 
     def update(self, api: ContentstackApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         assert isinstance(inputs, ExperiencePriorityInputs)
         return self._apply(api, inputs)
 
-    def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any]) -> None:
-        message = ("ExperiencePriority removed from the stack; the project's experience order was left "
-                   "as it is (the service has nothing to delete)")
-        log.info(message)
-        with contextlib.suppress(Exception):  # no engine to log to (unit tests)
-            pulumi.log.info(message)
+    def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any]) -> Removal:
+        return Gone(note="ExperiencePriority removed from the stack; the project's experience order was left "
+                         "as it is (the service has nothing to delete)")
 
     def list(self, api: ContentstackApi) -> list[Json]:
         raise NotImplementedError

@@ -16,6 +16,7 @@ from ..config import DEFAULT_NAMESPACE, load_contentstack_settings
 from ..errors import PersonalizeError
 from ..http import ApiClient, StaticHeadersAuth
 from . import api
+from ._wire import WIRE, credential_headers
 from .models import AttributeInfo, AudienceInfo, EventInfo, ExperienceInfo, GeoLocation, ProjectInfo
 
 __all__ = [
@@ -121,14 +122,9 @@ def _organization_client(config: Mapping[str, object] | None, namespace: str | N
     """A client for organization-level calls: header ``organization_uid``, no project header."""
     settings = load_contentstack_settings(config if config is not None else _program_config(),
                                           namespace=namespace or DEFAULT_NAMESPACE, project_required=False)
-    headers = {"organization_uid": organization_uid}
-    if settings.oauth_token is not None:
-        headers["authorization"] = f"Bearer {settings.oauth_token.get_secret_value()}"
-    elif settings.authtoken is not None:
-        headers["authtoken"] = settings.authtoken.get_secret_value()
+    headers = {"organization_uid": organization_uid, **credential_headers(settings)[0]}
     hint = f"check the organization uid and {settings.namespace}:contentstackAuthtoken / contentstackOauthToken"
-    return ApiClient(settings.base_url, auth=StaticHeadersAuth(headers, hint=hint), service="contentstack",
-                     timeouts=settings.timeout)
+    return ApiClient(settings.base_url, wire=WIRE, auth=StaticHeadersAuth(headers, hint=hint), timeouts=settings.timeout)
 
 
 def get_project(*, connected_stack_api_key: str, organization_uid: str, config_namespace: str | None = None,

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..engine import contains_unknown, is_unknown
+from .._values import contains_unknown, is_unknown
 from ..facts import contentstack as facts
 from ..facts.contentstack import Combination, ExperienceType, VersionStatus
 from .rules import PRESET_ATTRIBUTES, RuleNode, WireModel

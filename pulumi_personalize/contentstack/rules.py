@@ -31,7 +31,7 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from ..engine import is_unknown
+from .._values import is_unknown
 from ..facts.contentstack import PRESET_ATTRIBUTE_KEYS, Combination
 
 __all__ = [

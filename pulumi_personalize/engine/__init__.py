@@ -8,6 +8,8 @@ the rest; ``EngineResource`` is the base of the public resource classes.
 The parts, by responsibility:
 
 - ``_values``: what the host hands over (unknowns at preview, Outputs, ``None``) and normalisation;
+  the primitives every layer shares and the endpoints' answers (``Found``, ``Gone``, ``Unconfirmed``)
+  live below the engine (``pulumi_personalize._values``, ``pulumi_personalize._api``);
 - ``_listings``: the short-lived listings shared by the reads of one burst;
 - ``_errors``: the engine's errors (``ResourceOperationError``, ``PartialCreateError``);
 - ``_spec``: the declarations (``Endpoints``, ``ResourceSpec``) and their registry;
@@ -30,6 +32,7 @@ Facts this relies on (``docs/facts/pulumi.md#dynamic-host``):
 
 from __future__ import annotations
 
+from .._values import Found, Gone, Lookup, Removal, Unconfirmed
 from ._adoption import AMBIGUOUS_CREATE_ATTEMPTS
 from ._errors import PartialCreateError, ResourceOperationError
 from ._listings import LISTINGS, TWIN_LISTINGS, ListingCache
@@ -72,11 +75,16 @@ __all__ = [
     "EngineArgs",
     "EngineProvider",
     "EngineResource",
+    "Found",
+    "Gone",
     "Json",
     "ListingCache",
+    "Lookup",
     "PartialCreateError",
+    "Removal",
     "ResourceOperationError",
     "ResourceSpec",
+    "Unconfirmed",
     "contains_unknown",
     "default_from_wire",
     "default_to_wire",

@@ -8,14 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .._api import AMBIGUOUS_CREATE_ATTEMPTS
+from .._values import Found
 from ..errors import PersonalizeError, ServerError, TransportError
 from ._base import ProviderBase, log
 from ._errors import PartialCreateError
 from ._listings import LISTINGS, TWIN_LISTINGS
 from ._values import ADOPT_EXISTING, Json
 
-# How often a create whose answer was lost (5xx, timeout) is looked for and posted again.
-AMBIGUOUS_CREATE_ATTEMPTS = 4
+__all__ = ["AMBIGUOUS_CREATE_ATTEMPTS", "Adoption"]
 
 
 class Adoption(ProviderBase):
@@ -64,14 +65,14 @@ class Adoption(ProviderBase):
             return None
         wanted = props.get(spec.adopt_input)
         if wanted:
-            live = spec.endpoints.get(client, str(wanted))
-            if live is None:
+            found = spec.endpoints.get(client, str(wanted))
+            if not isinstance(found, Found):
                 raise PersonalizeError(
                     f"{spec.adopt_input}={wanted!r}: no {spec.label} with this {spec.id_name} exists; "
                     f"check the {spec.id_name}, or remove {spec.adopt_input} to create a new {spec.label}"
                 )
-            self._check_immutable(model, live, f"{spec.adopt_input}={wanted!r}")
-            return live
+            self._check_immutable(model, found.live, f"{spec.adopt_input}={wanted!r}")
+            return found.live
         if props.get(ADOPT_EXISTING) and spec.natural_key is not None:
             match = self._find_by_natural_key(client, model)
             if match is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -12,12 +14,38 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pydantic import BaseModel
 
 from ..config import DEFAULT_NAMESPACE
-from ..errors import get_logger
+from ..errors import RedactingFilter, get_logger
 from ._errors import ResourceOperationError
 from ._spec import ResourceSpec, lookup_spec
 from ._values import CONFIG_NAMESPACE, Json, drop_none
 
 log = get_logger("pulumi_personalize.engine")
+
+
+class PulumiLogBridge(logging.Handler):
+    """Hands the package's warnings to the Pulumi log, where the person running Pulumi sees them.
+
+    The layers below the engine log with ``logging`` only (they never import pulumi); this handler,
+    on the package logger, is the one place their warnings cross over. Outside a Pulumi engine
+    ``pulumi.log`` writes to stderr.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.addFilter(RedactingFilter())  # also for a logger made without errors.get_logger
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):  # logging must never fail an operation
+            pulumi.log.warn(record.getMessage())
+
+
+def _bridge_to_pulumi_log() -> None:
+    logger = get_logger()
+    if not any(isinstance(h, PulumiLogBridge) for h in logger.handlers):
+        logger.addHandler(PulumiLogBridge())
+
+
+_bridge_to_pulumi_log()
 
 _LAZY_LOCK = threading.Lock()
 

@@ -1,8 +1,12 @@
-"""The errors the engine adds to the ladder of ``pulumi_personalize.errors``."""
+"""The errors the engine adds to the ladder of ``pulumi_personalize.errors`` (``PartialCreateError``,
+which the api layers raise, lives below them in ``pulumi_personalize._api``)."""
 
 from __future__ import annotations
 
+from .._api import PartialCreateError
 from ..errors import PersonalizeError, redact
+
+__all__ = ["PartialCreateError", "ResourceOperationError"]
 
 
 class ResourceOperationError(PersonalizeError):
@@ -26,18 +30,3 @@ class ResourceOperationError(PersonalizeError):
         self.resource = resource
         self.operation = operation
         self.cause = cause if isinstance(cause, BaseException) else None
-
-
-class PartialCreateError(PersonalizeError):
-    """A create whose first call succeeded and a follow-up failed. ``created_id`` is the object
-    left behind (``None`` when it was undone); the message says which it is."""
-
-    def __init__(self, message: str, *, created_id: str | None, cause: PersonalizeError | None = None) -> None:
-        super().__init__(
-            message,
-            status=cause.status if cause else None,
-            method=cause.method if cause else None,
-            path=cause.path if cause else None,
-            request_id=cause.request_id if cause else None,
-        )
-        self.created_id = created_id

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from typing import Any
 
+import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 from pydantic import BaseModel, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
+from .._values import Found, Gone, Lookup, Unconfirmed
 from ..config import DEFAULT_NAMESPACE
 from ..errors import AuthenticationError, NotFoundError, PersonalizeError
-from ..http import watch_not_found
 from ._adoption import Adoption
 from ._base import log
 from ._spec import ResourceSpec, tenant_of
@@ -183,17 +185,14 @@ class EngineProvider(TenantGuard, Adoption):
         client = self._client(props)
         self._guard(client, props)
         outcome = "nothing was dropped from the state"
-        with watch_not_found() as not_found:
-            try:
-                live = spec.endpoints.get(client, id_)
-            except (AuthenticationError, NotFoundError) as exc:  # the collection itself did not answer
-                raise self._unreachable(client, exc, outcome) from None
-        if live is None:
-            if not_found:  # a 404 proves nothing until the collection answers without the object
+        found = self._lookup(client, id_, outcome)
+        if not isinstance(found, Found):
+            if isinstance(found, Unconfirmed):  # a 404 proves nothing until the collection answers without it
                 self._confirm_gone(client, props, outcome, id_)
             else:  # the collection answered (a listing) and the object is not in it
                 self._guard(client, props, concluding_gone=True)
             return ReadResult(id_="", outs={})  # gone: the engine drops it from state
+        live = found.live
         self._guard(client, props, live=live)
         if spec.deleted(live):
             return ReadResult(id_="", outs={})  # archived: gone for Pulumi
@@ -223,17 +222,14 @@ class EngineProvider(TenantGuard, Adoption):
         where = {**props, TENANT: recorded}  # the tenant is an output: the old one is the record
         self._guard(client, where)
         outcome = "nothing was changed"
-        with watch_not_found() as not_found:
-            try:
-                live = spec.endpoints.get(client, id_)
-            except (AuthenticationError, NotFoundError) as exc:
-                raise self._unreachable(client, exc, outcome) from None
-        if live is None:
-            if not_found:
+        found = self._lookup(client, id_, outcome)
+        if not isinstance(found, Found):
+            if isinstance(found, Unconfirmed):
                 self._confirm_gone(client, where, outcome)
             raise PersonalizeError(
                 "it no longer exists: run `pulumi refresh` so that the next `pulumi up` creates it again"
             )
+        live = found.live
         self._guard(client, where, live=live)
         live = spec.endpoints.update(client, id_, spec.to_wire(model, live, spec), model, live)
         return UpdateResult(outs=self._outs(model, props, live, client))  # full outs, never None (#7809)
@@ -248,15 +244,32 @@ class EngineProvider(TenantGuard, Adoption):
     def _delete(self, id_: str, props: Json) -> None:
         client = self._client(props)
         self._guard(client, props)
-        with watch_not_found() as not_found:
-            try:
-                self.spec.endpoints.delete(client, id_, props)
-            except NotFoundError:
-                pass  # already gone, if the collection answers
-            except AuthenticationError as exc:
-                raise self._unreachable(client, exc, "nothing was deleted") from None
-        if not_found:  # a 404 is success only where the collection answers
+        try:
+            removal = self.spec.endpoints.delete(client, id_, props)
+        except NotFoundError as exc:
+            removal = Unconfirmed(str(exc))  # already gone, if the collection answers
+        except AuthenticationError as exc:
+            raise self._unreachable(client, exc, "nothing was deleted") from None
+        if isinstance(removal, Unconfirmed):  # a 404 is success only where the collection answers
+            log.debug("delete %s: %s; asking the collection", self.spec.title(id_, props), removal.why)
             self._confirm_gone(client, props, "the resource stays in the state")
+        elif removal.note:
+            _tell(removal)
+
+    def _lookup(self, client: Any, id_: str, outcome: str) -> Lookup:
+        """The endpoints' answer for one object; the collection's own 401/403/404 is a configuration
+        error that names the settings (``outcome``: what was left as it was)."""
+        try:
+            return self.spec.endpoints.get(client, id_)
+        except (AuthenticationError, NotFoundError) as exc:  # the collection itself did not answer
+            raise self._unreachable(client, exc, outcome) from None
+
+
+def _tell(removal: Gone) -> None:
+    """A delete's note, for the person running Pulumi (and the Python log)."""
+    log.info("%s", removal.note)
+    with contextlib.suppress(Exception):  # no engine to log to (unit tests)
+        pulumi.log.info(removal.note)
 
 
 def _best_effort(spec: ResourceSpec[Any], model_input: Json) -> Json:

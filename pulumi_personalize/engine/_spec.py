@@ -13,6 +13,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from .._values import Lookup, Removal
 from ..config import Tenant
 from ..errors import PersonalizeError
 from ._values import ADOPT_EXISTING, CONFIG_NAMESPACE, TENANT, Json, drop_none
@@ -26,19 +27,23 @@ class Endpoints(Protocol[ClientC]):
 
     ``payload`` is the wire body the engine built (desired inputs merged onto ``live``); ``inputs``
     the validated model, for endpoints that need more than one call (versions, for example).
+    A 404 comes back as a value (``Unconfirmed``), never through the HTTP client's side channels.
     """
 
     def create(self, client: ClientC, payload: Json, inputs: BaseModel) -> Json: ...
 
-    def get(self, client: ClientC, id_: str) -> Json | None:
-        """The live object, or ``None`` when it does not exist (any more)."""
+    def get(self, client: ClientC, id_: str) -> Lookup:
+        """``Found`` with the live object; ``Gone`` when the collection answered without it (a
+        listing); ``Unconfirmed`` when the object answered 404, which the engine confirms by asking
+        the collection. A 401/403/404 of the collection itself is raised."""
         ...
 
     def update(self, client: ClientC, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json: ...
 
-    def delete(self, client: ClientC, id_: str, props: Mapping[str, Any]) -> None:
-        """Delete; a missing object may be ignored or raise ``NotFoundError``: either way the engine
-        saw the 404 (``http.watch_not_found``) and confirms that the collection answers."""
+    def delete(self, client: ClientC, id_: str, props: Mapping[str, Any]) -> Removal:
+        """``Gone`` once deleted (or archived, or left as it is with a ``note`` saying so);
+        ``Unconfirmed`` when a 404 was met on the way. A raised ``NotFoundError`` counts as
+        ``Unconfirmed`` too: either way the engine confirms that the collection answers."""
         ...
 
     def list(self, client: ClientC) -> list[Json]:
@@ -140,6 +145,12 @@ class ResourceSpec(Generic[ClientT]):
             raise ValueError(f"{self.name}: outputs {sorted(clash)} shadow inputs (olds in diff are outputs)")
         if self.claim_twins and self.natural_key is None:
             raise ValueError(f"{self.name}: claim_twins needs a natural_key")
+
+    @property
+    def declaration(self) -> Declaration:
+        """The declaration this spec was made by (``declare``): what the exporter and the
+        generators read, reached through the spec so that they need not call the engine."""
+        return declaration_of(self.name)
 
     def deleted(self, live: Json) -> bool:
         """Whether a live object counts as deleted (see ``is_deleted``)."""

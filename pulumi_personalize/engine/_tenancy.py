@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..config import DEFAULT_NAMESPACE, Tenant, tenant_change_allowed
+from ..config import DEFAULT_NAMESPACE, Tenant, env_var_name, tenant_change_allowed
 from ..errors import (
     AuthenticationError,
     ConfigurationError,
@@ -50,8 +50,8 @@ class TenantGuard(ProviderBase):
             f"this {self.spec.label} was recorded in {tenant.describe(recorded)}, but the provider is now "
             f"configured for {tenant.describe(configured)}: check {tenant.settings_for(field_)}. Nothing was "
             f"changed and nothing was dropped from the state. To move the stack to the new "
-            f"{'project' if tenant.service == 'contentstack' else 'tenant'} on purpose, set "
-            f"{tenant.allow_setting()} for one `pulumi refresh --run-program` (docs/recovery.md)",
+            f"{tenant.facts.container} on purpose, set {_allow_setting(tenant)} for one "
+            "`pulumi refresh --run-program` (docs/recovery.md)",
             key=tenant.settings_for(field_).split(" ")[0], recorded=recorded, configured=configured,
         )
 
@@ -78,8 +78,9 @@ class TenantGuard(ProviderBase):
             )
         if isinstance(exc, NotFoundError):
             settings = tenant.location_settings()
-            if tenant.service == "contentstack":
-                settings = f"{tenant.settings_for('project_uid')}, {settings}"
+            scope = tenant.scope_settings()
+            if scope:
+                settings = f"{scope}, {settings}"
             return ConfigurationError(
                 f"the {self.spec.label} collection does not answer at {where} (HTTP 404 on {exc.path}): the "
                 f"project, region or base URL is wrong, not the {self.spec.label}; check {settings}; "
@@ -111,3 +112,9 @@ class TenantGuard(ProviderBase):
             return self.spec.id_of(item)
         except (KeyError, TypeError, ValueError):
             return None
+
+
+def _allow_setting(tenant: Tenant) -> str:
+    """The explicit step that lets a resource move to another tenant, as a person types it."""
+    key = f"{tenant.namespace}:allowTenantChange"
+    return f"{key}=true (or {env_var_name('allowTenantChange', tenant.namespace)}=1)"

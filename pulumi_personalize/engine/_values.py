@@ -1,4 +1,7 @@
-"""Values as the dynamic provider host hands them over: unknowns at preview, Outputs, ``None``."""
+"""Values as the dynamic provider host hands them over: unknowns at preview, Outputs, ``None``.
+
+The primitives every layer needs (``Json``, ``UNKNOWN``, ``is_unknown``, ``contains_unknown``) live
+below the engine, in ``pulumi_personalize._values``; they are re-exported here and by the package."""
 
 from __future__ import annotations
 
@@ -10,29 +13,26 @@ import pulumi
 from pulumi.output import Unknown
 from pydantic.alias_generators import to_snake
 
-UNKNOWN: str = pulumi.runtime.rpc.UNKNOWN
-"""What a value not yet known at preview looks like in check and diff."""
+from .._values import UNKNOWN, Json, contains_unknown, is_unknown
+
+__all__ = [
+    "ADOPT_EXISTING",
+    "CONFIG_NAMESPACE",
+    "TENANT",
+    "UNKNOWN",
+    "Json",
+    "contains_unknown",
+    "drop_none",
+    "is_unknown",
+    "loc_is_unknown",
+    "public",
+    "resolve_outputs",
+]
 
 CONFIG_NAMESPACE = "config_namespace"
 ADOPT_EXISTING = "adopt_existing"
 TENANT = "tenant"
 """The output every resource records its tenant in (``config.Tenant.record``: identifiers only)."""
-
-Json = dict[str, Any]
-
-
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, str) and value == UNKNOWN
-
-
-def contains_unknown(value: Any) -> bool:
-    if is_unknown(value):
-        return True
-    if isinstance(value, Mapping):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(contains_unknown(v) for v in value)
-    return False
 
 
 def resolve_outputs(value: Any) -> Any:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import DEFAULT_NAMESPACE, Tenant, load_contentstack_settings, load_sitecore_settings
+from ..contentstack._wire import contentstack_client
 from ..contentstack.api import ContentstackApi
 from ..errors import (
     ApiError,
@@ -31,7 +32,7 @@ from ..errors import (
     PersonalizeError,
     TransportError,
 )
-from ..http import contentstack_client, sitecore_client
+from ..sitecore._wire import sitecore_client
 from ..sitecore.api import SitecoreApi
 from .contentstack import contentstack_program
 from .program import Program, slug

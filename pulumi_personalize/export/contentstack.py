@@ -9,10 +9,11 @@ that object is exported too, and stays a uid otherwise.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from .._values import Json
 from ..contentstack import api as cs_api
 from ..contentstack.models import AttributeInputs, AudienceInputs, EventInputs, ExperienceInputs
 from ..contentstack.resources import ATTRIBUTE, AUDIENCE, EVENT, EXPERIENCE, EXPERIENCE_PRIORITY
@@ -27,11 +28,12 @@ from ..contentstack.rules import (
     RuleModel,
     StringMatchModel,
 )
-from ..engine import Json, ResourceSpec
-from ..engine._spec import declaration_of
 from .program import Call, Names, Program, Ref, Resource, Skipped, validation_message
 from .reader import ContentstackSnapshot
 from .selection import Selection
+
+if TYPE_CHECKING:  # annotations only: the exporter never calls the engine
+    from ..engine import ResourceSpec
 
 __all__ = ["contentstack_program"]
 
@@ -66,14 +68,14 @@ class _Builder:
             kwargs.append(("config_namespace", self.selection.config_namespace))
         if uid is not None:
             kwargs.append((spec.adopt_input, uid))
-        self.program.resources.append(Resource(kind, f"cs.{declaration_of(spec.name).cls}", var, kwargs, title, uid))
+        self.program.resources.append(Resource(kind, f"cs.{spec.declaration.cls}", var, kwargs, title, uid))
         return var
 
     @staticmethod
     def declared(spec: ResourceSpec[Any], item: Json, *, but: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
         """The live object's values of the resource's declared arguments (the ones the service
         needs, and the others that are set), by their argument names."""
-        decl = declaration_of(spec.name)
+        decl = spec.declaration
         found = [(a.name, item.get(decl.wire_name(a.name))) for a in decl.args if a.name not in but]
         return [(name, value) for name, value in found if value or decl.required(name)]
 

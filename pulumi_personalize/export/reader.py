@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .._values import Json
 from ..config import Tenant
 from ..contentstack import api as cs_api
-from ..engine import Json
 from ..sitecore import api as sc_api
 from .selection import Selection
 

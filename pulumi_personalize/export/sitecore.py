@@ -12,12 +12,11 @@ unless ``--include-archived`` (adopting one unarchives it).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..engine import Json, ResourceSpec
-from ..engine._spec import declaration_of
+from .._values import Json
 from ..sitecore.models import (
     AUTH_SECRET_FIELDS,
     DECLARABLE_FLOW_STATUSES,
@@ -54,6 +53,9 @@ from .program import (
 )
 from .reader import SitecoreSnapshot
 from .selection import Selection
+
+if TYPE_CHECKING:  # annotations only: the exporter never calls the engine
+    from ..engine import ResourceSpec
 
 __all__ = ["sitecore_program"]
 
@@ -110,7 +112,7 @@ class _Builder:
             kwargs.append(("config_namespace", self.selection.config_namespace))
         if ref is not None:
             kwargs.append((spec.adopt_input, ref))
-        self.program.resources.append(Resource(kind, f"sc.{declaration_of(spec.name).cls}", var, kwargs, title, ref))
+        self.program.resources.append(Resource(kind, f"sc.{spec.declaration.cls}", var, kwargs, title, ref))
         return var
 
     def file(self, folder: str, stem: str, extension: str, content: str) -> str:
@@ -288,7 +290,7 @@ class _Builder:
             folder = f"flows/{file_slug(inputs.get('friendly_id'), 'flow')}"
             inputs["variants"] = [self.flow_variant(v, folder) for v in inputs.get("variants") or []]
             # every declared argument the flow sets, in the declaration's order (variants even when none)
-            kwargs = [(a.name, inputs.get(a.name)) for a in declaration_of(FLOW_DEFINITION.name).args
+            kwargs = [(a.name, inputs.get(a.name)) for a in FLOW_DEFINITION.declaration.args
                       if a.name == "variants" or inputs.get(a.name) not in (None, [], {})]
             self.add("flow", FLOW_DEFINITION, title, str(item["ref"]), kwargs)
             if status in _RUNNING:

@@ -1,17 +1,18 @@
 """Typed endpoints of the Sitecore Personalize REST API (the live one: ``docs/facts/sitecore.md``), over the
 shared HTTP client.
 
-Layering: resources -> this module -> ``pulumi_personalize.http``. ``SitecoreApi`` knows nothing
-about Pulumi; the ``engine.Endpoints`` below are what the resource specs drive.
+Layering: resources -> engine -> this module -> ``pulumi_personalize.http`` (it never imports the
+engine or pulumi). ``SitecoreApi`` knows nothing about Pulumi; the endpoint classes below implement
+the engine's ``Endpoints`` protocol, which the resource specs drive.
 
 - Each collection's path is declared once, in its ``Kind`` (a path change is one line).
 - Lists are ``limit``/``offset`` pages of ``{href, items}``; a refresh reads the pages of a
-  collection once per burst (``engine.LISTINGS``) where the list carries whole objects, and GETs one
+  collection once per burst (``LISTINGS``) where the list carries whole objects, and GETs one
   object by ref only when its list entry is a summary, or when it is not listed (archived objects may
   be left out of lists).
-- ``get`` answers ``None`` only on the collection's word: an item that 404s while its collection
-  answers. A collection that answers 401/403/404 raises (a wrong URL, region or credential is not
-  a deletion).
+- ``get`` and ``delete`` answer a value: ``Found``, ``Gone``, or ``Unconfirmed`` for an item that
+  404s (the engine then asks the collection). A collection that answers 401/403/404 raises (a wrong
+  URL, region or credential is not a deletion).
 - The API has no DELETE: destroy archives (``archived: true``; flows also ``status: PAUSED``).
 """
 
@@ -22,14 +23,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pulumi
 from pydantic import BaseModel
 
+from .._api import AMBIGUOUS_CREATE_ATTEMPTS, LISTINGS, PartialCreateError
+from .._values import Found, Gone, Json, Lookup, Removal, Unconfirmed
 from ..config import load_sitecore_settings
-from ..engine import AMBIGUOUS_CREATE_ATTEMPTS, LISTINGS, Json, PartialCreateError
 from ..errors import NotFoundError, PersonalizeError, ServerError, TransportError, get_logger, redact
 from ..facts import sitecore as facts
-from ..http import ApiClient, sitecore_client
+from ..http import ApiClient
+from ._wire import sitecore_client
 from .models import (
     DECISION_MODEL_LINKS,
     ConnectionInputs,
@@ -80,6 +82,16 @@ class Kind:
     """Keys a list entry must carry to count as the whole object (else it is fetched by ref)."""
     listed: bool = True
     """Whether ``GET path`` lists the collection (variants are listed per model only)."""
+
+    def lookup(self, ref: str, live: Json | None) -> Lookup:
+        """``find``, ``fetch`` and ``archive`` answer ``None`` only after ``GET path/ref`` answered 404."""
+        return Found(live) if live is not None else self.not_found(ref)
+
+    def removal(self, ref: str, live: Json | None) -> Removal:
+        return Gone() if live is not None else self.not_found(ref)
+
+    def not_found(self, ref: str) -> Unconfirmed:
+        return Unconfirmed(f"GET {self.path}/{ref} answered 404")
 
 
 CONNECTIONS = Kind("connection", facts.CONNECTIONS_PATH, whole=("auth", "request"))
@@ -217,14 +229,14 @@ class Collection:
     def create(self, api: SitecoreApi, payload: Json, inputs: BaseModel) -> Json:
         return api.create(self.kind.path, payload)
 
-    def get(self, api: SitecoreApi, id_: str) -> Json | None:
-        return api.find(self.kind, id_)
+    def get(self, api: SitecoreApi, id_: str) -> Lookup:
+        return self.kind.lookup(id_, api.find(self.kind, id_))
 
     def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         return api.replace(self.kind, id_, payload)
 
-    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> None:
-        api.archive(self.kind, id_)
+    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> Removal:
+        return self.kind.removal(id_, api.archive(self.kind, id_))
 
     def list(self, api: SitecoreApi) -> list[Json]:
         """Every object, archived ones included as far as the list shows them (natural-key look-ups)."""
@@ -300,18 +312,19 @@ class DecisionModelDeployments:
             raise PersonalizeError(f"no live decision model with ref {inputs.decision_model!r} to deploy to")
         return api.replace(DECISION_MODELS, inputs.decision_model, inputs.to_api(live))
 
-    def get(self, api: SitecoreApi, id_: str) -> Json | None:
-        return api.find(DECISION_MODELS, id_)
+    def get(self, api: SitecoreApi, id_: str) -> Lookup:
+        return DECISION_MODELS.lookup(id_, api.find(DECISION_MODELS, id_))
 
     def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         return api.replace(DECISION_MODELS, id_, payload)
 
-    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> None:
+    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> Removal:
         live = api.find(DECISION_MODELS, id_)
         if live is None or is_archived(live):
-            return
+            return DECISION_MODELS.removal(id_, live)
         body = strip_server_fields(live, links=DECISION_MODEL_LINKS)
         api.replace(DECISION_MODELS, id_, {**body, "deploymentConfiguration": {"variants": []}})
+        return Gone()
 
     def list(self, api: SitecoreApi) -> list[Json]:
         raise NotImplementedError  # not adoptable by key: a deployment is its model's
@@ -404,8 +417,8 @@ class FlowDefinitions(Collection):
             api.replace(self.kind, ref, {**payload, "status": "PRODUCTION"})
             return api.replace(self.kind, ref, payload)
 
-    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> None:
-        api.archive(self.kind, id_, status="PAUSED")
+    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> Removal:
+        return self.kind.removal(id_, api.archive(self.kind, id_, status="PAUSED"))
 
     def _explain_taken(self, api: SitecoreApi, inputs: FlowDefinitionInputs, exc: PersonalizeError) -> PersonalizeError:
         if exc.status not in (400, 409, 422):
@@ -444,14 +457,16 @@ class Templates(Collection):
             api.replace(self.kind, id_, {**payload, "status": "DRAFT"})
         return api.replace(self.kind, id_, payload)
 
-    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> None:
+    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> Removal:
         try:
-            api.archive(self.kind, id_)
+            return self.kind.removal(id_, api.archive(self.kind, id_))
         except PersonalizeError as exc:
             if exc.status not in (400, 405, 409, 422):
                 raise
-            pulumi.log.warn(
-                f"template {props.get('friendly_id')!r} (ref {id_}) was removed from the Pulumi state but "
-                f"still exists in Sitecore Personalize: the service refused to archive it ({exc.status}). "
-                f"Archive it in the Sitecore UI, or adopt it again with adopt_ref={id_!r}."
+            # a warning: the engine hands it to the Pulumi log
+            log.warning(
+                "template %r (ref %s) was removed from the Pulumi state but still exists in Sitecore "
+                "Personalize: the service refused to archive it (%s). Archive it in the Sitecore UI, or adopt "
+                "it again with adopt_ref=%r.", props.get("friendly_id"), id_, exc.status, id_,
             )
+            return Gone()

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..config import DEFAULT_NAMESPACE, load_sitecore_settings
 from ..errors import NotFoundError
-from ..http import sitecore_client
+from ._wire import sitecore_client
 from .api import CONNECTIONS, DECISION_MODELS, FLOW_DEFINITIONS, PAGE_SIZE, TEMPLATES, Kind, SitecoreApi
 from .models import is_archived
 

@@ -23,6 +23,10 @@ from pulumi_personalize.contentstack.resources import ATTRIBUTE, AUDIENCE, EVENT
 from pulumi_personalize.engine import (
     UNKNOWN,
     EngineProvider,
+    Found,
+    Gone,
+    Lookup,
+    Removal,
     ResourceOperationError,
     ResourceSpec,
     default_to_wire,
@@ -338,16 +342,18 @@ class Shelf:
             raise TransportError("POST /widgets failed: ReadTimeout", method="POST", path="/widgets")
         return item
 
-    def get(self, shelf: Shelf, id_: str) -> dict[str, Any] | None:
-        return shelf.items.get(id_)
+    def get(self, shelf: Shelf, id_: str) -> Lookup:
+        found = shelf.items.get(id_)
+        return Gone() if found is None else Found(found)
 
     def update(self, shelf: Shelf, id_: str, payload: dict[str, Any], inputs: BaseModel,
                live: dict[str, Any]) -> dict[str, Any]:
         shelf.items[id_] = {**payload, "id": id_, "retired": False}  # an update revives
         return shelf.items[id_]
 
-    def delete(self, shelf: Shelf, id_: str, props: Any) -> None:
+    def delete(self, shelf: Shelf, id_: str, props: Any) -> Removal:
         shelf.items[id_]["retired"] = True
+        return Gone()
 
     def list(self, shelf: Shelf) -> list[dict[str, Any]]:
         shelf.listings += 1

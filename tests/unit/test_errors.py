@@ -10,6 +10,7 @@ import pytest
 import respx
 
 from pulumi_personalize.config import ContentstackSettings, SitecoreSettings
+from pulumi_personalize.contentstack._wire import new_client as new_contentstack_client
 from pulumi_personalize.errors import (
     ApiError,
     AuthenticationError,
@@ -22,9 +23,9 @@ from pulumi_personalize.errors import (
     TransportError,
     ValidationError,
     error_class_for_status,
-    parse_error_body,
 )
-from pulumi_personalize.http import ApiClient, RetryPolicy
+from pulumi_personalize.http import ApiClient, RetryPolicy, parse_error_body
+from pulumi_personalize.sitecore._wire import new_client as new_sitecore_client
 
 CS_URL = "https://cs.test"
 SC_URL = "https://sc.test"
@@ -101,9 +102,14 @@ def test_parse_oauth_error() -> None:
     assert code == "invalid_client"
 
 
-@pytest.mark.parametrize("body", [None, "", "plain text", [], ["a", "b"], 42, {"weird": {"nested": 1}}])
-def test_parse_is_tolerant(body: object) -> None:
-    parse_error_body(body)  # never raises
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [(None, None), ("", None), ("plain text", "plain text"), ([], None), (["a", "b"], "a; b"), (42, "42"),
+     ({"weird": {"nested": 1}}, None)],
+)
+def test_parse_is_tolerant(body: object, message: str | None) -> None:
+    # never raises, and takes from an unknown shape what reads as a message and nothing else
+    assert parse_error_body(body) == (message, {}, None)
 
 
 def test_parse_never_returns_credentials_from_unknown_shapes() -> None:
@@ -112,7 +118,7 @@ def test_parse_never_returns_credentials_from_unknown_shapes() -> None:
 
 
 def _cs(settings: ContentstackSettings, policy: RetryPolicy) -> ApiClient:
-    return ApiClient.for_contentstack(settings, retry_policy=policy)
+    return new_contentstack_client(settings, retry_policy=policy)
 
 
 @respx.mock
@@ -192,7 +198,7 @@ def test_sitecore_error_shape_through_http(
             json={"status": 400, "message": "Bad connection", "errors": [{"field": "name", "message": "blank"}]},
         )
     )
-    client = ApiClient.for_sitecore(sc_settings(), retry_policy=policy)
+    client = new_sitecore_client(sc_settings(), retry_policy=policy)
     with pytest.raises(ValidationError) as info:
         client.post("/v1/connections", {})
     assert info.value.service_message == "Bad connection"

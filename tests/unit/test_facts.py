@@ -3,7 +3,6 @@ and the emulator read the services' enums, paths and quotas from."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 from typing import Any, get_args
 
@@ -108,15 +107,3 @@ def test_literal_types_hold_the_same_values_as_the_tuples() -> None:
     assert set(get_args(sc.FlowSubtype)) == set(sc.FLOW_SUBTYPES)
     assert get_args(sc.FlowStatus) == sc.FLOW_STATUSES and get_args(sc.SystemType) == sc.SYSTEM_TYPES
     assert get_args(cs.ExperienceType) == cs.EXPERIENCE_TYPES
-
-
-def test_facts_import_nothing_from_the_package() -> None:
-    """Both the client and the emulator import the facts; the facts import neither."""
-    folder = Path(cs.__file__).parent
-    for module in folder.glob("*.py"):
-        tree = ast.parse(module.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                assert node.level == 0 and not (node.module or "").startswith("pulumi_personalize"), module
-            elif isinstance(node, ast.Import):
-                assert not any(a.name.startswith("pulumi_personalize") for a in node.names), module

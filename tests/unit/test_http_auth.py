@@ -12,14 +12,13 @@ import pytest
 import respx
 
 from pulumi_personalize.config import ContentstackSettings, SitecoreSettings
+from pulumi_personalize.contentstack._wire import contentstack_client
+from pulumi_personalize.contentstack._wire import new_client as new_contentstack_client
 from pulumi_personalize.errors import AuthenticationError
-from pulumi_personalize.http import (
-    ApiClient,
-    RetryPolicy,
-    _clients,
-    contentstack_client,
-    sitecore_client,
-)
+from pulumi_personalize.http import RetryPolicy
+from pulumi_personalize.http._cache import _clients
+from pulumi_personalize.sitecore._wire import new_client as new_sitecore_client
+from pulumi_personalize.sitecore._wire import sitecore_client
 
 CS_URL = "https://cs.test"
 SC_URL = "https://sc.test"
@@ -41,7 +40,7 @@ def _token_route(*tokens: str, expires_in: int = 3600) -> respx.Route:
 @respx.mock
 def test_contentstack_authtoken_headers(cs_settings: Callable[..., ContentstackSettings], policy: RetryPolicy) -> None:
     route = respx.get(f"{CS_URL}/attributes").mock(return_value=httpx.Response(200, json=[]))
-    ApiClient.for_contentstack(cs_settings(), retry_policy=policy).get("/attributes")
+    new_contentstack_client(cs_settings(), retry_policy=policy).get("/attributes")
     headers = route.calls.last.request.headers
     assert headers["x-project-uid"] == "project-uid-1"
     assert headers["authtoken"] == "cs-authtoken-SECRET-1"
@@ -53,7 +52,7 @@ def test_contentstack_authtoken_headers(cs_settings: Callable[..., ContentstackS
 def test_contentstack_oauth_headers(cs_settings: Callable[..., ContentstackSettings], policy: RetryPolicy) -> None:
     settings = cs_settings(contentstackAuthtoken="", contentstackOauthToken="cs-oauth-SECRET-3")
     route = respx.get(f"{CS_URL}/attributes").mock(return_value=httpx.Response(200, json=[]))
-    ApiClient.for_contentstack(settings, retry_policy=policy).get("/attributes")
+    new_contentstack_client(settings, retry_policy=policy).get("/attributes")
     headers = route.calls.last.request.headers
     assert headers["authorization"] == "Bearer cs-oauth-SECRET-3"
     assert headers["x-project-uid"] == "project-uid-1"
@@ -66,7 +65,7 @@ def test_contentstack_401_is_not_retried_and_hints_the_key(
 ) -> None:
     route = respx.get(f"{CS_URL}/attributes").mock(return_value=httpx.Response(401, json={"message": "bad token"}))
     with pytest.raises(AuthenticationError) as info:
-        ApiClient.for_contentstack(cs_settings(), retry_policy=policy).get("/attributes")
+        new_contentstack_client(cs_settings(), retry_policy=policy).get("/attributes")
     assert route.call_count == 1
     assert "personalize:contentstackAuthtoken" in str(info.value)
 
@@ -78,7 +77,7 @@ def test_contentstack_401_is_not_retried_and_hints_the_key(
 def test_sitecore_token_request_form(sc_settings: Callable[..., SitecoreSettings], policy: RetryPolicy) -> None:
     token = _token_route("at-1")
     api = respx.get(f"{SC_URL}/v1/flows").mock(return_value=httpx.Response(200, json={"items": []}))
-    ApiClient.for_sitecore(sc_settings(), retry_policy=policy).get("/v1/flows")
+    new_sitecore_client(sc_settings(), retry_policy=policy).get("/v1/flows")
     form = parse_qs(token.calls.last.request.content.decode())
     assert form == {
         "grant_type": ["client_credentials"],
@@ -96,7 +95,7 @@ def test_sitecore_token_cached_until_near_expiry(
 ) -> None:
     token = _token_route("at-1", "at-2", expires_in=3600)
     api = respx.get(f"{SC_URL}/v1/flows").mock(return_value=httpx.Response(200, json={"items": []}))
-    client = ApiClient.for_sitecore(sc_settings(), retry_policy=policy)
+    client = new_sitecore_client(sc_settings(), retry_policy=policy)
     for _ in range(3):
         client.get("/v1/flows")
     fake_time.advance(3000)  # still well inside the hour
@@ -114,7 +113,7 @@ def test_sitecore_401_refreshes_exactly_once_then_surfaces(
 ) -> None:
     token = _token_route("at-1", "at-2", "at-3")
     api = respx.get(f"{SC_URL}/v1/connections").mock(return_value=httpx.Response(401, json={"message": "expired"}))
-    client = ApiClient.for_sitecore(sc_settings(), retry_policy=policy)
+    client = new_sitecore_client(sc_settings(), retry_policy=policy)
     with pytest.raises(AuthenticationError) as info:
         client.get("/v1/connections")
     assert token.call_count == 2
@@ -132,7 +131,7 @@ def test_sitecore_401_then_success_after_refresh(
     api = respx.post(f"{SC_URL}/v1/templates").mock(
         side_effect=[httpx.Response(401), httpx.Response(201, json={"ref": "t1"})]
     )
-    client = ApiClient.for_sitecore(sc_settings(), retry_policy=policy)
+    client = new_sitecore_client(sc_settings(), retry_policy=policy)
     assert client.post("/v1/templates", {"name": "t"}) == {"ref": "t1"}
     assert token.call_count == 2 and api.call_count == 2
     # The refreshed token is cached for the next request.
@@ -149,7 +148,7 @@ def test_sitecore_static_token_401_not_refreshed(
     token = respx.post(TOKEN_URL).mock(return_value=httpx.Response(200, json={"access_token": "x"}))
     api = respx.get(f"{SC_URL}/v1/flows").mock(return_value=httpx.Response(401))
     with pytest.raises(AuthenticationError) as info:
-        ApiClient.for_sitecore(settings, retry_policy=policy).get("/v1/flows")
+        new_sitecore_client(settings, retry_policy=policy).get("/v1/flows")
     assert api.call_count == 1 and token.call_count == 0
     assert api.calls.last.request.headers["authorization"] == "Bearer static-AT-4"
     assert "personalize:sitecoreAccessToken" in str(info.value)
@@ -164,9 +163,31 @@ def test_sitecore_token_endpoint_rejection_is_authentication_error(
     )
     api = respx.get(f"{SC_URL}/v1/flows").mock(return_value=httpx.Response(200, json={}))
     with pytest.raises(AuthenticationError) as info:
-        ApiClient.for_sitecore(sc_settings(), retry_policy=policy).get("/v1/flows")
+        new_sitecore_client(sc_settings(), retry_policy=policy).get("/v1/flows")
     assert api.call_count == 0
     assert "token" in str(info.value) and "Unauthorized" in str(info.value)
+
+
+@respx.mock
+def test_a_failed_token_request_leaves_the_next_request_free_to_fetch_one(
+    sc_settings: Callable[..., SitecoreSettings], policy: RetryPolicy
+) -> None:
+    # The token cache's lock is held while the token request is out; a failure must release it,
+    # or the next request on this client would wait forever.
+    token = respx.post(TOKEN_URL).mock(
+        side_effect=[httpx.Response(401, json={"error": "access_denied"}),
+                     httpx.Response(200, json={"access_token": "at-after-failure", "expires_in": 60})]
+    )
+    api = respx.get(f"{SC_URL}/v1/flows").mock(return_value=httpx.Response(200, json={}))
+    client = new_sitecore_client(sc_settings(), retry_policy=policy)
+    with pytest.raises(AuthenticationError):
+        client.get("/v1/flows")
+    second = threading.Thread(target=client.get, args=("/v1/flows",), daemon=True)
+    second.start()
+    second.join(timeout=10)
+    assert not second.is_alive(), "the second request waits on the token lock"
+    assert token.call_count == 2
+    assert api.calls.last.request.headers["authorization"] == "Bearer at-after-failure"
 
 
 @respx.mock
@@ -177,7 +198,7 @@ def test_sitecore_token_endpoint_503_is_retried(
         side_effect=[httpx.Response(503), httpx.Response(200, json={"access_token": "at-9", "expires_in": 60})]
     )
     respx.get(f"{SC_URL}/v1/flows").mock(return_value=httpx.Response(200, json={}))
-    ApiClient.for_sitecore(sc_settings(), retry_policy=policy).get("/v1/flows")
+    new_sitecore_client(sc_settings(), retry_policy=policy).get("/v1/flows")
     assert token.call_count == 2
 
 

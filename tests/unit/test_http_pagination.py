@@ -9,8 +9,10 @@ import pytest
 import respx
 
 from pulumi_personalize.config import ContentstackSettings, SitecoreSettings
+from pulumi_personalize.contentstack._wire import new_client as new_contentstack_client
 from pulumi_personalize.errors import PersonalizeError
 from pulumi_personalize.http import ApiClient, RetryPolicy
+from pulumi_personalize.sitecore._wire import new_client as new_sitecore_client
 
 CS_URL = "https://cs.test"
 SC_URL = "https://sc.test"
@@ -19,12 +21,12 @@ SC_URL = "https://sc.test"
 @pytest.fixture
 def sc(sc_settings: Callable[..., SitecoreSettings], policy: RetryPolicy) -> ApiClient:
     settings = sc_settings(sitecoreClientId="", sitecoreClientSecret="", sitecoreAccessToken="static-token-1")
-    return ApiClient.for_sitecore(settings, retry_policy=policy)
+    return new_sitecore_client(settings, retry_policy=policy)
 
 
 @pytest.fixture
 def cs(cs_settings: Callable[..., ContentstackSettings], policy: RetryPolicy) -> ApiClient:
-    return ApiClient.for_contentstack(cs_settings(), retry_policy=policy)
+    return new_contentstack_client(cs_settings(), retry_policy=policy)
 
 
 def _pages(total: int, page_size: int) -> Callable[[httpx.Request], httpx.Response]:

@@ -15,7 +15,8 @@ import pytest
 import respx
 
 from pulumi_personalize.config import ContentstackSettings
-from pulumi_personalize.http import RateLimiter, contentstack_client
+from pulumi_personalize.contentstack._wire import contentstack_client
+from pulumi_personalize.http import RateLimiter
 
 CS_URL = "https://cs.test"
 N_REQUESTS = 40

@@ -11,6 +11,7 @@ import pytest
 import respx
 
 from pulumi_personalize.config import ContentstackSettings
+from pulumi_personalize.contentstack._wire import new_client as new_contentstack_client
 from pulumi_personalize.errors import RateLimitedError, ServerError, TransportError
 from pulumi_personalize.http import ApiClient, RetryPolicy, parse_retry_after
 
@@ -20,7 +21,7 @@ WALL_NOW = 1445412480.0
 
 @pytest.fixture
 def client(cs_settings: Callable[..., ContentstackSettings], policy: RetryPolicy) -> ApiClient:
-    return ApiClient.for_contentstack(cs_settings(), retry_policy=policy)
+    return new_contentstack_client(cs_settings(), retry_policy=policy)
 
 
 @respx.mock
@@ -80,7 +81,7 @@ def test_huge_retry_after_is_clamped(
         random=lambda: 1.0,
         clock=fake_time.clock,
     )
-    client = ApiClient.for_contentstack(cs_settings(), retry_policy=policy)
+    client = new_contentstack_client(cs_settings(), retry_policy=policy)
     respx.get(f"{CS_URL}/events").mock(
         side_effect=[httpx.Response(429, headers={"Retry-After": "86400"}), httpx.Response(200, json=[])]
     )
@@ -136,7 +137,7 @@ def test_429_storm_hits_the_total_wait_cap(
         random=lambda: 1.0,
         clock=fake_time.clock,
     )
-    client = ApiClient.for_contentstack(cs_settings(), retry_policy=policy)
+    client = new_contentstack_client(cs_settings(), retry_policy=policy)
     route = respx.post(f"{CS_URL}/attributes").mock(
         return_value=httpx.Response(429, headers={"Retry-After": "4"})
     )

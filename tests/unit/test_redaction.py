@@ -12,6 +12,7 @@ import pytest
 import respx
 
 from pulumi_personalize.config import ContentstackSettings, SitecoreSettings, load_contentstack_settings
+from pulumi_personalize.contentstack._wire import new_client as new_contentstack_client
 from pulumi_personalize.errors import (
     REDACTED,
     ApiError,
@@ -30,6 +31,7 @@ from pulumi_personalize.errors import (
     register_secret,
 )
 from pulumi_personalize.http import ApiClient, RetryPolicy
+from pulumi_personalize.sitecore._wire import new_client as new_sitecore_client
 
 CS_URL = "https://cs.test"
 SC_URL = "https://sc.test"
@@ -87,18 +89,18 @@ def _assert_clean(err: BaseException, caplog: pytest.LogCaptureFixture) -> None:
 
 @pytest.fixture
 def cs(cs_settings: Callable[..., ContentstackSettings], policy: RetryPolicy) -> ApiClient:
-    return ApiClient.for_contentstack(cs_settings(contentstackAuthtoken=AUTHTOKEN), retry_policy=policy)
+    return new_contentstack_client(cs_settings(contentstackAuthtoken=AUTHTOKEN), retry_policy=policy)
 
 
 @pytest.fixture
 def cs_oauth(cs_settings: Callable[..., ContentstackSettings], policy: RetryPolicy) -> ApiClient:
     settings = cs_settings(contentstackAuthtoken="", contentstackOauthToken=OAUTH)
-    return ApiClient.for_contentstack(settings, retry_policy=policy)
+    return new_contentstack_client(settings, retry_policy=policy)
 
 
 @pytest.fixture
 def sc(sc_settings: Callable[..., SitecoreSettings], policy: RetryPolicy) -> ApiClient:
-    return ApiClient.for_sitecore(sc_settings(sitecoreClientSecret=CLIENT_SECRET), retry_policy=policy)
+    return new_sitecore_client(sc_settings(sitecoreClientSecret=CLIENT_SECRET), retry_policy=policy)
 
 
 @respx.mock
@@ -176,7 +178,7 @@ def test_sitecore_static_token(
     settings = sc_settings(sitecoreClientId="", sitecoreClientSecret="", sitecoreAccessToken=STATIC_TOKEN)
     respx.get(f"{SC_URL}/v1/flows").mock(return_value=httpx.Response(403, text=f"token {STATIC_TOKEN} forbidden"))
     with pytest.raises(AuthenticationError) as info:
-        ApiClient.for_sitecore(settings, retry_policy=policy).get("/v1/flows")
+        new_sitecore_client(settings, retry_policy=policy).get("/v1/flows")
     _assert_clean(info.value, captured)
 
 

@@ -8,9 +8,7 @@ from its listing, like Contentstack attributes. respx stands in for the services
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,9 +17,20 @@ import respx
 from pydantic import BaseModel
 
 from pulumi_personalize.config import load_contentstack_settings, load_sitecore_settings
-from pulumi_personalize.engine import ResourceOperationError, ResourceSpec, register
+from pulumi_personalize.contentstack._wire import new_client as new_contentstack_client
+from pulumi_personalize.engine import (
+    Found,
+    Gone,
+    Lookup,
+    Removal,
+    ResourceOperationError,
+    ResourceSpec,
+    Unconfirmed,
+    register,
+)
 from pulumi_personalize.errors import ConfigurationError, NotFoundError, TenantMismatchError
-from pulumi_personalize.http import ApiClient, watch_not_found
+from pulumi_personalize.http import ApiClient
+from pulumi_personalize.sitecore._wire import new_client as new_sitecore_client
 from tests.conftest import ProviderFactory
 
 CS_URL = "https://cs.test"
@@ -52,11 +61,11 @@ class Api:
 
 
 def cs_connect(config: Mapping[str, object], namespace: str) -> Api:
-    return Api(ApiClient.for_contentstack(load_contentstack_settings(config, namespace=namespace, environ={})))
+    return Api(new_contentstack_client(load_contentstack_settings(config, namespace=namespace, environ={})))
 
 
 def sc_connect(config: Mapping[str, object], namespace: str) -> Api:
-    return Api(ApiClient.for_sitecore(load_sitecore_settings(config, namespace=namespace, environ={})))
+    return Api(new_sitecore_client(load_sitecore_settings(config, namespace=namespace, environ={})))
 
 
 class Widgets:
@@ -66,20 +75,22 @@ class Widgets:
         body: dict[str, Any] = api.client.post("/widgets", payload)
         return body
 
-    def get(self, api: Api, id_: str) -> dict[str, Any] | None:
+    def get(self, api: Api, id_: str) -> Lookup:
         try:
-            body: dict[str, Any] = api.client.get(f"/widgets/{id_}")
+            return Found(api.client.get(f"/widgets/{id_}"))
         except NotFoundError:
-            return None
-        return body
+            return Unconfirmed(f"GET /widgets/{id_} answered 404")
 
     def update(self, api: Api, id_: str, payload: dict[str, Any], inputs: BaseModel, live: dict[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = api.client.put(f"/widgets/{id_}", payload)
         return body
 
-    def delete(self, api: Api, id_: str, props: Mapping[str, Any]) -> None:
-        with contextlib.suppress(NotFoundError):  # what most api layers do: "already gone"
+    def delete(self, api: Api, id_: str, props: Mapping[str, Any]) -> Removal:
+        try:
             api.client.delete(f"/widgets/{id_}")
+        except NotFoundError:  # what most api layers do: "already gone", if the collection answers
+            return Unconfirmed(f"DELETE /widgets/{id_} answered 404")
+        return Gone()
 
     def list(self, api: Api) -> list[dict[str, Any]]:
         return api.client.list_all("/widgets")
@@ -88,8 +99,9 @@ class Widgets:
 class Listed(Widgets):
     """No GET by id: read from the listing."""
 
-    def get(self, api: Api, id_: str) -> dict[str, Any] | None:
-        return next((i for i in api.client.list_all("/gadgets") if i.get("uid") == id_), None)
+    def get(self, api: Api, id_: str) -> Lookup:
+        found = next((i for i in api.client.list_all("/gadgets") if i.get("uid") == id_), None)
+        return Gone() if found is None else Found(found)
 
 
 def _spec(name: str, endpoints: Any, connect: Any, **extra: Any) -> ResourceSpec[Any]:
@@ -270,7 +282,7 @@ def test_a_delete_answered_404_succeeds_only_when_the_collection_answers(respx_m
                                                                          provider: ProviderFactory) -> None:
     respx_mock.delete("/widgets/w1").respond(404, json={"message": "not found"})
     listing = respx_mock.get("/widgets").respond(json=[])
-    provider(CS_WIDGET, CS_CONFIG).delete("w1", state())  # the api layer ignored the 404: the engine saw it
+    provider(CS_WIDGET, CS_CONFIG).delete("w1", state())  # the api layer answered Unconfirmed: the engine asks
     assert listing.called
     listing.respond(404, json={"message": "Cannot GET /widgets"})
     text = str(failure(lambda: provider(CS_WIDGET, CS_CONFIG).delete("w1", state())))
@@ -338,25 +350,35 @@ def test_a_new_api_key_of_the_same_tenant_reads_on_and_another_one_is_not_taken_
 
 
 
-# --- the 404 watch -------------------------------------------------------------------------------------
+# --- a 404 the api layer raises instead of answering Unconfirmed -----------------------------------
+
+
+class Raising(Widgets):
+    """A DELETE that lets the 404 through: the engine takes it as Unconfirmed."""
+
+    def delete(self, api: Api, id_: str, props: Mapping[str, Any]) -> Removal:
+        api.client.delete(f"/widgets/{id_}")
+        return Gone()
+
+
+CS_RAISING = _spec("Raising", Raising(), cs_connect)
 
 
 @respx.mock(base_url=CS_URL)
-def test_the_404_watch_sees_only_its_own_threads_answers(respx_mock: respx.MockRouter) -> None:
-    respx_mock.get("/widgets/gone").respond(404)
-    client = cs_connect(CS_CONFIG, "personalize").client
-    elsewhere: list[list[str]] = []
+def test_a_raised_404_on_delete_is_confirmed_like_an_unconfirmed_answer(respx_mock: respx.MockRouter,
+                                                                         provider: ProviderFactory) -> None:
+    respx_mock.delete("/widgets/w1").respond(404, json={"message": "not found"})
+    listing = respx_mock.get("/widgets").respond(json=[])
+    provider(CS_RAISING, CS_CONFIG).delete("w1", state())
+    assert listing.call_count == 1
+    listing.respond(404, json={"message": "Cannot GET /widgets"})
+    text = str(failure(lambda: provider(CS_RAISING, CS_CONFIG).delete("w1", state())))
+    assert "does not answer" in text and "the resource stays in the state" in text
 
-    def other_thread() -> None:
-        with watch_not_found() as seen, contextlib.suppress(NotFoundError):
-            client.get("/widgets/gone")
-        elsewhere.append(seen)
 
-    with watch_not_found() as outer:
-        with watch_not_found() as inner, contextlib.suppress(NotFoundError):
-            client.get("/widgets/gone")
-        worker = threading.Thread(target=other_thread)
-        worker.start()
-        worker.join()
-    assert inner == ["/widgets/gone"] and outer == ["/widgets/gone"]  # nested watches both see it
-    assert elsewhere == [["/widgets/gone"]]  # and the other thread's 404 stayed in its own watch
+@respx.mock(base_url=CS_URL, assert_all_called=False)
+def test_a_delete_that_answers_gone_asks_nothing_more(respx_mock: respx.MockRouter, provider: ProviderFactory) -> None:
+    respx_mock.delete("/widgets/w1").respond(204)
+    listing = respx_mock.get("/widgets").respond(json=[])
+    provider(CS_WIDGET, CS_CONFIG).delete("w1", state())
+    assert not listing.called

@@ -1,0 +1,66 @@
+"""The one HTTP client of the package, built on httpx's own seams.
+
+* ``ApiClient`` (``_client``): one ``httpx.Client`` and its connection pool; returns decoded JSON,
+  raises from the ``errors`` ladder (``_failure``), lists pages (``_pages``).
+* Credentials are ``httpx.Auth`` flows (``_auth``): fixed headers, or OAuth client credentials with
+  the token cached for its lifetime and one fresh token after a 401.
+* Retries and the client-side rate limit are a transport (``_transport``) around httpx's own:
+  the ``RetryPolicy`` (``_retry``) says how long to wait, the ``RateLimiter`` (``_ratelimit``) when
+  to send.
+* What differs between services reaches the client through one descriptor, ``Wire`` (``_wire``),
+  which each service's package fills in its own ``_wire`` module; this package names no service.
+  Each service's ``_wire`` also builds its clients, cached process-wide (``_cache``) per base URL,
+  credentials and limits, with one limiter per base URL and credentials.
+
+Which requests are retried
+--------------------------
+Retried: HTTP 429, 502, 503, 504, connection errors and timeouts, with exponential backoff and full
+jitter, honouring ``Retry-After`` (and ``retry-after-ms``), bounded by ``RetryPolicy.max_attempts``
+and by ``RetryPolicy.max_total_wait`` seconds of backoff in total. When a bound is hit the last
+failure is raised as ``RateLimitedError`` / ``ServerError`` / ``TransportError`` saying how many
+attempts were made over how long.
+
+A retry must never create a duplicate, so it depends on whether the request may have been acted on:
+
+* The request never left this process (``ConnectError``, ``ConnectTimeout``, ``PoolTimeout``): retried
+  for every method — the server cannot have seen it.
+* HTTP 429: retried for every method, POST included — the service refused the request before acting.
+* HTTP 500, 502/503/504, read/write timeouts, a connection dropped mid-request: the server may have
+  created the object before failing, so these are retried only for idempotent requests: GET, HEAD,
+  OPTIONS, PUT, DELETE (a repeated DELETE may answer 404 — callers treat that as "gone"), or any
+  method called with ``idempotent=True`` (an action whose repetition is harmless, such as a
+  connection test or an OAuth token request). POST and PATCH are not retried on these by default.
+* A 401 with OAuth client credentials: the token is refreshed once and the request sent once more
+  (the service rejected it unauthenticated, so nothing was done). A second 401 is raised.
+"""
+
+from __future__ import annotations
+
+from ._auth import ClientCredentialsAuth, StaticHeadersAuth
+from ._cache import clear_client_cache, shared_client
+from ._client import ApiClient, ServiceSettings, client_for
+from ._errorbody import ErrorBody, parse_error_body
+from ._ratelimit import RateLimiter
+from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, parse_retry_after
+from ._transport import Limiter
+from ._wire import Wire, bare_list
+
+__all__ = [
+    "IDEMPOTENT_METHODS",
+    "RETRY_STATUSES",
+    "ApiClient",
+    "ClientCredentialsAuth",
+    "ErrorBody",
+    "Limiter",
+    "RateLimiter",
+    "RetryPolicy",
+    "ServiceSettings",
+    "StaticHeadersAuth",
+    "Wire",
+    "bare_list",
+    "clear_client_cache",
+    "client_for",
+    "parse_error_body",
+    "parse_retry_after",
+    "shared_client",
+]

@@ -1,0 +1,199 @@
+"""Retries and the client-side rate limit, as an ``httpx.BaseTransport`` around the real one.
+
+Below the auth flow (each attempt carries the same credentials) and above the connection pool: one
+attempt is one send through the limiter to the wrapped transport. The rule, by whether the server
+may have acted on the request, is in the package docstring. A response that is still failing when
+the rule or the budget says stop is returned with a ``GaveUp`` in its extensions, for the client to
+raise with the count; a failure without a response is raised here as ``TransportError``.
+
+Per-request options travel as request extensions (``IDEMPOTENT``, ``RATE_LIMITED``, ``PATH``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+
+from .._redact import get_logger
+from ..errors import TransportError
+from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy
+
+__all__ = ["GAVE_UP", "IDEMPOTENT", "PATH", "RATE_LIMITED", "GaveUp", "Limiter", "RetryTransport"]
+
+log = get_logger("http")
+
+IDEMPOTENT = "personalize.idempotent"
+"""Request extension: True when repeating this request is harmless whatever its method."""
+RATE_LIMITED = "personalize.rate_limited"
+"""Request extension: False for a request the service does not count (the OAuth token request)."""
+PATH = "personalize.path"
+"""Request extension: the path as errors and logs show it (never a query string)."""
+GAVE_UP = "personalize.gave_up"
+"""Response extension: the ``GaveUp`` of a failing response that was not (or no more) retried."""
+
+# Raised before any byte of the request reached the server: safe to retry for every method.
+_NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# The request may have reached the server: retried only when repeating it is harmless.
+_MAYBE_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
+    httpx.ReadTimeout,
+    httpx.WriteTimeout,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+)
+
+
+class Limiter(Protocol):
+    """What the transport asks of a client-side rate limit (``RateLimiter``, or a replacement)."""
+
+    def acquire(self) -> float:
+        """Block until the caller may send; return the seconds waited."""
+        ...
+
+
+@dataclass(frozen=True)
+class GaveUp:
+    """Why a failing response is final: ``attempts`` made over ``waited`` seconds of backoff."""
+
+    attempts: int
+    waited: float
+    stop: str
+
+
+@dataclass
+class _Attempts:
+    """One logical request's progress through the retry loop."""
+
+    method: str
+    path: str
+    safe_to_repeat: bool
+    attempt: int = 0
+    waited: float = 0.0
+
+    @classmethod
+    def of(cls, request: httpx.Request) -> _Attempts:
+        idempotent = request.extensions.get(IDEMPOTENT)
+        method = request.method
+        safe = bool(idempotent) if idempotent is not None else method in IDEMPOTENT_METHODS
+        return cls(method, str(request.extensions.get(PATH) or request.url.path), safe)
+
+    def not_retried(self) -> str:
+        return (
+            f"not retried: the server may have acted on this {self.method}; "
+            "pass idempotent=True if repeating it is harmless"
+        )
+
+
+class RetryTransport(httpx.BaseTransport):
+    """Sends through ``limiter`` (if any) to ``transport``, retrying per ``policy``."""
+
+    def __init__(
+        self,
+        transport: httpx.BaseTransport,
+        *,
+        policy: RetryPolicy,
+        limiter: Limiter | None = None,
+        service: str = "api",
+    ) -> None:
+        self._transport = transport
+        self.policy = policy
+        self.limiter = limiter
+        self._service = service
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        tries = _Attempts.of(request)
+        while True:
+            tries.attempt += 1
+            if self.limiter is not None and request.extensions.get(RATE_LIMITED, True):
+                self.limiter.acquire()
+            started = self.policy.clock()
+            try:
+                response = self._send_once(request)
+            except httpx.TransportError as exc:
+                delay = self._after_failure(tries, exc)
+            else:
+                log.debug(
+                    "%s %s -> %d in %.0f ms (attempt %d)", tries.method, tries.path, response.status_code,
+                    (self.policy.clock() - started) * 1000, tries.attempt,
+                )
+                wait = self._after_response(tries, response)
+                if wait is None:
+                    return response
+                response.close()
+                delay = wait
+            self.policy.sleep(delay)
+            tries.waited += delay
+
+    def _send_once(self, request: httpx.Request) -> httpx.Response:
+        response = self._transport.handle_request(request)
+        try:
+            # Read here, so that a timeout or a dropped connection in the body is retried too.
+            response.read()
+        except BaseException:
+            response.close()
+            raise
+        return response
+
+    def _after_response(self, tries: _Attempts, response: httpx.Response) -> float | None:
+        """The delay before sending again, or None when ``response`` is final."""
+        status = response.status_code
+        # A 500 is retried only where repeating is harmless: it is often a passing fault, but the
+        # server may have acted before failing.
+        if status not in RETRY_STATUSES and not (status == 500 and tries.safe_to_repeat):
+            return None
+        if status != 429 and not tries.safe_to_repeat:
+            # The server may have created the object before the gateway gave up.
+            response.extensions[GAVE_UP] = GaveUp(tries.attempt, tries.waited, tries.not_retried())
+            return None
+        delay, source = self.policy.delay(tries.attempt, response.headers)
+        stop = self._stop_reason(tries, delay)
+        if stop:
+            response.extensions[GAVE_UP] = GaveUp(tries.attempt, tries.waited, stop)
+            return None
+        log.info(
+            "%s %s -> %d; retrying in %.2f s (%s, attempt %d of %d)",
+            tries.method, tries.path, status, delay, source, tries.attempt + 1, self.policy.max_attempts,
+        )
+        return delay
+
+    def _after_failure(self, tries: _Attempts, exc: httpx.TransportError) -> float:
+        """The delay before sending again; raises ``TransportError`` when the failure is final."""
+        never_sent = isinstance(exc, _NOT_SENT_ERRORS)
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if not (never_sent or (tries.safe_to_repeat and isinstance(exc, _MAYBE_SENT_ERRORS))):
+            why = f" ({tries.not_retried()})" if isinstance(exc, _MAYBE_SENT_ERRORS) else ""
+            raise self._transport_error(tries, f"{reason}{why}") from None  # httpx's text could echo a header
+        delay, source = self.policy.delay(tries.attempt, None)
+        stop = self._stop_reason(tries, delay)
+        if stop:
+            raise self._transport_error(tries, f"{reason}; {stop}") from None
+        log.info(
+            "%s %s: %s; retrying in %.2f s (%s, attempt %d of %d)",
+            tries.method, tries.path, reason, delay, source, tries.attempt + 1, self.policy.max_attempts,
+        )
+        return delay
+
+    def _transport_error(self, tries: _Attempts, detail: str) -> TransportError:
+        return TransportError(
+            f"{tries.method} {tries.path} to {self._service} failed: {detail}",
+            attempts=tries.attempt,
+            waited=tries.waited,
+            method=tries.method,
+            path=tries.path,
+        )
+
+    def _stop_reason(self, tries: _Attempts, delay: float) -> str | None:
+        policy = self.policy
+        if tries.attempt >= policy.max_attempts:
+            return f"gave up after {tries.attempt} attempts over {tries.waited:.1f} s of backoff"
+        if tries.waited + delay > policy.max_total_wait:
+            return (
+                f"gave up after {tries.attempt} attempts over {tries.waited:.1f} s of backoff: waiting "
+                f"{delay:.1f} s more would exceed the {policy.max_total_wait:.0f} s retry budget"
+            )
+        return None
