@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from .errors import ConfigurationError, register_secret
+from .facts.sitecore import TOKEN_AUDIENCE
 from .tenant import DEFAULT_NAMESPACE, Tenant, TenantFacts, host_of
 
 __all__ = [
@@ -78,7 +79,7 @@ SITECORE_REGIONS: Mapping[str, str] = {
 _SITECORE_ALIASES = {"jpe": "jp", "apj": "ap", "na": "us"}
 
 DEFAULT_SITECORE_TOKEN_URL = "https://auth.sitecorecloud.io/oauth/token"
-DEFAULT_SITECORE_AUDIENCE = "https://api.sitecorecloud.io"
+DEFAULT_SITECORE_AUDIENCE = TOKEN_AUDIENCE
 DEFAULT_CONTENTSTACK_REQUESTS_PER_SECOND = 10.0
 
 # (stack config key, environment variable) per setting.

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from .._api import PartialCreateError
 from .._values import Found, Gone, Json, Lookup, Removal, Unconfirmed
 from ..errors import NotFoundError, PersonalizeError, get_logger
+from ..facts import contentstack as facts
 from .models import ExperienceInputs, version_inputs, version_payload
 
 if TYPE_CHECKING:
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
-EXPERIENCES = "/experiences"
-LOCKED = ("ACTIVE", "PAUSED")
+EXPERIENCES = facts.EXPERIENCES_PATH
+LOCKED = facts.LIVE_VERSION_STATUSES
 VERSIONS_KEY = "_versions"
 """Where an experience's live object carries its versions list (read separately, never sent)."""
 

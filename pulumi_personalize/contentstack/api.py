@@ -29,6 +29,7 @@ from .._api import LISTINGS
 from .._values import Found, Gone, Json, Lookup, Removal, Unconfirmed
 from ..config import load_contentstack_settings
 from ..errors import ApiError, NotFoundError, PersonalizeError
+from ..facts import contentstack as facts
 from ..http import ApiClient
 from ._experiences import (
     EXPERIENCES,
@@ -89,19 +90,17 @@ __all__ = [
     "wire_body",
 ]
 
-ATTRIBUTES = "/attributes"
-AUDIENCES = "/audiences"
-EVENTS = "/events"
-PRIORITY = "/experiences-priority"
-PROJECTS = "/projects"
+ATTRIBUTES = facts.ATTRIBUTES_PATH
+AUDIENCES = facts.AUDIENCES_PATH
+EVENTS = facts.EVENTS_PATH
+PRIORITY = facts.PRIORITY_PATH
+PROJECTS = facts.PROJECTS_PATH
 PRESET = "PRESET"
 
 # The quotas of a project (defaults; Contentstack raises them per plan), by the name in the service's
 # refusal code, personalize.<SCOPE>.<NAME>_COUNT_EXCEEDED (RULE_COUNT_EXCEEDED is seen live; the others
 # follow it): what is counted, and the default when the refusal does not say.
-QUOTAS = {"ATTRIBUTE": ("custom attributes", 100), "AUDIENCE": ("audiences", 100), "EVENT": ("events", 100),
-          "EXPERIENCE": ("experiences", 100), "RULE": ("rules per audience", 50),
-          "VARIANT": ("variants per experience", 20), "PROJECT": ("projects per organization", 3)}
+QUOTAS = {quota.reason: (quota.counted, quota.default) for quota in facts.QUOTAS}
 _CODE_RE = re.compile(r"\bpersonali[sz](?:e|ation)\.[A-Z0-9_]+(?:\.[A-Z0-9_]+)+")
 
 

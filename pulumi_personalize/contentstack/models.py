@@ -12,13 +12,11 @@ from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .._values import contains_unknown, is_unknown
+from ..facts import contentstack as facts
+from ..facts.contentstack import Combination, ExperienceType, VersionStatus
 from .rules import PRESET_ATTRIBUTES, RuleNode, WireModel
 
-ExperienceType = Literal["SEGMENTED", "AB_TEST"]
-VersionStatus = Literal["DRAFT", "ACTIVE", "PAUSED"]
-Combination = Literal["AND", "OR"]
-
-MAX_VARIANTS = 20
+MAX_VARIANTS = facts.MAX_VARIANTS
 TRAFFIC_TOLERANCE = 0.1  # 3 x 33.33 is an even split (the documentation's own example)
 
 

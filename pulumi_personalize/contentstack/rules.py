@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 from pydantic.alias_generators import to_camel
 
 from .._values import is_unknown
+from ..facts.contentstack import PRESET_ATTRIBUTE_KEYS, Combination
 
 __all__ = [
     "BooleanMatch",
@@ -49,12 +50,7 @@ __all__ = [
     "preset",
 ]
 
-Combination = Literal["AND", "OR"]
-
-PRESET_ATTRIBUTES = (
-    "COUNTRY", "QUERY_PARAMETERS", "DATE_AND_TIME", "DEVICE_TYPE", "REGION", "CITY",
-    "OPERATING_SYSTEM", "REFERRER",
-)
+PRESET_ATTRIBUTES = PRESET_ATTRIBUTE_KEYS
 """Preset attributes known so far (docs/facts/contentstack.md#presets). A rule's preset ref is not checked against
 this list (the full list is unconfirmed and the service may add more); custom attribute keys are."""
 

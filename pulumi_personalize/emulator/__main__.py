@@ -50,15 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _settings_and_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Any:
+    """The application the arguments and ``PERSONALIZE_EMULATOR_*`` variables describe."""
     try:
         faults = parse_faults(args.faults)
     except (OSError, ValueError) as exc:
         parser.error(f"--faults: {exc}")
-    import uvicorn
-
     from .app import create_app
     from .common import ApiError
 
@@ -71,35 +68,49 @@ def main(argv: list[str] | None = None) -> None:
     if rate_limit is None and os.environ.get("PERSONALIZE_EMULATOR_RATE_LIMIT"):
         rate_limit = float(os.environ["PERSONALIZE_EMULATOR_RATE_LIMIT"])
     try:
-        app = create_app(settings, faults=faults, rate_limit=rate_limit or None)
+        return create_app(settings, faults=faults, rate_limit=rate_limit or None)
     except ApiError as exc:
         parser.error(f"--faults: {exc.message}: {exc.field_errors}")
 
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+
+def _listen(host: str, port: int) -> tuple[socket.socket, str]:
+    """A bound, listening socket (port 0: a free one) and the base URL it serves."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
+    sock.bind((host, port))
     sock.listen(128)
     sock.set_inheritable(True)
-    port = sock.getsockname()[1]
-    host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
-    base_url = f"http://{host}:{port}"
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    return sock, f"http://{shown}:{sock.getsockname()[1]}"
 
+
+def _announce(base_url: str, address_file: str | None) -> None:
+    if address_file:  # written first: whoever reads the stdout line finds the file too
+        target = Path(address_file)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(base_url + "\n", encoding="utf-8")
+        os.replace(tmp, target)
+    print(base_url, flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    app = _settings_and_app(parser, args)
+    import uvicorn
+
+    sock, base_url = _listen(args.host, args.port)
     config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="off",
                             timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
 
     async def announce() -> None:
-        while not server.started:
+        while not server.started:  # uvicorn has no start hook: this polls its flag, at start-up only
             if server.should_exit:
                 return
             await asyncio.sleep(0.01)
-        if args.address_file:  # written first: whoever reads the stdout line finds the file too
-            target = Path(args.address_file)
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_text(base_url + "\n", encoding="utf-8")
-            os.replace(tmp, target)
-        print(base_url, flush=True)
+        _announce(base_url, args.address_file)
 
     async def serve() -> None:
         task = asyncio.create_task(announce())

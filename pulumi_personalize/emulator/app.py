@@ -1,82 +1,33 @@
-"""The ASGI application: both services on one base URL, control endpoints under ``/_emulator/``.
+"""The ASGI application: both services on one base URL, control endpoints under ``/_emulator/``
+(``control.py``).
 
-Control API (never faulted, never rate limited, no credentials needed):
-
-* ``GET /_emulator/health`` -> ``{"status": "ok", ...}``
-* ``POST /_emulator/reset`` -> empties the world (and the state file), clears the request log and
-  restores the fault configuration the process was started with
-* ``GET /_emulator/faults`` / ``PUT /_emulator/faults`` -> the fault configuration (see ``faults.py``)
-* ``GET /_emulator/requests`` -> ``{"requests": [{method, path, query, body, status, time,
-  duration_ms, fault?}]}`` (credentials redacted, headers never logged); ``DELETE`` clears it
-* ``GET /_emulator/state`` -> the whole state document (for debugging)
+Each service has a backend object that owns its state and every write (``contentstack/backend.py``,
+``sitecore/backend.py``); both read the time from one :class:`~.clock.Clock`, which tests move instead
+of sleeping. In process: ``create_app(clock=Clock())`` served through ``httpx.ASGITransport``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import contentstack, sitecore
-from .common import ApiError, error_body, error_response, read_json, service_for_path
+from . import contentstack, control, sitecore
+from .clock import Clock
+from .common import ApiError, Service, error_body, error_response, service_for_path
 from .faults import FaultInjector, RequestLog, retry_after_header
 from .settings import EmulatorSettings
 from .state import Store
 
-VERSION = "1"
-
-
-async def health(request: Request) -> Response:
-    store: Store = request.app.state.store
-    return JSONResponse({"status": "ok", "version": VERSION, "pid": os.getpid(),
-                         "state": str(store.path) if store.path else None})
-
-
-async def reset(request: Request) -> Response:
-    request.app.state.store.reset()
-    request.app.state.log.clear()
-    request.app.state.faults.restore_initial()
-    return JSONResponse({"status": "reset"})
-
-
-async def get_faults(request: Request) -> Response:
-    return JSONResponse(request.app.state.faults.to_json())
-
-
-async def put_faults(request: Request) -> Response:
-    body = await read_json(request)
-    request.app.state.faults.configure(body)
-    return JSONResponse(request.app.state.faults.to_json())
-
-
-async def get_requests(request: Request) -> Response:
-    entries = request.app.state.log.entries()
-    method = request.query_params.get("method")
-    if method:
-        entries = [e for e in entries if e["method"] == method.upper()]
-    path = request.query_params.get("path")
-    if path:
-        entries = [e for e in entries if path in e["path"]]
-    return JSONResponse({"requests": entries})
-
-
-async def clear_requests(request: Request) -> Response:
-    request.app.state.log.clear()
-    return JSONResponse({"status": "cleared"})
-
-
-async def get_state(request: Request) -> Response:
-    return JSONResponse(request.app.state.store.snapshot())
+VERSION = control.VERSION
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
@@ -90,68 +41,87 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return JSONResponse(error_body(service, status, message), status_code=status)
 
 
+@dataclass
+class Exchange:
+    """One request as the traffic layer sees it: read whole before anything else happens."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    raw: bytes
+    headers: dict[str, str]
+    started: float = field(default_factory=time.perf_counter)  # measures the emulator's own work
+
+    @property
+    def service(self) -> Service:
+        return service_for_path(self.path)
+
+
 class TrafficMiddleware:
     """Outermost layer: fault injection, the Contentstack rate limit, and the request log."""
 
-    def __init__(self, app: ASGIApp, faults: FaultInjector, log: RequestLog, store: Store) -> None:
+    def __init__(self, app: ASGIApp, faults: FaultInjector, log: RequestLog,
+                 contentstack_backend: contentstack.ContentstackBackend, clock: Clock) -> None:
         self.app = app
-        self.store = store  # the Contentstack rate limit is per organization, which the state knows
+        self.contentstack = contentstack_backend  # the rate limit is per organization, which it knows
         self.faults = faults
         self.log = log
+        self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/_emulator"):
             await self.app(scope, receive, send)
             return
-        started = time.monotonic()
-        method: str = scope["method"]
-        path: str = scope["path"]
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
+        self.log.started()
+        try:
+            exchange = await _read(scope, receive)
+            if exchange is None:
                 return
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        raw = b"".join(chunks)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        logged_body = _decode_body(raw, headers.get("content-type", ""))
-        service = service_for_path(path)
+            if await self._fault(exchange, send) or await self._rate_limited(exchange, send):
+                return
+            await self._forward(exchange, scope, receive, send)
+        finally:
+            self.log.finished()
 
-        def record(status: int | None, fault: str | None = None) -> None:
-            self.log.add(method=method, path=path, query=query, body=logged_body, status=status,
-                         duration_ms=(time.monotonic() - started) * 1000, fault=fault)
+    def _record(self, exchange: Exchange, status: int | None, fault: str | None = None) -> None:
+        body = _decode_body(exchange.raw, exchange.headers.get("content-type", ""))
+        self.log.add(method=exchange.method, path=exchange.path, query=exchange.query, body=body, status=status,
+                     duration_ms=(time.perf_counter() - exchange.started) * 1000, fault=fault)
 
-        rule = self.faults.match(method, path)
-        if rule is not None:
-            if rule.latency_ms:
-                await asyncio.sleep(rule.latency_ms / 1000)
-            if rule.action == "drop":
-                # Start a response that promises a body, then return without sending it: uvicorn
-                # closes the connection and the client sees a protocol error, never a response.
-                await send({"type": "http.response.start", "status": 200,
-                            "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")]})
-                record(None, "drop")
-                return
-            if rule.action == "status":
-                extra = {}
-                if rule.retry_after is not None:
-                    extra["retry-after"] = retry_after_header(rule.retry_after)
-                message_text = "Too many requests" if rule.status == 429 else "Injected fault"
-                await _send_json(send, rule.status, error_body(service, rule.status, message_text), extra)
-                record(rule.status, f"status {rule.status}")
-                return
-        if service == "contentstack":
-            key = contentstack.rate_limit_key(self.store, headers)
-            wait = self.faults.rate_limited(key)
-            if wait is not None:
-                body = error_body(service, 429, "Rate limit exceeded: too many requests per second")
-                await _send_json(send, 429, body, {"retry-after": retry_after_header(wait)})
-                record(429, "rate limit")
-                return
+    async def _fault(self, exchange: Exchange, send: Send) -> bool:
+        """Applies the first fault rule that fires; ``True`` when it answered the request."""
+        rule = self.faults.match(exchange.method, exchange.path)
+        if rule is None:
+            return False
+        if rule.latency_ms:
+            await self.clock.sleep(rule.latency_ms / 1000)
+        if rule.action == "drop":
+            # Start a response that promises a body, then return without sending it: uvicorn
+            # closes the connection and the client sees a protocol error, never a response.
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")]})
+            self._record(exchange, None, "drop")
+            return True
+        if rule.action != "status":
+            return False
+        extra = {} if rule.retry_after is None else {"retry-after": retry_after_header(rule.retry_after)}
+        message = "Too many requests" if rule.status == 429 else "Injected fault"
+        await _send_json(send, rule.status, error_body(exchange.service, rule.status, message), extra)
+        self._record(exchange, rule.status, f"status {rule.status}")
+        return True
 
+    async def _rate_limited(self, exchange: Exchange, send: Send) -> bool:
+        if exchange.service != "contentstack":
+            return False
+        wait = self.faults.rate_limited(self.contentstack.rate_limit_key(exchange.headers))
+        if wait is None:
+            return False
+        body = error_body("contentstack", 429, "Rate limit exceeded: too many requests per second")
+        await _send_json(send, 429, body, {"retry-after": retry_after_header(wait)})
+        self._record(exchange, 429, "rate limit")
+        return True
+
+    async def _forward(self, exchange: Exchange, scope: Scope, receive: Receive, send: Send) -> None:
         sent = False
         status_holder: list[int] = []
 
@@ -159,7 +129,7 @@ class TrafficMiddleware:
             nonlocal sent
             if not sent:
                 sent = True
-                return {"type": "http.request", "body": raw, "more_body": False}
+                return {"type": "http.request", "body": exchange.raw, "more_body": False}
             return await receive()
 
         async def capture(message: Message) -> None:
@@ -170,7 +140,22 @@ class TrafficMiddleware:
         try:
             await self.app(scope, replay, capture)
         finally:
-            record(status_holder[0] if status_holder else None)
+            self._record(exchange, status_holder[0] if status_holder else None)
+
+
+async def _read(scope: Scope, receive: Receive) -> Exchange | None:
+    """The whole request; ``None`` when the client went away before sending it."""
+    chunks = []
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    return Exchange(scope["method"], scope["path"], query, b"".join(chunks), headers)
 
 
 def _decode_body(raw: bytes, content_type: str) -> Any:
@@ -196,30 +181,25 @@ async def _send_json(send: Send, status: int, body: Any, extra: Mapping[str, str
 
 
 def create_app(settings: EmulatorSettings | None = None, *, faults: Any = None,
-               rate_limit: float | None = None) -> ASGIApp:
-    """Build the emulator application. ``faults``: a fault configuration (dict or list of rules)."""
+               rate_limit: float | None = None, clock: Clock | None = None) -> ASGIApp:
+    """Build the emulator application. ``faults``: a fault configuration (dict or list of rules);
+    ``clock``: the clock it reads (a real one by default; pass your own to move it in process)."""
     settings = settings or EmulatorSettings()
+    clock = clock or Clock()
     store = Store(settings.state_path)
     if isinstance(faults, list):
         faults = {"rules": faults}
-    injector = FaultInjector(faults, rate_limit=rate_limit)
-    log = RequestLog()
-    control = [
-        Route("/_emulator/health", health, methods=["GET"]),
-        Route("/_emulator/reset", reset, methods=["POST"]),
-        Route("/_emulator/faults", get_faults, methods=["GET"]),
-        Route("/_emulator/faults", put_faults, methods=["PUT"]),
-        Route("/_emulator/requests", get_requests, methods=["GET"]),
-        Route("/_emulator/requests", clear_requests, methods=["DELETE"]),
-        Route("/_emulator/state", get_state, methods=["GET"]),
-    ]
+    injector = FaultInjector(faults, rate_limit=rate_limit, clock=clock)
+    log = RequestLog(clock)
     app = Starlette(
-        routes=control + sitecore.routes() + contentstack.routes(),
+        routes=control.routes() + sitecore.routes() + contentstack.routes(),
         exception_handlers={ApiError: error_response, 404: not_found, 405: not_found},
     )
     app.state.settings = settings
     app.state.store = store
     app.state.faults = injector
     app.state.log = log
-    wrapped = TrafficMiddleware(app, injector, log, store)
-    return wrapped
+    app.state.clock = clock
+    app.state.contentstack = contentstack.ContentstackBackend(store, settings, clock)
+    app.state.sitecore = sitecore.SitecoreBackend(store, settings, clock)
+    return TrafficMiddleware(app, injector, log, app.state.contentstack, clock)

@@ -1,4 +1,4 @@
-"""Shared helpers of the emulator: errors in each service's shape, field validation, ids, clocks."""
+"""Shared helpers of the emulator: errors in each service's shape, field validation, ids (time: ``clock.py``)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,19 @@ import json
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from ..facts import sitecore as sc
+
 Json = dict[str, Any]
 Service = Literal["sitecore", "contentstack", "emulator"]
 # Sitecore Personalize's paths (emulator/sitecore/urls.py); everything else but /_emulator is Contentstack's.
-SITECORE_PREFIXES = ("/oauth/", "/v2/connections", "/v2/decisionModel", "/v2/testDecisionModel",
-                     "/v3/flowDefinitions", "/v3/templates")
+SITECORE_PREFIXES = ("/oauth/", sc.CONNECTIONS_PATH, "/v2/decisionModel", sc.TEST_DECISION_MODEL_PATH,
+                     sc.FLOW_DEFINITIONS_PATH, sc.TEMPLATES_PATH)
 
 
 def service_for_path(path: str) -> Service:
@@ -73,11 +74,6 @@ def error_response(request: Request, exc: Exception) -> JSONResponse:
     service = service_for_path(request.url.path)
     return JSONResponse(error_body(service, exc.status, exc.message, exc.field_errors, exc.code),
                         status_code=exc.status, headers=exc.headers)
-
-
-def now_iso() -> str:
-    """UTC timestamp in RFC 3339 form with milliseconds, e.g. ``2024-05-01T12:00:00.123Z``."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_ref() -> str:

@@ -29,12 +29,13 @@ import math
 import random
 import re
 import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .common import ApiError, now_iso
+from .clock import Clock
+from .common import ApiError
+from .waiting import Changes
 
 Json = dict[str, Any]
 
@@ -139,8 +140,10 @@ def parse_rule(raw: Any, index: int) -> FaultRule:
 class FaultInjector:
     """Thread-safe holder of the fault rules and the rate limiter."""
 
-    def __init__(self, config: Mapping[str, Any] | None = None, *, rate_limit: float | None = None) -> None:
+    def __init__(self, config: Mapping[str, Any] | None = None, *, rate_limit: float | None = None,
+                 clock: Clock | None = None) -> None:
         self._lock = threading.Lock()
+        self.clock = clock or Clock()  # the rate-limit windows are on the emulator's clock
         self.rules: list[FaultRule] = []
         self.seed: int | None = None
         self._random = random.Random()
@@ -205,7 +208,7 @@ class FaultInjector:
             limit = self.rate_limit
             if not limit:
                 return None
-            now = time.monotonic()
+            now = self.clock.monotonic()
             window = self._windows.setdefault(key, collections.deque())
             while window and now - window[0] >= 1.0:
                 window.popleft()
@@ -243,18 +246,35 @@ def redact(value: Any) -> Any:
 
 
 class RequestLog:
-    def __init__(self, limit: int = 10_000) -> None:
+    """What the emulator answered, in order; ``time`` on the emulator's clock. Tests wait on it
+    (``wait_for``) instead of polling it."""
+
+    def __init__(self, clock: Clock | None = None, limit: int = 10_000) -> None:
         self._lock = threading.Lock()
         self._entries: collections.deque[Json] = collections.deque(maxlen=limit)
+        self._clock = clock or Clock()
+        self.changes = Changes()  # notified on every entry and on every start and end of a request
+        self.in_flight = 0
 
     def add(self, *, method: str, path: str, query: Mapping[str, Any], body: Any, status: int | None,
             duration_ms: float, fault: str | None = None) -> None:
         entry: Json = {"method": method, "path": path, "query": redact(dict(query)), "body": redact(body),
-                       "status": status, "time": now_iso(), "duration_ms": round(duration_ms, 3)}
+                       "status": status, "time": self._clock.iso(), "duration_ms": round(duration_ms, 3)}
         if fault:
             entry["fault"] = fault
         with self._lock:
             self._entries.append(entry)
+        self.changes.notify()
+
+    def started(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+        self.changes.notify()
+
+    def finished(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+        self.changes.notify()
 
     def entries(self) -> list[Json]:
         with self._lock:

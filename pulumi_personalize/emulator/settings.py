@@ -7,22 +7,17 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..facts.contentstack import DEFAULT_QUOTAS
+
 DEFAULT_CLIENT_ID = "emulator-client"
 DEFAULT_CLIENT_SECRET = "emulator-secret"
 DEFAULT_ACCESS_TOKEN = "emulator-access-token"
 DEFAULT_AUTHTOKEN = "emulator-authtoken"
 DEFAULT_OAUTH_TOKEN = "emulator-oauth-token"
 DEFAULT_TOKEN_TTL = 86_400
-# Contentstack Personalize default quotas (docs/facts/contentstack.md#quotas); each can be raised per plan.
-DEFAULT_CONTENTSTACK_QUOTAS: Mapping[str, int] = {
-    "projects_per_organization": 3,
-    "experiences": 100,
-    "audiences": 100,
-    "attributes": 100,  # custom attributes; presets do not count
-    "events": 100,
-    "rules_per_audience": 50,
-    "variants_per_experience": 20,
-}
+# Contentstack Personalize default quotas (docs/facts/contentstack.md#quotas); each can be raised per plan
+# (PERSONALIZE_EMULATOR_QUOTAS).
+DEFAULT_CONTENTSTACK_QUOTAS: Mapping[str, int] = DEFAULT_QUOTAS
 # Seconds the Contentstack "background job" takes to fill an experience's ``_cms``.
 DEFAULT_CMS_DELAY = 0.5
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import selectors
 import shutil
 import subprocess
 import sys
@@ -81,11 +82,7 @@ class EmulatorHandle:
         import json
 
         self._workdir.mkdir(parents=True, exist_ok=True)
-        address_file = self._workdir / "address"
-        with contextlib.suppress(FileNotFoundError):
-            address_file.unlink()
-        cmd = [sys.executable, "-m", "pulumi_personalize.emulator", "--host", "127.0.0.1", "--port", "0",
-               "--address-file", str(address_file)]
+        cmd = [sys.executable, "-m", "pulumi_personalize.emulator", "--host", "127.0.0.1", "--port", "0"]
         if self.state_file is not None:
             cmd += ["--state", str(self.state_file)]
         if self.faults_at_start is not None:
@@ -96,24 +93,17 @@ class EmulatorHandle:
             cmd += ["--token-ttl", str(self.token_ttl)]
         cmd += self.extra_args
         self._log_handle = open(self.log_file, "ab")  # noqa: SIM115 - closed in stop()
-        self._process = subprocess.Popen(cmd, stdout=self._log_handle, stderr=subprocess.STDOUT,
+        # stdout carries one line, the base URL, once the emulator listens; its logs go to the file
+        self._process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._log_handle,
                                          env={**os.environ, **self.env})
-        deadline = time.monotonic() + self.startup_timeout
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                code, output = self._process.returncode, self.output()
-                self.stop(keep_files=True)
+        announced = _first_line(self._process, self.startup_timeout)
+        if announced is None:
+            code, output = self._process.poll(), self.output()
+            self.stop(keep_files=code is not None)
+            if code is not None:
                 raise EmulatorError(f"the emulator exited with {code}: {output}")
-            if address_file.exists():
-                text = address_file.read_text().strip()
-                if text:
-                    self.base_url = text
-                    break
-            time.sleep(0.02)
-        else:
-            output = self.output()
-            self.stop()
             raise EmulatorError(f"the emulator did not start within {self.startup_timeout}s: {output}")
+        self.base_url = announced
         self._client = httpx.Client(base_url=self.base_url, timeout=10.0)
         self.health()
         return self
@@ -124,6 +114,8 @@ class EmulatorHandle:
             self._client.close()
             self._client = None
         process, self._process = self._process, None
+        if process is not None and process.stdout is not None:
+            process.stdout.close()
         if process is not None and process.poll() is None:
             process.terminate()
             try:
@@ -201,6 +193,43 @@ class EmulatorHandle:
     def clear_requests(self) -> None:
         self._control().delete("/_emulator/requests").raise_for_status()
 
+    def wait_for_requests(self, count: int, *, method: str | None = None, path: str | None = None,
+                          pattern: str | None = None, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The matching requests once at least ``count`` were answered, or after ``timeout`` seconds
+        (the emulator waits on its log; compare the length)."""
+        params: dict[str, Any] = {k: v for k, v in {"method": method, "path": path, "pattern": pattern}.items() if v}
+        params.update(count=count, timeout=timeout)
+        response = self._control().get("/_emulator/requests", params=params, timeout=timeout + 10)
+        response.raise_for_status()
+        result: list[dict[str, Any]] = response.json()["requests"]
+        return result
+
+    def wait_idle(self, *, timeout: float = 10.0, quiet: float = 0.5) -> bool:
+        """Whether the emulator became idle (nothing in flight, nothing new for ``quiet`` s) in time."""
+        response = self._control().get("/_emulator/idle", params={"timeout": timeout, "quiet": quiet},
+                                       timeout=timeout + 10)
+        response.raise_for_status()
+        return bool(response.json()["idle"])
+
+    # --- the emulator's clock -------------------------------------------------------------------------
+
+    def clock(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._control().get("/_emulator/clock").json()
+        return result
+
+    def move_clock(self, *, advance: float | None = None, now: float | str | None = None,
+                   frozen: bool | None = None) -> dict[str, Any]:
+        """Moves the emulator's clock (``POST /_emulator/clock``): rate-limit windows, the ``_cms`` job,
+        token expiry and timestamps follow it. ``reset()`` puts it back to the real time."""
+        body = {k: v for k, v in {"advance": advance, "now": now, "frozen": frozen}.items() if v is not None}
+        response = self._control().post("/_emulator/clock", json=body)
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        return self.move_clock(advance=seconds)
+
     # --- credentials --------------------------------------------------------------------------------
 
     @staticmethod
@@ -233,3 +262,24 @@ def running_emulator(state_file: str | os.PathLike[str] | None = None, faults: A
     """Start an emulator subprocess on a free port and return its handle (also a context manager)."""
     return EmulatorHandle(state_file=state_file, faults=faults, rate_limit=rate_limit, token_ttl=token_ttl,
                           extra_args=extra_args, env=env).start()
+
+
+def _first_line(process: subprocess.Popen[bytes], timeout: float) -> str | None:
+    """The first line the process writes to stdout, waiting at most ``timeout`` seconds for it (a bounded
+    wait on the pipe, not a poll); ``None`` when the process ends or the time runs out first."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    received = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while b"\n" not in received and (left := deadline - time.monotonic()) > 0:
+            if not selector.select(left):
+                continue
+            chunk = os.read(process.stdout.fileno(), 4096)
+            if not chunk:  # end of file: the process is exiting; let it finish so its code is known
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=10)
+                return None
+            received += chunk
+    line = received.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+    return line or None

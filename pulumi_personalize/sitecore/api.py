@@ -29,6 +29,7 @@ from .._api import AMBIGUOUS_CREATE_ATTEMPTS, LISTINGS, PartialCreateError
 from .._values import Found, Gone, Json, Lookup, Removal, Unconfirmed
 from ..config import load_sitecore_settings
 from ..errors import NotFoundError, PersonalizeError, ServerError, TransportError, get_logger, redact
+from ..facts import sitecore as facts
 from ..http import ApiClient
 from ._wire import sitecore_client
 from .models import (
@@ -93,12 +94,12 @@ class Kind:
         return Unconfirmed(f"GET {self.path}/{ref} answered 404")
 
 
-CONNECTIONS = Kind("connection", "/v2/connections", whole=("auth", "request"))
-DECISION_MODELS = Kind("decision model", "/v2/decisionModelDefinitions", whole=("deploymentConfiguration",))
-DECISION_MODEL_VARIANTS = Kind("decision model variant", "/v2/decisionModelVariants", whole=("definition",),
+CONNECTIONS = Kind("connection", facts.CONNECTIONS_PATH, whole=("auth", "request"))
+DECISION_MODELS = Kind("decision model", facts.DECISION_MODELS_PATH, whole=("deploymentConfiguration",))
+DECISION_MODEL_VARIANTS = Kind("decision model variant", facts.DECISION_MODEL_VARIANTS_PATH, whole=("definition",),
                                listed=False)
-FLOW_DEFINITIONS = Kind("flow definition", "/v3/flowDefinitions", whole=("variants", "traffic"))
-TEMPLATES = Kind("template", "/v3/templates", whole=("templateElements",))
+FLOW_DEFINITIONS = Kind("flow definition", facts.FLOW_DEFINITIONS_PATH, whole=("variants", "traffic"))
+TEMPLATES = Kind("template", facts.TEMPLATES_PATH, whole=("templateElements",))
 KINDS = (CONNECTIONS, DECISION_MODELS, DECISION_MODEL_VARIANTS, FLOW_DEFINITIONS, TEMPLATES)
 CONNECTION_TEST = f"{CONNECTIONS.path}/testConnection"
 """A collection-level action, not ``/{ref}/test`` (docs/facts/sitecore.md#connection-test)."""

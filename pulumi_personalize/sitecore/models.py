@@ -29,6 +29,19 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from ..facts import sitecore as facts
+from ..facts.sitecore import (
+    Channel,
+    DeploymentStatus,
+    ElementId,
+    FlowStatus,
+    FlowSubtype,
+    RequestType,
+    SystemType,
+    TemplateStatus,
+    TemplateType,
+)
+
 # Every field the service owns on one of these objects (docs/facts/sitecore.md#conventions).
 SERVER_FIELDS = frozenset({
     "ref", "href", "clientKey", "revision", "modifiedAt", "modifiedByRef", "modifiedByUserRef",
@@ -104,9 +117,7 @@ def _friendly_id(value: str) -> str:
 # Connection (/v2/connections)
 # --------------------------------------------------------------------------------------------------
 
-RequestType = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
-SystemType = Literal["DATA_SYSTEM", "DESTINATION"]
-OBSERVED_AUTH_TYPES = ("NONE", "OAUTH")
+OBSERVED_AUTH_TYPES = facts.AUTH_TYPES
 _AUTH_TYPE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 # Credentials inside ``auth``. Only ``clientSecret`` has a documented use (OAuth, docs/facts/sitecore.md#connections);
 # its key name is unconfirmed: we send ``clientSecret`` (camelCase, beside ``clientId``). ``password``
@@ -244,7 +255,7 @@ class ConnectionInputs(_Model):
 # Decision models (/v2/decisionModelDefinitions) and their variants (/v2/decisionModelVariants)
 # --------------------------------------------------------------------------------------------------
 
-DeployedVariantStatus = Literal["DRAFT", "TEST", "PRODUCTION", "ARCHIVED"]
+DeployedVariantStatus = DeploymentStatus
 
 
 class DeployedVariantInputs(_Model):
@@ -367,12 +378,9 @@ def model_name_before_archive(name: Any) -> Any:
 # --------------------------------------------------------------------------------------------------
 
 FlowType = Literal["INTERACTIVE_WEB_FLOW", "INTERACTIVE_API_FLOW", "TRIGGERED_V3"]
-FlowSubtype = Literal["EXPERIENCE", "EXPERIMENT"]
-# DRAFT, PRODUCTION and PAUSED are what a program declares; the others are states the service moves
-# a flow through by itself and that a refresh may report.
-FlowStatus = Literal["DRAFT", "PUBLISHING", "PRODUCTION", "SCHEDULED", "LIVE", "PAUSED", "COMPLETED"]
+# DRAFT, PRODUCTION and PAUSED are what a program declares; the others (FlowStatus) are states the
+# service moves a flow through by itself and that a refresh may report.
 DECLARABLE_FLOW_STATUSES = ("DRAFT", "PRODUCTION", "PAUSED")
-Channel = Literal["CALL_CENTER", "EMAIL", "MOBILE_APP", "MOBILE_WEB", "PUSH_NOTIFICATION", "SMS", "WEB"]
 BUSINESS_PROCESS = {"INTERACTIVE_WEB_FLOW": "interactive_v1", "INTERACTIVE_API_FLOW": "interactive_v1",
                     "TRIGGERED_V3": "triggered_v1"}
 
@@ -635,9 +643,6 @@ class FlowDefinitionInputs(_Model):
 # Templates (/v3/templates)
 # --------------------------------------------------------------------------------------------------
 
-TemplateType = Literal["WEB", "DECISION", "CONDITION", "JS_MODULE"]
-TemplateStatus = Literal["DRAFT", "PUBLISHED"]
-ElementId = Literal["html", "css", "js", "freemarker"]
 ELEMENT_ORDER: tuple[str, ...] = ("html", "css", "js", "freemarker")
 
 

@@ -423,10 +423,11 @@ class Project:
             pattern = CREATE_PATHS[product]
             while time.monotonic() < deadline and process.poll() is None:
                 collect()
-                done = [r for r in emulator.requests(method="POST") if re.search(pattern, r["path"])]
+                # a short bounded wait on the emulator's log, not a sleep: it returns as soon as the
+                # count is reached; the loop goes round to collect the processes started meanwhile
+                done = emulator.wait_for_requests(creates, method="POST", pattern=pattern, timeout=0.05)
                 if len(done) >= creates:
                     break
-                time.sleep(0.02)
             collect()
             assert process.poll() is None, "pulumi up ended before it could be interrupted"
         finally:
@@ -450,14 +451,9 @@ def test_killed_up_recovers_without_duplicates(tmp_path: Path, emulator: Any, pr
     emulator.set_faults([{"path": CREATE_PATHS[product], "method": "POST", "action": "latency", "latency_ms": 1500}])
     try:
         project.up_killed_after(emulator, product, KILL_AFTER_CREATES)
-        # The creates in flight (slowed by the latency, or still queued in the client's rate
-        # limiter) reach the service after the kill: wait until the service's count settles.
-        settled, last, deadline = 0.0, -1, time.monotonic() + 8.0
-        while time.monotonic() < deadline and settled < 1.5:
-            count = len(live_names(emulator, product))
-            settled = settled + 0.25 if count == last else 0.0
-            last = count
-            time.sleep(0.25)
+        # The creates in flight (slowed by the latency) reach the service after the kill: wait until
+        # the emulator has served them all and no new one came for a while.
+        assert emulator.wait_idle(timeout=8.0, quiet=1.5), "requests still in flight 8 s after the kill"
     finally:
         emulator.clear_faults()
 

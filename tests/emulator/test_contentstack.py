@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -410,24 +409,25 @@ def slow_cms() -> Iterator[tuple[EmulatorHandle, httpx.Client]]:
 
 def test_cms_variant_group_is_filled_by_a_background_job(slow_cms: tuple[EmulatorHandle, httpx.Client]) -> None:
     emulator, cs = slow_cms
+    emulator.move_clock(frozen=True)  # the job runs when the emulator's clock says so, not before
     audience = _audience(cs)["uid"]
     experience = _experience(cs)
     uid = experience["uid"]
-    time.sleep(1.6)
+    emulator.advance_clock(1.6)
     assert "_cms" not in _ok(cs.get(f"/experiences/{uid}"))  # no variants yet, no job
     _ok(cs.put(f"/experiences/{uid}/versions/{experience['latestVersion']}",
                json=_segmented([audience], "ACTIVE", names=("A", "B"))))
+    emulator.advance_clock(1.4)
     assert "_cms" not in _ok(cs.get(f"/experiences/{uid}"))  # the job takes its time
-    deadline = time.monotonic() + 10
-    while "_cms" not in (current := _ok(cs.get(f"/experiences/{uid}"))) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    emulator.advance_clock(0.1)
+    current = _ok(cs.get(f"/experiences/{uid}"))
     cms = current["_cms"]
     assert re.fullmatch(r"cs[0-9a-f]{16}", cms["variantGroup"]) and set(cms["variants"]) == {"0", "1"}
     _ok(cs.post(f"/experiences/{uid}/versions", json=_segmented([audience], names=("A", "B", "C"),
                                                                shorts=("0", "1", None))), 201)
-    deadline = time.monotonic() + 10
-    while len((later := _ok(cs.get(f"/experiences/{uid}"))["_cms"])["variants"]) < 3 and time.monotonic() < deadline:
-        time.sleep(0.1)
+    assert len(_ok(cs.get(f"/experiences/{uid}"))["_cms"]["variants"]) == 2  # not extended yet
+    emulator.advance_clock(1.5)
+    later = _ok(cs.get(f"/experiences/{uid}"))["_cms"]
     assert later["variantGroup"] == cms["variantGroup"]
     assert set(later["variants"]) == {"0", "1", "2"}
     assert {k: later["variants"][k] for k in ("0", "1")} == cms["variants"]  # stable per shortUid
@@ -498,7 +498,7 @@ def test_rate_limit_is_per_organization() -> None:
         org = {**AUTHTOKEN, "organization_uid": "blt-org-rl"}
         one = _ok(client.post("/projects", headers=org, json={"name": "One"}), 201)["uid"]
         two = _ok(client.post("/projects", headers=org, json={"name": "Two"}), 201)["uid"]
-        time.sleep(1.2)
+        emu.move_clock(frozen=True, advance=1.2)  # a fresh window, which stays open while the test runs
 
         def get(uid: str) -> int:
             return client.get("/events", headers={**AUTHTOKEN, "x-project-uid": uid}).status_code
@@ -574,9 +574,8 @@ def test_projects_versions_and_cms_survive_a_restart(tmp_path: Path) -> None:
             cms: dict[str, Any] = saved["contentstack"]["projects"][project["uid"]]["cms"]
             return cms
 
-        deadline = time.monotonic() + 10  # the background job runs even when nobody reads the experience
-        while experience["uid"] not in saved_cms() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert experience["uid"] not in saved_cms()
+        emu.advance_clock(0.1)  # the background job runs even when nobody reads the experience
         assert experience["uid"] in saved_cms()
         with httpx.Client(base_url=emu.base_url, headers=headers) as cs:
             before = (_ok(cs.get(f"/experiences/{experience['uid']}")), _versions(cs, experience["uid"]))

@@ -104,7 +104,7 @@ def test_contentstack_rate_limit_per_project() -> None:
         assert limited.json()["statusCode"] == 429
         assert client.get("/events", headers=other).status_code == 200  # another project has its own budget
         assert client.get("/v3/templates", headers=emu.sitecore_headers()).status_code == 200  # Sitecore is not limited
-        time.sleep(1.05)
+        emu.advance_clock(1.05)
         assert client.get("/events", headers=one).status_code == 200
         emu.set_faults({"rules": [], "rateLimit": None})
         assert all(client.get("/events", headers=one).status_code == 200 for _ in range(15))

@@ -10,8 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 
-from pulumi_personalize.emulator.testing import EmulatorHandle, running_emulator
+from pulumi_personalize.emulator.testing import EmulatorError, EmulatorHandle, running_emulator
 
 
 def test_command_line_prints_the_address_and_writes_the_address_file(tmp_path: Path) -> None:
@@ -142,3 +143,8 @@ def test_faults_and_rate_limit_from_a_file(tmp_path: Path) -> None:
         statuses = [httpx.get(emu.base_url + "/events", headers=emu.contentstack_headers()).status_code
                     for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
+
+
+def test_a_process_that_cannot_start_is_reported_with_its_output() -> None:
+    with pytest.raises(EmulatorError, match=r"(?s)exited with 2: .*error: --faults"):
+        running_emulator(extra_args=["--faults", "{not json"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -128,7 +127,7 @@ def test_expired_tokens_get_401() -> None:
         assert body["expires_in"] == 1
         headers = {"Authorization": f"Bearer {body['access_token']}"}
         assert client.get("/v3/templates", headers=headers).status_code == 200
-        time.sleep(2.1)
+        emu.advance_clock(2.1)
         expired = client.get("/v3/templates", headers=headers)
         assert expired.status_code == 401 and "expired" in expired.json()["message"]
 
@@ -269,9 +268,10 @@ def test_documentation_connection_is_accepted_unchanged_with_server_defaults(sc:
     assert chosen["connectionTimeout"] == 5000 and chosen["socketTimeout"] == 1000 and chosen["icon"] == "fad fa-sms"
 
 
-def test_connection_put_round_trips_bumps_revision_and_ignores_server_fields(sc: httpx.Client) -> None:
+def test_connection_put_round_trips_bumps_revision_and_ignores_server_fields(sc: httpx.Client,
+                                                                          emulator: EmulatorHandle) -> None:
     first = _created(sc.post("/v2/connections", json=CONNECTION))
-    time.sleep(0.01)
+    emulator.advance_clock(0.01)
     sent = {**first, "name": "Renamed", "revision": 99, "clientKey": "someone-else", "modifiedByRef": "x",
             "ref": str(uuid.uuid4())}
     second = _created(sc.put(f"/v2/connections/{first['ref']}", json=sent))  # PUT answers 201 (see handlers.py)
@@ -464,7 +464,7 @@ def test_documentation_experience_is_accepted_unchanged(sc: httpx.Client, emulat
     assert body["modifiedByRef"] == "emulator-client@clients" and body["revision"] == 1 and body["archived"] is False
     assert sc.get(f"/v3/flowDefinitions/{body['ref']}").json() == body
     assert sc.get("/v3/flowDefinitions/alert_bar_1").json() == body  # by friendlyId too (observed in Sitecore's Pages client)
-    time.sleep(0.01)
+    emulator.advance_clock(0.01)
     paused = _created(sc.put("/v3/flowDefinitions/alert_bar_1", json={**body, "status": "PRODUCTION"}))
     assert paused["status"] == "PRODUCTION" and paused["revision"] == 2 and paused["ref"] == body["ref"]
     assert paused["traffic"]["modifiedAt"] == body["traffic"]["modifiedAt"]  # the traffic did not change

@@ -1,15 +1,14 @@
 """cs.VariantGroupContentTypes at the HTTP boundary: the provider against the emulator in process,
 whose CMA side serves the variant groups its Personalize side's ``_cms`` job makes.
 
-Time is fake on both sides: the provider's poll sleeps through ``FakeTime``, and the emulator's
-background job reads the same clock, so a sleep of the poll is what lets the job become due.
+Time is fake on both sides: the provider's poll sleeps through ``FakeTime`` and each sleep moves the
+emulator's frozen clock as far, so a sleep of the poll is what lets the ``_cms`` job become due.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -22,7 +21,6 @@ from pulumi_personalize.contentstack import _experiences
 from pulumi_personalize.contentstack.cma import CmaApi, cma_client, linked_content_types
 from pulumi_personalize.contentstack.cma_settings import CMA_REGIONS, load_cma_settings
 from pulumi_personalize.contentstack.resources import VARIANT_GROUP_CONTENT_TYPES as SPEC
-from pulumi_personalize.emulator.contentstack import models as emulator_models
 from pulumi_personalize.emulator.contentstack.cma import EMULATOR_MANAGEMENT_TOKEN, EMULATOR_STACK_API_KEY
 from pulumi_personalize.engine import EngineProvider, ResourceOperationError
 from pulumi_personalize.errors import ConfigurationError, TenantMismatchError, redact
@@ -84,8 +82,15 @@ class World:
 
 @pytest.fixture
 def world(emulator_in_process: InProcessEmulator, fake_time: FakeTime, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setattr(emulator_models, "time", SimpleNamespace(time=fake_time.clock))
-    monkeypatch.setattr(_experiences, "CMS_CLOCK", _experiences.PollClock(fake_time.clock, fake_time.sleep))
+    def move(body: dict[str, Any]) -> None:
+        emulator_in_process.control.post("/_emulator/clock", json=body).raise_for_status()
+
+    def sleep(seconds: float) -> None:  # the poll's sleep moves both clocks
+        fake_time.sleep(seconds)
+        move({"advance": seconds})
+
+    move({"frozen": True})
+    monkeypatch.setattr(_experiences, "CMS_CLOCK", _experiences.PollClock(fake_time.clock, sleep))
     yield World(emulator_in_process)
 
 
@@ -117,7 +122,7 @@ def test_create_waits_for_the_variant_group_then_links_the_declared_content_type
 
 def test_create_keeps_what_others_linked(world: World, provider: ProviderFactory, fake_time: FakeTime) -> None:
     uid = world.experience("Home")
-    fake_time.advance(1)
+    world.emulator.control.post("/_emulator/clock", json={"advance": 1}).raise_for_status()
     world.link_by_hand(uid, ["banner"])
     p = provider(SPEC)
     p.create(checked(p, {"experience": uid, "content_types": ["page"]}))

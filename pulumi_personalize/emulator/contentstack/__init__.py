@@ -2,12 +2,14 @@
 (``docs/facts/contentstack.md``; contract:
 ``docs/contracts/contentstack-personalize.openapi.yml``).
 
-``urls`` holds the URL table, ``handlers`` the request handling, ``models`` the stored objects and their rules.
+Laid out like moto: ``urls.py`` (the URL table), ``handlers.py`` (HTTP: credentials, headers, status
+codes; one CRUD factory for the listed kinds), ``backend.py`` (the state and every write), ``models.py``
+and ``experiences.py`` (the stored objects and their rules), ``geolocation.py`` (read-only look-ups).
 """
 
 from __future__ import annotations
 
-from .handlers import rate_limit_key
+from .backend import ContentstackBackend
 from .urls import routes
 
-__all__ = ["rate_limit_key", "routes"]
+__all__ = ["ContentstackBackend", "routes"]

@@ -2,7 +2,8 @@
 (``docs/facts/contentstack.md#cma``): ``GET /v3/variant_groups`` and ``PUT /v3/variant_groups/{uid}``.
 
 The groups are the ones the Personalize side's background job makes (``_cms.variantGroup`` of each
-experience, ``models.run_due_cms_jobs``): the same state, seen from the stack. A stack is named by
+experience, ``experiences.run_due_cms_jobs``): the same state, owned by the ``ContentstackBackend``,
+seen from the stack; time is the backend's clock. A stack is named by
 its ``api_key``: the projects whose ``connectedStackApiKey`` it is, and, for projects addressed by
 ``x-project-uid`` without being created (an emulator convenience, they connect no stack), the
 emulator's own stack ``EMULATOR_STACK_API_KEY``. Linked content types are stored per project under
@@ -28,8 +29,9 @@ from starlette.responses import JSONResponse, Response
 
 from ..common import Json, read_json
 from ..settings import EmulatorSettings
-from ..state import Store
+from . import experiences as ex
 from . import models
+from .backend import ContentstackBackend
 
 EMULATOR_STACK_API_KEY = "emulator-stack-api-key"
 EMULATOR_MANAGEMENT_TOKEN = "emulator-management-token"
@@ -72,18 +74,23 @@ def _authenticate(request: Request) -> str:
     return api_key
 
 
+def _backend(request: Request) -> ContentstackBackend:
+    found: ContentstackBackend = request.app.state.contentstack
+    return found
+
+
 def _stack_projects(request: Request, api_key: str) -> Iterator[tuple[str, Json]]:
     """(uid, project) of every project connected to the stack, with due background jobs run. Called
     with the store's lock held."""
-    store: Store = request.app.state.store
-    projects: Json = store.data["contentstack"]["projects"]
+    backend = _backend(request)
+    projects: Json = backend.store.data["contentstack"]["projects"]
     found = False
     for uid, project in projects.items():
         stack = project.get("info", {}).get("connectedStackApiKey")
         if stack == api_key or (stack is None and api_key == EMULATOR_STACK_API_KEY):
             found = True
-            if models.run_due_cms_jobs(models.prepare(project)):
-                store.save()
+            if ex.run_due_cms_jobs(models.prepare(project), backend.clock.time()):
+                backend.store.save()
             project.setdefault(LINKS, {})
             yield uid, project
     if not found and api_key != EMULATOR_STACK_API_KEY:
@@ -140,7 +147,7 @@ async def list_variant_groups(request: Request) -> Response:
     api_key = _authenticate(request)
     wanted = request.query_params.get("experience_uid")
     skip, limit = _int(request, "skip", 0), _int(request, "limit", 100)
-    with request.app.state.store.read():
+    with _backend(request).store.read():
         groups = [g for g, _ in _groups(request, api_key)
                   if not wanted or g["personalize_metadata"]["experience_uid"] == wanted]
     body: Json = {"variant_groups": groups[skip:skip + limit]}
@@ -179,7 +186,7 @@ async def update_variant_group(request: Request) -> Response:
     api_key = _authenticate(request)
     uid = request.path_params["uid"]
     body = await read_json(request, required=False)
-    with request.app.state.store.mutate():
+    with _backend(request).store.mutate():
         found = next(((g, p) for g, p in _groups(request, api_key) if g["uid"] == uid), None)
         if found is None:
             raise CmaError(404, "Variant group was not found.")

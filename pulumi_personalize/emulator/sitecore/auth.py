@@ -16,16 +16,16 @@ import base64
 import hashlib
 import hmac
 import os
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ...facts.sitecore import TOKEN_AUDIENCE
 from ..settings import EmulatorSettings
 from .errors import SitecoreError
 
 TOKEN_PREFIX = "emu2"
 TENANTS_ENV = "PERSONALIZE_EMULATOR_SITECORE_TENANTS"
-AUDIENCE = "https://api.sitecorecloud.io"
+AUDIENCE = TOKEN_AUDIENCE
 # The scope the documentation's token example shows for a Personalize key.
 SCOPE = ("personalize.decision_models:manage personalize.templates:manage "
          "personalize.external_webservices:manage personalize.flows:manage")
@@ -80,8 +80,9 @@ def _unb64(text: str) -> str:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
 
 
-def issue_token(secret: str, client_id: str, ttl: int) -> str:
-    expires = int(time.time()) + ttl
+def issue_token(secret: str, client_id: str, ttl: int, now: float) -> str:
+    """``now``: epoch seconds on the emulator's clock."""
+    expires = int(now) + ttl
     return f"{TOKEN_PREFIX}.{_b64(client_id)}.{expires}.{_signature(secret, client_id, expires)}"
 
 
@@ -92,8 +93,8 @@ def authenticate_client(settings: EmulatorSettings, client_id: str | None, clien
     return expected is not None and hmac.compare_digest(client_secret, expected)
 
 
-def tenant_for_bearer(settings: EmulatorSettings, authorization: str | None) -> Tenant:
-    """The tenant of an ``Authorization`` header, or a 401."""
+def tenant_for_bearer(settings: EmulatorSettings, authorization: str | None, now: float) -> Tenant:
+    """The tenant of an ``Authorization`` header at ``now`` (epoch seconds on the emulator's clock), or a 401."""
     if not authorization:
         raise SitecoreError(401, "Missing Authorization header: send 'Authorization: Bearer <access token>'")
     scheme, _, token = authorization.partition(" ")
@@ -111,7 +112,7 @@ def tenant_for_bearer(settings: EmulatorSettings, authorization: str | None) -> 
         secret = credentials(settings).get(client_id)
         expires = int(parts[2])
         if secret is not None and hmac.compare_digest(parts[3], _signature(secret, client_id, expires)):
-            if expires <= time.time():
+            if expires <= now:
                 raise SitecoreError(401, "The access token has expired; request a new one")
             return tenant(client_id)
     raise SitecoreError(401, "The access token is invalid")

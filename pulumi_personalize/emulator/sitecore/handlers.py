@@ -29,28 +29,15 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ...facts.sitecore import TEMPLATE_ELEMENT_IDS, TEMPLATE_TYPES
 from ..common import ApiError, Fields, Json
 from ..settings import EmulatorSettings
-from ..state import Store
 from . import auth
 from .auth import Tenant
-from .errors import SitecoreError, error_body, not_found
-from .models import (
-    DECISION_MODEL_VARIANTS,
-    DECISION_MODELS,
-    TEMPLATE_ELEMENT_IDS,
-    TEMPLATE_TYPES,
-    Context,
-    Kind,
-    TenantView,
-    create_record,
-    decision_nodes,
-    present,
-    substitute,
-    tenant_state,
-    update_record,
-    validate_connection,
-)
+from .backend import SitecoreBackend
+from .errors import SitecoreError, error_body
+from .kinds import validate_connection
+from .models import Context, Kind, TenantView, substitute
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
@@ -80,13 +67,13 @@ def _settings(request: Request) -> EmulatorSettings:
     return settings
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+def backend(request: Request) -> SitecoreBackend:
+    found: SitecoreBackend = request.app.state.sitecore
+    return found
 
 
 def _tenant(request: Request) -> Tenant:
-    return auth.tenant_for_bearer(_settings(request), request.headers.get("authorization"))
+    return backend(request).tenant(request.headers.get("authorization"))
 
 
 def _base_url(request: Request) -> str:
@@ -133,17 +120,6 @@ def _page(request: Request, items: list[Json]) -> Json:
             "items": items[offset:offset + limit]}
 
 
-def _find(kind: Kind, tenant_data: TenantView, key: str) -> Json:
-    """A record by ``ref``, or (flows and templates, observed in Sitecore's own code) by ``friendlyId``."""
-    records: Json = tenant_data[kind.key]
-    record: Json | None = records.get(key)
-    if record is None and kind.friendly_id:
-        record = next((r for r in records.values() if r.get("friendlyId") == key), None)
-    if record is None:
-        raise not_found(kind.label, key)
-    return record
-
-
 def _json(body: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
@@ -179,9 +155,8 @@ async def oauth_token(request: Request) -> Response:
         return _json({"error": "access_denied",
                       "error_description": f"audience must be {auth.AUDIENCE}"}, 403)
     assert client_id is not None and client_secret is not None
-    ttl = settings.token_ttl
-    return JSONResponse({"access_token": auth.issue_token(client_secret, client_id, ttl), "scope": auth.SCOPE,
-                         "expires_in": ttl, "token_type": "Bearer"}, headers={"cache-control": "no-store"})
+    return JSONResponse({"access_token": backend(request).issue_token(client_id, client_secret), "scope": auth.SCOPE,
+                         "expires_in": settings.token_ttl, "token_type": "Bearer"}, headers={"cache-control": "no-store"})
 
 
 # --- generic CRUD -------------------------------------------------------------------------------------------
@@ -190,93 +165,51 @@ async def oauth_token(request: Request) -> Response:
 ListFilter = Callable[[Request, list[Json]], list[Json]]
 
 
-def list_items(kind: Kind, narrow: ListFilter | None = None) -> Endpoint:
+Call = Callable[[Request, Tenant, Any], Any]  # (request, caller's tenant, JSON body or None) -> answer
+
+
+def _serve(call: Call, *, body: bool = False, status: int = 200, paged: bool = False,
+           narrow: ListFilter | None = None) -> Endpoint:
+    """One handler: authenticate, read the body when the operation takes one, call the backend, answer
+    (a list as one page of the ``{href, offset, limit, items}`` envelope)."""
+
     @endpoint
     async def handler(request: Request) -> Response:
         tenant = _tenant(request)
-        base = _base_url(request)
-        with _store(request).read() as data:
-            records = list(tenant_state(data, tenant.client_key)[kind.key].values())
-            items = [present(kind, r, base) for r in records]
+        sent = await _json_body(request) if body else None
+        out = call(request, tenant, sent)
         if narrow is not None:
-            items = narrow(request, items)
-        return _json(_page(request, items))
+            out = narrow(request, out)
+        return _json(_page(request, out) if paged else out, status)
 
     return handler
+
+
+def list_items(kind: Kind, narrow: ListFilter | None = None) -> Endpoint:
+    return _serve(lambda r, t, _: backend(r).listing(kind, t, _base_url(r)), paged=True, narrow=narrow)
 
 
 def create_item(kind: Kind) -> Endpoint:
-    @endpoint
-    async def handler(request: Request) -> Response:
-        tenant = _tenant(request)
-        body = await _json_body(request)
-        with _store(request).mutate() as data:
-            record = create_record(kind, tenant_state(data, tenant.client_key), tenant, body)
-            out = present(kind, record, _base_url(request))
-        return _json(out, 201)
-
-    return handler
+    return _serve(lambda r, t, b: backend(r).create(kind, t, b, _base_url(r)), body=True, status=201)
 
 
 def get_item(kind: Kind) -> Endpoint:
-    @endpoint
-    async def handler(request: Request) -> Response:
-        tenant = _tenant(request)
-        with _store(request).read() as data:
-            record = _find(kind, tenant_state(data, tenant.client_key), request.path_params["ref"])
-            out = present(kind, record, _base_url(request))
-        return _json(out)
-
-    return handler
+    return _serve(lambda r, t, _: backend(r).get(kind, t, r.path_params["ref"], _base_url(r)))
 
 
 def update_item(kind: Kind) -> Endpoint:
-    @endpoint
-    async def handler(request: Request) -> Response:
-        tenant = _tenant(request)
-        body = await _json_body(request)
-        with _store(request).read() as data:  # a 404 must not write the state file
-            _find(kind, tenant_state(data, tenant.client_key), request.path_params["ref"])
-        with _store(request).mutate() as data:
-            tenant_data = tenant_state(data, tenant.client_key)
-            current = _find(kind, tenant_data, request.path_params["ref"])
-            record = update_record(kind, tenant_data, tenant, current, body)
-            out = present(kind, record, _base_url(request))
-        return _json(out, 201)  # see the module docstring: 201, as the response-code page lists for updates
-
-    return handler
+    # 201, as the response-code page lists for updates (see the module docstring)
+    return _serve(lambda r, t, b: backend(r).update(kind, t, r.path_params["ref"], b, _base_url(r)),
+                  body=True, status=201)
 
 
 def list_revisions(kind: Kind) -> Endpoint:
-    @endpoint
-    async def handler(request: Request) -> Response:
-        tenant = _tenant(request)
-        base = _base_url(request)
-        with _store(request).read() as data:
-            tenant_data = tenant_state(data, tenant.client_key)
-            record = _find(kind, tenant_data, request.path_params["ref"])
-            items = [present(kind, r, base) for r in tenant_data.revisions(kind.key, record["ref"])]
-        return _json(_page(request, items))
-
-    return handler
+    return _serve(lambda r, t, _: backend(r).revisions(kind, t, r.path_params["ref"], _base_url(r)), paged=True)
 
 
 def get_revision(kind: Kind) -> Endpoint:
-    @endpoint
-    async def handler(request: Request) -> Response:
-        tenant = _tenant(request)
-        number = int(request.path_params["revision"])
-        with _store(request).read() as data:
-            tenant_data = tenant_state(data, tenant.client_key)
-            record = _find(kind, tenant_data, request.path_params["ref"])
-            revisions = tenant_data.revisions(kind.key, record["ref"])
-            found = next((r for r in revisions if r.get("revision") == number), None)
-            if found is None:
-                raise SitecoreError(404, f"{kind.label} {record['ref']} has no revision {number}")
-            out = present(kind, found, _base_url(request))
-        return _json(out)
-
-    return handler
+    return _serve(lambda r, t, _: backend(r).revision(kind, t, r.path_params["ref"], int(r.path_params["revision"]),
+                                                      _base_url(r)))
 
 
 # --- list filters ---------------------------------------------------------------------------------------------
@@ -309,36 +242,10 @@ def templates_of_type(request: Request, items: list[Json]) -> list[Json]:
 # --- decision model variants (docs/facts/sitecore.md#decision-model-variants) -------------------------------
 
 
-def _in_production(model: Json, variant_ref: str) -> bool:
-    entries = (model.get("deploymentConfiguration") or {}).get("variants") or []
-    return any(e.get("variantRef") == variant_ref and e.get("status") == "PRODUCTION" for e in entries)
-
-
-@endpoint
-async def list_model_variants(request: Request) -> Response:
-    tenant = _tenant(request)
-    base = _base_url(request)
-    with _store(request).read() as data:
-        tenant_data = tenant_state(data, tenant.client_key)
-        model = _find(DECISION_MODELS, tenant_data, request.path_params["ref"])
-        items = [present(DECISION_MODEL_VARIANTS, v, base, inProduction=_in_production(model, v["ref"]))
-                 for v in tenant_data["decisionModelVariants"].values()
-                 if v.get("decisionModelDefinitionRef") == model["ref"]]
-    return _json(_page(request, items))
-
-
-@endpoint
-async def create_model_variant(request: Request) -> Response:
-    tenant = _tenant(request)
-    body = await _json_body(request)
-    with _store(request).read() as data:
-        _find(DECISION_MODELS, tenant_state(data, tenant.client_key), request.path_params["ref"])
-    with _store(request).mutate() as data:
-        tenant_data = tenant_state(data, tenant.client_key)
-        model = _find(DECISION_MODELS, tenant_data, request.path_params["ref"])
-        record = create_record(DECISION_MODEL_VARIANTS, tenant_data, tenant, body, parent_ref=model["ref"])
-        out = present(DECISION_MODEL_VARIANTS, record, _base_url(request))
-    return _json(out, 201)
+list_model_variants = _serve(lambda r, t, _: backend(r).model_variants(t, r.path_params["ref"], _base_url(r)),
+                             paged=True)
+create_model_variant = _serve(
+    lambda r, t, b: backend(r).create_model_variant(t, r.path_params["ref"], b, _base_url(r)), body=True, status=201)
 
 
 @endpoint
@@ -352,20 +259,9 @@ async def test_decision_model(request: Request) -> Response:
     fields.obj("context", required=True)
     fields.check()
     assert model_ref is not None and variant_ref is not None
-    started = time.perf_counter()
-    with _store(request).read() as data:
-        tenant_data = tenant_state(data, tenant.client_key)
-        model = _find(DECISION_MODELS, tenant_data, model_ref)
-        variant = _find(DECISION_MODEL_VARIANTS, tenant_data, variant_ref)
-        if variant.get("decisionModelDefinitionRef") != model["ref"]:
-            raise SitecoreError(400, "Validation failed", field_errors={
-                "decisionModelVariantRef": [f"is not a variant of decision model {model['ref']}"]})
-        nodes = decision_nodes(str(variant.get("definition", "")))
-        result = {"decisionModelName": model["name"], "decisionModelRef": model["ref"],
-                  "decisionModelVariantName": variant["name"], "decisionModelVariantRef": variant["ref"],
-                  "decisionModelVariantRevision": variant["revision"], "error": False,
-                  "debug": {"bucket": None, "logs": []}, "decisionModelResultNodes": nodes}
-    for node in nodes:
+    started = time.perf_counter()  # a measurement of the emulator's own work, not a reading of its clock
+    result = backend(request).test_decision_model(tenant, model_ref, variant_ref)
+    for node in result["decisionModelResultNodes"]:
         node["executionTime"] = round((time.perf_counter() - started) * 1000, 3)
     return _json(result)
 
@@ -425,17 +321,10 @@ async def render_templates(request: Request) -> Response:
         fields.merge(sub)
     fields.check()
     rendered: Json = {}
-    with _store(request).read() as data:
-        tenant_data = tenant_state(data, tenant.client_key)
-        for key, entry in wanted.items():
-            friendly_id = entry["friendlyId"]
-            template = next((t for t in tenant_data["templates"].values() if t.get("friendlyId") == friendly_id),
-                            None)
-            if template is None:
-                raise SitecoreError(404, f"Template {friendly_id} not found")
-            params = entry.get("templateParams") or {}
-            rendered[key] = [{"id": e.get("id"), "template": substitute(str(e.get("template", "")), params)}
-                             for e in template.get("templateElements") or []]
+    for key, entry in wanted.items():
+        params = entry.get("templateParams") or {}
+        rendered[key] = [{"id": e.get("id"), "template": substitute(str(e.get("template", "")), params)}
+                         for e in backend(request).template_elements(tenant, entry["friendlyId"])]
     return _json({"renderedTemplates": rendered})
 
 

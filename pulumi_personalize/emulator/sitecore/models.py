@@ -1,6 +1,6 @@
 """The stored models of the emulated Sitecore Personalize: fields, rules, server defaults, presentation.
 
-One place per field of the live service (``docs/facts/sitecore.md#connections`` to ``#templates``):
+The kinds themselves (``kinds.py``, one place per field of the live service, ``docs/facts/sitecore.md#connections`` to ``#templates``):
 each kind's ``validate_*`` function checks what a POST/PUT body must hold and returns the document to
 store without its server-owned fields; :func:`create_record` / :func:`update_record` add those
 (``ref``, ``clientKey``, ``revision``, ``archived``, ``modifiedAt``, ``modifiedByRef`` or
@@ -21,43 +21,15 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
-from ..common import Fields, Json, new_ref, now_iso
+from ..common import Json, new_ref
 from .auth import Tenant
-from .errors import FRIENDLY_ID_TAKEN, TEMPLATE_READ_ONLY, SitecoreError
 
 # Every resource's server-owned fields; a PUT may carry them back (clients GET, modify, PUT) and the
 # values sent are ignored.
 COMMON_SERVER_FIELDS = frozenset({"clientKey", "href", "ref", "modifiedAt", "modifiedByRef",
                                   "modifiedByUserRef", "revision", "revisions"})
-
-FRIENDLY_ID = re.compile(r"^[a-z0-9_]+$")
-
-# --- enums (the service's wording, docs/facts/sitecore.md) ---
-AUTH_TYPES = ("NONE", "OAUTH")  # observed; the attribute table writes "oauth", so case is not significant
-REQUEST_TYPES = ("GET", "POST", "PUT", "PATCH", "DELETE")
-SYSTEM_TYPES = ("DATA_SYSTEM", "DESTINATION")  # observed values; others unconfirmed and refused
-DEPLOYMENT_STATUSES = ("DRAFT", "TEST", "PRODUCTION", "ARCHIVED")
-FLOW_TYPES = ("INTERACTIVE_WEB_FLOW", "INTERACTIVE_API_FLOW", "TRIGGERED_V3", "COMPONENT")
-FLOW_SUBTYPES = ("EXPERIMENT", "EXPERIENCE")
-FLOW_STATUSES = ("DRAFT", "PUBLISHING", "PRODUCTION", "SCHEDULED", "LIVE", "PAUSED", "COMPLETED")
-CHANNELS = ("CALL_CENTER", "EMAIL", "MOBILE_APP", "MOBILE_WEB", "PUSH_NOTIFICATION", "SMS", "WEB")
-TRAFFIC_TYPES = ("simpleTraffic", "advancedTraffic", "audienceTraffic")
-WEIGHTING_ALGORITHMS = ("USER_DEFINED", "MULTI_ARM_BANDIT")
-SCHEDULE_TYPES = ("simpleSchedule",)
-TASK_IMPLEMENTATIONS = {"templateRenderTask": "templateRenderTaskInput",
-                        "decisionModelTask": "decisionModelTaskInput",
-                        "conditionsTask": "conditionsTaskInput"}
-TEMPLATE_TYPES = ("WEB", "DECISION", "CONDITION", "JS_MODULE")
-TEMPLATE_STATUSES = ("DRAFT", "PUBLISHED")
-TEMPLATE_ELEMENT_IDS = ("html", "css", "js", "freemarker")
-
-# --- server defaults (docs/facts/sitecore.md#connections) ---
-DEFAULT_TIMEOUT_MS = 1000
-DEFAULT_CONNECTION_ICON = "assets/images/icons/connections/plug.svg"
-
 
 class TenantView:
     """One tenant's objects in the shared state: records live by ref in ``data["sitecore"][kind]`` and
@@ -109,357 +81,6 @@ class Kind:
     after: Callable[[Json, Json | None, str], None] | None = field(default=None)  # server-side effects
 
 
-# --- helpers -----------------------------------------------------------------------------------------
-
-
-def _enum_any_case(fields: Fields, name: str, allowed: tuple[str, ...], *, required: bool) -> str | None:
-    """A string enum compared case-insensitively; the value is stored as sent."""
-    value = fields.string(name, required=required)
-    if value is not None and value.upper() not in allowed:
-        fields.add(name, f"must be one of {', '.join(allowed)}")
-        return None
-    return value
-
-
-def _sub(fields: Fields, name: str, *, required: bool) -> Fields | None:
-    value = fields.obj(name, required=required)
-    if value is None:
-        return None
-    return Fields(value, prefix=f"{fields.prefix}{name}.")
-
-
-def _objects(fields: Fields, name: str, *, required: bool = False) -> list[Fields]:
-    """Each item of an array of objects, as a Fields of its own (prefix ``name[i].``)."""
-    items = fields.array(name, required=required)
-    out = []
-    for index, item in enumerate(items or []):
-        sub = Fields(item, prefix=f"{fields.prefix}{name}[{index}].")
-        if not isinstance(item, dict):
-            fields.errors.setdefault(f"{fields.prefix}{name}[{index}]", []).append("must be an object")
-            continue
-        out.append(sub)
-    return out
-
-
-def _strings(fields: Fields, name: str) -> None:
-    fields.array(name, items=str)
-
-
-def _datetime(fields: Fields, name: str, *, required: bool) -> None:
-    value = fields.string(name, required=required)
-    if value is None:
-        return
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        fields.add(name, "must be an ISO-8601 date-time such as 2025-07-04T11:46:41.810Z")
-
-
-def _finish(fields: Fields, *subs: Fields | None) -> None:
-    for sub in subs:
-        if sub is not None:
-            fields.merge(sub)
-    fields.check()
-
-
-def _content(body: Json, kind_fields: frozenset[str]) -> Json:
-    return {k: copy.deepcopy(v) for k, v in body.items() if k not in kind_fields}
-
-
-def _friendly_id(fields: Fields) -> str | None:
-    value = fields.string("friendlyId", required=True)
-    if value is not None and not FRIENDLY_ID.match(value):
-        fields.add("friendlyId", "may hold only lowercase letters, digits and underscores (^[a-z0-9_]+$)")
-        return None
-    return value
-
-
-def _friendly_id_taken(records: Json, friendly_id: str, own_ref: str | None) -> bool:
-    return any(r.get("friendlyId") == friendly_id and ref != own_ref for ref, r in records.items())
-
-
-# --- connections (docs/facts/sitecore.md#connections) -------------------------------------------------------
-
-CONNECTION_SERVER_FIELDS = COMMON_SERVER_FIELDS
-
-
-def validate_connection(body: Json, ctx: Context) -> Json:
-    fields = Fields(body)
-    fields.string("name", required=True)
-    fields.string("description")
-    # The tables say "array of objects"/"array of strings"; every example sends objects.
-    auth = _sub(fields, "auth", required=True)
-    if auth is not None:
-        _enum_any_case(auth, "authType", AUTH_TYPES, required=True)
-        auth.string("clientId")
-        token_url = auth.string("accessTokenUrl")
-        if token_url is not None and not token_url.startswith("https://"):
-            auth.add("accessTokenUrl", "must use an https:// URL")
-        auth.boolean("useMutualTls")
-        auth.array("oauthCustomHeaders")
-        auth.array("formUrlEncodedItems")
-    request = _sub(fields, "request", required=True)
-    if request is not None:
-        request.string("requestType", required=True, enum=REQUEST_TYPES)
-        # Not checked as a URL: the documentation's own examples hold "<baseURL>/..." placeholders.
-        request.string("connectionUrl", required=True)
-        request.string("requestBody")
-    fields.string("systemType", required=True, enum=SYSTEM_TYPES)
-    for name in ("inputMappings", "outputMappings", "customHeaders"):
-        _objects(fields, name)
-    fields.array("urlParameters")
-    fields.string("exampleValue")
-    fields.integer("connectionTimeout", minimum=0)
-    fields.integer("socketTimeout", minimum=0)
-    fields.string("icon")
-    fields.boolean("archived")
-    _finish(fields, auth, request)
-    out = _content(body, CONNECTION_SERVER_FIELDS)
-    out.setdefault("connectionTimeout", DEFAULT_TIMEOUT_MS)
-    out.setdefault("socketTimeout", DEFAULT_TIMEOUT_MS)
-    out.setdefault("icon", DEFAULT_CONNECTION_ICON)
-    return out
-
-
-# --- decision models and their variants (docs/facts/sitecore.md#decision-models) ----------------------------
-
-DECISION_MODEL_SERVER_FIELDS = COMMON_SERVER_FIELDS | {"variants"}  # "variants" is the link object here
-VARIANT_SERVER_FIELDS = COMMON_SERVER_FIELDS | {"decisionModelDefinitionRef", "transpiledDefinition",
-                                                "inProduction", "offers"}
-
-
-def validate_decision_model(body: Json, ctx: Context) -> Json:
-    fields = Fields(body)
-    fields.string("name", required=True)
-    config = _sub(fields, "deploymentConfiguration", required=True)
-    entries: list[Fields] = []
-    if config is not None:
-        entries = _objects(config, "variants", required=True)
-        for entry in entries:
-            entry.string("variantRef", required=True)
-            entry.integer("split", required=True, minimum=0, maximum=100)
-            entry.string("status", required=True, enum=DEPLOYMENT_STATUSES)
-            entry.integer("variantRevision", required=True, minimum=1)
-            entry.boolean("control")  # SDK only (unconfirmed): kept as sent
-    fields.boolean("archived")
-    _strings(fields, "tags")
-    fields.string("description")
-    fields.string("revisionComment")
-    _finish(fields, config, *entries)
-    if ctx.current is not None and entries:
-        _check_deployment(ctx, [e.body for e in entries])
-    return _content(body, DECISION_MODEL_SERVER_FIELDS)
-
-
-def _check_deployment(ctx: Context, entries: list[Json]) -> None:
-    """On update the splits add up to 100 (docs/facts/sitecore.md#decision-models); the refs and revisions must exist (emulator
-    rule: a deployment names a revision of one of this model's variants)."""
-    errors: dict[str, list[str]] = {}
-    total = sum(int(e["split"]) for e in entries)
-    if total != 100:
-        errors["deploymentConfiguration.variants"] = [f"the splits must add up to 100 (they add up to {total})"]
-    variants: Json = ctx.tenant["decisionModelVariants"]
-    for index, entry in enumerate(entries):
-        where = f"deploymentConfiguration.variants[{index}]"
-        variant = variants.get(entry["variantRef"])
-        if variant is None or variant.get("decisionModelDefinitionRef") != ctx.ref:
-            errors.setdefault(f"{where}.variantRef", []).append(
-                f"{entry['variantRef']} is not a variant of decision model {ctx.ref}")
-        elif int(entry["variantRevision"]) > int(variant["revision"]):
-            errors.setdefault(f"{where}.variantRevision", []).append(
-                f"variant {entry['variantRef']} has no revision {entry['variantRevision']} "
-                f"(latest is {variant['revision']})")
-    if errors:
-        raise SitecoreError(400, "Validation failed", field_errors=errors)
-
-
-def archive_rename(record: Json, previous: Json | None, stamp: str) -> None:
-    """Archiving a decision model renames it ``<name> - archived <YYYY-MM-DD HH:mm>`` (docs/facts/sitecore.md#decision-models)."""
-    if record.get("archived") and not (previous or {}).get("archived"):
-        when = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc)
-        record["name"] = f"{record['name']} - archived {when:%Y-%m-%d %H:%M}"
-
-
-def validate_variant(body: Json, ctx: Context) -> Json:
-    fields = Fields(body)
-    fields.string("name", required=True)
-    # The DMN document is not validated: the update example stores plain text (unconfirmed).
-    fields.string("definition", required=True)
-    fields.boolean("archived")
-    _finish(fields)
-    return _content(body, VARIANT_SERVER_FIELDS)
-
-
-def variant_server_fields(record: Json, previous: Json | None, stamp: str) -> None:
-    record["transpiledDefinition"] = record.get("definition", "")
-    record.setdefault("offers", [])
-
-
-# --- flow definitions (docs/facts/sitecore.md#flows) --------------------------------------------------------
-
-FLOW_SERVER_FIELDS = COMMON_SERVER_FIELDS | {"transpiledVariants"}
-
-
-def validate_flow(body: Json, ctx: Context) -> Json:
-    fields = Fields(body)
-    fields.string("name", required=True)
-    friendly_id = _friendly_id(fields)
-    fields.string("type", required=True, enum=FLOW_TYPES)
-    subtype = fields.string("subtype", required=True, enum=FLOW_SUBTYPES)
-    status = fields.string("status", required=True, enum=FLOW_STATUSES)
-    channels = fields.array("channels", required=True, items=str)
-    if channels is not None:
-        if not channels:
-            fields.add("channels", "must hold at least one channel")
-        for index, channel in enumerate(channels):
-            if isinstance(channel, str) and channel not in CHANNELS:
-                fields.add(f"channels[{index}]", f"must be one of {', '.join(CHANNELS)}")
-    fields.string("businessProcess", required=True)  # interactive_v1 / triggered_v1
-    subs: list[Fields | None] = []
-    for variant in _objects(fields, "variants", required=True):
-        subs.append(variant)
-        variant.string("ref")
-        variant.string("name")
-        variant.boolean("isControl")
-        variant.obj("assets")
-        variant.obj("templateVariables")
-        for task in _objects(variant, "tasks"):
-            subs.append(task)
-            implementation = task.string("implementation", required=True, enum=tuple(TASK_IMPLEMENTATIONS))
-            task_input = _sub(task, "input", required=True)
-            if task_input is not None:
-                subs.append(task_input)
-                input_type = task_input.string("inputType", required=True,
-                                               enum=tuple(TASK_IMPLEMENTATIONS.values()))
-                if implementation and input_type and TASK_IMPLEMENTATIONS[implementation] != input_type:
-                    task_input.add("inputType", f"must be {TASK_IMPLEMENTATIONS[implementation]} "
-                                                f"for a {implementation}")
-    traffic = _sub(fields, "traffic", required=True)
-    if traffic is not None:
-        traffic.string("type", required=True, enum=TRAFFIC_TYPES)
-        traffic.string("weightingAlgorithm", enum=WEIGHTING_ALGORITHMS)
-        traffic.integer("allocation", minimum=0, maximum=100)
-        traffic.number("allocationHigh")
-        traffic.number("allocationLow")
-        traffic.boolean("coupled")
-        traffic.array("splits")
-    schedule = _sub(fields, "schedule", required=True)
-    if schedule is not None:
-        schedule.string("type", required=True, enum=SCHEDULE_TYPES)
-        _datetime(schedule, "startDate", required=True)
-        _datetime(schedule, "endDate", required=False)
-    sample = _sub(fields, "sampleSizeConfig", required=subtype == "EXPERIMENT")
-    if sample is not None:
-        for name in ("baseValue", "minimumDetectableDifference", "confidenceLevel", "sampleSize"):
-            sample.number(name)
-    _strings(fields, "tags")
-    fields.array("triggers")
-    fields.obj("goals")
-    fields.boolean("archived")
-    _finish(fields, traffic, schedule, sample, *subs)
-    records: Json = ctx.tenant["flowDefinitions"]
-    if ctx.current is None:
-        if status != "DRAFT":
-            raise _bad("status", "must be DRAFT when a flow definition is created")
-        if friendly_id is not None and _friendly_id_taken(records, friendly_id, None):
-            raise SitecoreError(400, f"friendlyId {friendly_id} is already used by another flow definition "
-                                     "(archived ones keep theirs)", code=FRIENDLY_ID_TAKEN,
-                                field_errors={"friendlyId": ["is already taken"]})
-    elif friendly_id != ctx.current.get("friendlyId"):
-        raise _bad("friendlyId", f"cannot be changed (is {ctx.current.get('friendlyId')})")
-    return _content(body, FLOW_SERVER_FIELDS)
-
-
-def flow_server_fields(record: Json, previous: Json | None, stamp: str) -> None:
-    """Defaults and server copies the create response shows (docs/facts/sitecore.md#flows)."""
-    record.setdefault("triggers", [])
-    record.setdefault("tags", [])
-    record["transpiledVariants"] = copy.deepcopy(record.get("variants", []))
-    traffic: Json = record["traffic"]
-    old_traffic = dict((previous or {}).get("traffic") or {})
-    kept = old_traffic.pop("modifiedAt", None)
-    sent = {k: v for k, v in traffic.items() if k != "modifiedAt"}
-    traffic["modifiedAt"] = kept if previous is not None and kept and sent == old_traffic else stamp
-    if record.get("archived"):
-        # Archived flows do not run: Sitecore's own client archives with status PAUSED.
-        record["status"] = "PAUSED"
-
-
-# --- templates (docs/facts/sitecore.md#templates) -----------------------------------------------------------
-
-TEMPLATE_SERVER_FIELDS = COMMON_SERVER_FIELDS
-
-
-def validate_template(body: Json, ctx: Context) -> Json:
-    fields = Fields(body)
-    fields.string("name", required=True)
-    friendly_id = _friendly_id(fields)
-    template_type = fields.string("type", required=True, enum=TEMPLATE_TYPES)
-    fields.string("status", required=True, enum=TEMPLATE_STATUSES)
-    if isinstance(body, dict) and not isinstance(body.get("description"), str):
-        fields.add("description", "is required" if body.get("description") is None else "must be a string")
-    fields.boolean("render", required=True)
-    default_template = fields.boolean("defaultTemplate", required=True)
-    custom_template = fields.boolean("customTemplate", required=True)
-    elements = _objects(fields, "templateElements")
-    for element in elements:
-        element_id = element.string("id", required=True, enum=TEMPLATE_ELEMENT_IDS)
-        code = element.body.get("template")
-        if not isinstance(code, str):
-            element.add("template", "is required" if code is None else "must be a string")
-        elif element_id == "freemarker" and not ("{" in code and "}" in code):
-            element.add("template", "FreeMarker code must hold at least {}")
-    _strings(fields, "tags")
-    fields.string("icon")
-    fields.string("revisionComment")
-    fields.obj("additionalFields")
-    fields.boolean("archived")
-    _finish(fields, *elements)
-    records: Json = ctx.tenant["templates"]
-    current = ctx.current
-    if current is None:
-        if default_template is not False:
-            raise _bad("defaultTemplate", "must be false when a template is created")
-        if custom_template is not True:
-            raise _bad("customTemplate", "must be true when a template is created")
-    else:
-        if current.get("type") == "JS_MODULE" and current.get("status") == "PUBLISHED":
-            raise SitecoreError(400, f"Template {current.get('friendlyId')} is a published JS module and "
-                                     "cannot be modified", code=TEMPLATE_READ_ONLY)
-        if template_type != current.get("type"):
-            raise _bad("type", f"cannot be changed (is {current.get('type')})")
-    if friendly_id is not None and _friendly_id_taken(records, friendly_id, ctx.ref):
-        raise SitecoreError(400, f"friendlyId {friendly_id} is already used by another template",
-                            code=FRIENDLY_ID_TAKEN, field_errors={"friendlyId": ["is already taken"]})
-    return _content(body, TEMPLATE_SERVER_FIELDS)
-
-
-def template_server_fields(record: Json, previous: Json | None, stamp: str) -> None:
-    record.setdefault("tags", [])
-
-
-def _bad(field_name: str, message: str) -> SitecoreError:
-    return SitecoreError(400, "Validation failed", field_errors={field_name: [message]})
-
-
-# --- the kinds ------------------------------------------------------------------------------------------------
-
-CONNECTIONS = Kind("connections", "/v2/connections", "Connection", "modifiedByRef", validate_connection,
-                   CONNECTION_SERVER_FIELDS)
-DECISION_MODELS = Kind("decisionModels", "/v2/decisionModelDefinitions", "Decision model", "modifiedByUserRef",
-                       validate_decision_model, DECISION_MODEL_SERVER_FIELDS, links=("variants", "revisions"),
-                       after=archive_rename)
-DECISION_MODEL_VARIANTS = Kind("decisionModelVariants", "/v2/decisionModelVariants", "Decision model variant",
-                               "modifiedByUserRef", validate_variant, VARIANT_SERVER_FIELDS,
-                               links=("revisions",), after=variant_server_fields)
-FLOW_DEFINITIONS = Kind("flowDefinitions", "/v3/flowDefinitions", "Flow definition", "modifiedByRef",
-                        validate_flow, FLOW_SERVER_FIELDS, links=("revisions",), friendly_id=True,
-                        after=flow_server_fields)
-TEMPLATES = Kind("templates", "/v3/templates", "Template", "modifiedByRef", validate_template,
-                 TEMPLATE_SERVER_FIELDS, friendly_id=True, after=template_server_fields)
-KINDS = (CONNECTIONS, DECISION_MODELS, DECISION_MODEL_VARIANTS, FLOW_DEFINITIONS, TEMPLATES)
-
-
 # --- records ------------------------------------------------------------------------------------------------------
 
 # Key order of a representation, as the documentation's examples print it; the rest follows as stored.
@@ -473,11 +94,11 @@ def _ordered(record: Json) -> Json:
     return out
 
 
-def create_record(kind: Kind, tenant_data: TenantView, tenant: Tenant, body: Json, *,
+def create_record(kind: Kind, tenant_data: TenantView, tenant: Tenant, body: Json, stamp: str, *,
                   parent_ref: str | None = None) -> Json:
+    """``stamp``: the moment of the write (``modifiedAt``), from the emulator's clock."""
     ctx = Context(tenant=tenant_data, parent=None, ref=None)
     clean = kind.validate(body, ctx)
-    stamp = now_iso()
     record: Json = {"clientKey": tenant.client_key, "ref": new_ref(), **clean,
                     kind.modified_by: tenant.modified_by, "modifiedAt": stamp, "revision": 1, "archived": False}
     if parent_ref is not None:
@@ -489,10 +110,10 @@ def create_record(kind: Kind, tenant_data: TenantView, tenant: Tenant, body: Jso
     return record
 
 
-def update_record(kind: Kind, tenant_data: TenantView, tenant: Tenant, current: Json, body: Json) -> Json:
+def update_record(kind: Kind, tenant_data: TenantView, tenant: Tenant, current: Json, body: Json,
+                  stamp: str) -> Json:
     ref = current["ref"]
     clean = kind.validate(body, Context(tenant=tenant_data, current=current, ref=ref))
-    stamp = now_iso()
     archived = clean.pop("archived", False)
     record: Json = {"clientKey": tenant.client_key, "ref": ref, **clean, kind.modified_by: tenant.modified_by,
                     "modifiedAt": stamp, "revision": int(current["revision"]) + 1, "archived": bool(archived)}

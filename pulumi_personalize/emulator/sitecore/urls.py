@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from ..common import SITECORE_PREFIXES
 from . import handlers as h
-from .models import CONNECTIONS, DECISION_MODEL_VARIANTS, DECISION_MODELS, FLOW_DEFINITIONS, TEMPLATES
+from .kinds import CONNECTIONS, DECISION_MODEL_VARIANTS, DECISION_MODELS, FLOW_DEFINITIONS, TEMPLATES
 
 URLS: tuple[tuple[str, str, h.Endpoint], ...] = (
     # auth (live: https://auth.sitecorecloud.io/oauth/token)
