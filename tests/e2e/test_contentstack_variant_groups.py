@@ -114,4 +114,5 @@ def test_variant_group_content_types_lifecycle(stack_factory: StackFactory, emul
     assert _linked(emulator, group) == ["banner"]  # the group stays: Personalize owns it
     stack.destroy()
     assert stack.resources() == []
+    assert _linked(emulator, group) == ["banner"]  # the experience went, its group stays (as live)
     assert not_live(emulator) == []

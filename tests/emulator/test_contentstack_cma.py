@@ -115,6 +115,10 @@ def test_a_put_gives_the_group_its_whole_list_of_linked_content_types(cs: httpx.
     _ok(_link(cma, group, []))  # what a PUT leaves out is unlinked
     assert _ok(cma.get(GROUPS))["variant_groups"][0]["content_types"] == []
     assert "content_types" not in _ok(cs.get(f"/experiences/{experience['uid']}"))["_cms"]  # the CMA's own state
+    assert cs.delete(f"/experiences/{experience['uid']}").status_code == 204
+    [left] = _ok(cma.get(GROUPS))["variant_groups"]  # the stack keeps the group of a deleted experience
+    assert left["uid"] == group["uid"] and left["personalize_metadata"]["experience_uid"] == experience["uid"]
+    assert _ok(_link(cma, left, ["faq"]))["variant_group"]["content_types"] == ["faq"]
 
 
 def test_a_put_that_does_not_fit_is_refused(cs: httpx.Client, cma: httpx.Client) -> None:

@@ -6,7 +6,8 @@ experience, ``experiences.run_due_cms_jobs``): the same state, owned by the ``Co
 seen from the stack; time is the backend's clock. A stack is named by
 its ``api_key``: the projects whose ``connectedStackApiKey`` it is, and, for projects addressed by
 ``x-project-uid`` without being created (an emulator convenience, they connect no stack), the
-emulator's own stack ``EMULATOR_STACK_API_KEY``. Linked content types are stored per project under
+emulator's own stack ``EMULATOR_STACK_API_KEY``. A deleted experience's group stays, as live
+(``leftVariantGroups``, kept by ``experiences.delete_experience``). Linked content types are stored per project under
 ``variantGroupContentTypes`` (group uid -> content type uids); the emulator has no content types,
 so any uid is taken.
 
@@ -97,12 +98,8 @@ def _stack_projects(request: Request, api_key: str) -> Iterator[tuple[str, Json]
         raise CmaError(412, "The api_key is not valid.", {"api_key": ["is not valid."]})
 
 
-def _group(project_uid: str, project: Json, experience_uid: str) -> Json | None:
-    cms = project["cms"].get(experience_uid) or {}
-    experience = project["experiences"].get(experience_uid)
-    uid = cms.get("variantGroup")
-    if experience is None or not isinstance(uid, str):
-        return None
+def _group(project_uid: str, project: Json, uid: str, experience: Json) -> Json:
+    experience_uid = experience["uid"]
     return {
         "uid": uid, "name": experience.get("name"), "source": "Personalize",
         "content_types": list(project[LINKS].get(uid, [])),
@@ -115,10 +112,12 @@ def _group(project_uid: str, project: Json, experience_uid: str) -> Json | None:
 def _groups(request: Request, api_key: str) -> Iterator[tuple[Json, Json]]:
     """(group, its project) for every variant group of the stack."""
     for project_uid, project in _stack_projects(request, api_key):
-        for experience_uid in list(project["cms"]):
-            group = _group(project_uid, project, experience_uid)
-            if group is not None:
-                yield group, project
+        for experience_uid, cms in list(project["cms"].items()):
+            experience = project["experiences"].get(experience_uid)
+            if experience is not None and isinstance(cms.get("variantGroup"), str):
+                yield _group(project_uid, project, cms["variantGroup"], experience), project
+        for uid, left in list(project.get("leftVariantGroups", {}).items()):  # of deleted experiences
+            yield _group(project_uid, project, uid, left["experience"]), project
 
 
 def _int(request: Request, name: str, default: int) -> int:
