@@ -17,19 +17,20 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from .._values import Json
-from ..sitecore.models import (
+from ..sitecore.models.common import is_archived
+from ..sitecore.models.connections import (
     AUTH_SECRET_FIELDS,
-    DECLARABLE_FLOW_STATUSES,
     DEFAULT_ICON,
     DEFAULT_TIMEOUT_MS,
     ConnectionInputs,
+)
+from ..sitecore.models.decision_models import (
     DecisionModelDeploymentInputs,
     DecisionModelVariantInputs,
-    FlowDefinitionInputs,
-    TemplateInputs,
-    is_archived,
     model_name_before_archive,
 )
+from ..sitecore.models.flows import DECLARABLE_FLOW_STATUSES, FlowDefinitionInputs
+from ..sitecore.models.templates import TemplateInputs
 from ..sitecore.resources import (
     CONNECTION,
     CONNECTION_AUTH,
