@@ -57,8 +57,18 @@ def _common(label: str, natural_key: str | None, endpoints: Any) -> dict[str, An
 _UID = Out("uid", "str", "")  # described on the page as the resource's id
 
 
+def _named(what: str) -> Arg:
+    return Arg("name", f"Display name of the {what}.")
+
+
 def _described(what: str) -> Arg:
     return Arg("description", what)
+
+
+def _deletes(what: str, path: str, user: str) -> str:
+    """What destroy does to an object the service will not delete while ``user`` uses it."""
+    return (f"Deletes the {what} (`DELETE /{path}/{{uid}}`). The service refuses while {user} uses it; Pulumi "
+            "deletes dependents first when they are in the same stack.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -70,14 +80,13 @@ ATTRIBUTE: ResourceSpec[api.ContentstackApi] = declare(
     **_common("attribute", "key", api.Listed(api.ATTRIBUTES, customs_only=True)),
     cls="Attribute", doc="A custom attribute of the visitors (``key`` is what the SDKs set).",
     args=(
-        Arg("name", "Display name of the attribute."),
+        _named("attribute"),
         Arg("key", "Key the SDKs set the attribute by (letters, digits, ``_-.``); not a preset's key "
             "(``COUNTRY``, ``REGION``, ... in any case)."),
         _described("What the attribute holds."),
     ),
     computed=(_UID,),
-    destroy="Deletes the attribute (`DELETE /attributes/{uid}`). The service refuses while an audience uses it; "
-    "Pulumi deletes dependents first when they are in the same stack.",
+    destroy=_deletes("attribute", "attributes", "an audience"),
     adoption='''\
 plan = cs.Attribute(
     "plan",
@@ -103,14 +112,13 @@ AUDIENCE: ResourceSpec[api.ContentstackApi] = declare(
     **_common("audience", "name", api.Listed(api.AUDIENCES)),
     cls="Audience", doc="A group of visitors defined by rules on preset and custom attributes.",
     args=(
-        Arg("name", "Display name of the audience."),
+        _named("audience"),
         _described("Who is in the audience."),
         Arg("definition", "The rule tree (``rules.all_of(...)`` / ``rules.any_of(...)``); values "
             "may be Outputs.", arg="RuleCombination | Rule | Mapping[str, Any]"),
     ),
     computed=(_UID,),
-    destroy="Deletes the audience (`DELETE /audiences/{uid}`). The service refuses while an active experience "
-    "version uses it; Pulumi deletes dependents first when they are in the same stack.",
+    destroy=_deletes("audience", "audiences", "an active experience version"),
     adoption='''\
 premium = cs.Audience(
     "premium",
@@ -145,7 +153,7 @@ EXPERIENCE: ResourceSpec[api.ContentstackApi] = declare(
     from_wire=api.experience_from_wire, **_common("experience", "name", api.Experiences()),
     cls="Experience", doc="An experience and the version Pulumi manages (variants, split, metrics, targeting, status).",
     args=(
-        Arg("name", "Display name of the experience."),
+        _named("experience"),
         _described("What the experience is for."),
         Arg("type", "``SEGMENTED`` (default) or ``AB_TEST``. Changing it replaces the experience.",
             replaces=True),
