@@ -17,9 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import SecretStr
 
-from ..config import _CONTENTSTACK_ALIASES, DEFAULT_NAMESPACE, Timeouts, _base_url, _rate, _secret, _source
+from ..config import (
+    _CONTENTSTACK_ALIASES,
+    DEFAULT_NAMESPACE,
+    SettingsBase,
+    _base_url,
+    _rate,
+    _secret,
+    _source,
+)
 from ..errors import ConfigurationError
 from ..tenant import Tenant, TenantFacts, host_of
 
@@ -53,20 +61,14 @@ CMA_TENANT = TenantFacts(
 )
 
 
-class CmaSettings(BaseModel):
+class CmaSettings(SettingsBase):
     """Everything needed to call one stack's Content Management API. Exactly one credential is set."""
 
-    model_config = ConfigDict(frozen=True)
-
-    base_url: str
     stack_api_key: str
     management_token: SecretStr | None = None
     authtoken: SecretStr | None = None
     oauth_token: SecretStr | None = None
     requests_per_second: float | None = DEFAULT_CMA_REQUESTS_PER_SECOND
-    timeout: Timeouts = Timeouts()
-    namespace: str = DEFAULT_NAMESPACE
-    region: str | None = None
 
     @property
     def tenant(self) -> Tenant:
