@@ -11,13 +11,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ...facts.sitecore import TOKEN_PATH
 from ..common import SITECORE_PREFIXES
 from . import handlers as h
 from .kinds import CONNECTIONS, DECISION_MODEL_VARIANTS, DECISION_MODELS, FLOW_DEFINITIONS, TEMPLATES
 
 URLS: tuple[tuple[str, str, h.Endpoint], ...] = (
     # auth (live: https://auth.sitecorecloud.io/oauth/token)
-    ("POST", "/oauth/token", h.oauth_token),
+    ("POST", TOKEN_PATH, h.oauth_token),
     # connections
     ("GET", "/v2/connections", h.list_items(CONNECTIONS)),
     ("POST", "/v2/connections", h.create_item(CONNECTIONS)),
