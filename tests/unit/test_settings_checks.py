@@ -60,61 +60,45 @@ def test_a_second_namespace_follows_the_shared_base_url_for_its_token_too() -> N
 # -- 1. a connection error names the host and the setting that chose it ------------------------------
 
 
-def _unreachable(settings: Any, new_client: Any, policy: RetryPolicy, method: str, url: str) -> str:
+DEFAULT_TOKEN_URL = "https://auth.sitecorecloud.io/oauth/token"
+EU = "https://eu-personalize-api.contentstack.com"
+ENV_BASE = {"SITECORE_PERSONALIZE_BASE_URL": "https://sc.example", "SITECORE_PERSONALIZE_ACCESS_TOKEN": "at-SECRET-79"}
+
+
+@pytest.mark.parametrize(
+    ("load", "config", "environ", "method", "url", "source"),
+    [
+        (load_sitecore_settings, SC_CLIENT, {}, "POST", DEFAULT_TOKEN_URL,
+         "the host comes from the default token URL: set personalize:sitecoreTokenUrl, "
+         "or personalize:baseUrl for the emulator"),
+        (load_sitecore_settings, {"personalize:baseUrl": EMULATOR, **SC_CLIENT}, {}, "POST", f"{EMULATOR}/oauth/token",
+         "the host comes from personalize:baseUrl: set personalize:baseUrl (or personalize:sitecoreTokenUrl)"),
+        (load_contentstack_settings, {**CS_TOKEN, "personalize:contentstackRegion": "eu",
+                                      "personalize:contentstackRequestsPerSecond": "0"}, {}, "GET", f"{EU}/v3/templates",
+         "the host comes from personalize:contentstackRegion (eu): set personalize:contentstackRegion, "
+         "or personalize:contentstackBaseUrl / personalize:baseUrl for the emulator"),
+        (load_sitecore_settings, {}, ENV_BASE, "GET", "https://sc.example/v3/templates",
+         "the host comes from the SITECORE_PERSONALIZE_BASE_URL environment variable: set personalize:sitecoreBaseUrl"),
+    ],
+)
+@respx.mock
+def test_an_unreachable_host_is_named_with_the_setting_that_chose_it(
+    load: Any, config: Mapping[str, str], environ: Mapping[str, str], method: str, url: str, source: str,
+    policy: RetryPolicy,
+) -> None:
+    settings = load(config, environ=environ)
+    new_client = sc_wire.new_client if load is load_sitecore_settings else cs_wire.new_client
     respx.route(method=method, url=url).mock(side_effect=httpx.ConnectError("[Errno -2] Name or service not known"))
     with pytest.raises(TransportError) as info:
         new_client(settings, retry_policy=policy).get("/v3/templates")
-    return str(info.value)
-
-
-@respx.mock
-def test_an_unreachable_default_token_server_is_named_with_the_setting_to_change(policy: RetryPolicy) -> None:
-    settings = load_sitecore_settings(SC_CLIENT, environ={})
-    text = _unreachable(settings, sc_wire.new_client, policy, "POST", "https://auth.sitecorecloud.io/oauth/token")
+    text = str(info.value)
+    service = "sitecore" if load is load_sitecore_settings else "contentstack"
     assert text.startswith(
-        "POST https://auth.sitecorecloud.io/oauth/token to sitecore failed: cannot connect "
-        "(ConnectError: [Errno -2] Name or service not known)"
-    )
-    assert text.endswith(
-        "; the host comes from the default token URL: set personalize:sitecoreTokenUrl, "
-        "or personalize:baseUrl for the emulator"
-    )
-    assert CLIENT_SECRET not in text
-
-
-@respx.mock
-def test_an_unreachable_emulator_names_base_url(policy: RetryPolicy) -> None:
-    settings = load_sitecore_settings({"personalize:baseUrl": EMULATOR, **SC_CLIENT}, environ={})
-    text = _unreachable(settings, sc_wire.new_client, policy, "POST", f"{EMULATOR}/oauth/token")
-    assert text.startswith(f"POST {EMULATOR}/oauth/token to sitecore failed: cannot connect")
-    assert text.endswith(
-        "; the host comes from personalize:baseUrl: set personalize:baseUrl (or personalize:sitecoreTokenUrl)"
-    )
-
-
-@respx.mock
-def test_an_unreachable_region_host_names_the_region_setting(policy: RetryPolicy) -> None:
-    config = {**CS_TOKEN, "personalize:contentstackRegion": "eu", "personalize:contentstackRequestsPerSecond": "0"}
-    settings = load_contentstack_settings(config, environ={})
-    url = "https://eu-personalize-api.contentstack.com/v3/templates"
-    text = _unreachable(settings, cs_wire.new_client, policy, "GET", url)
-    assert text.startswith(f"GET {url} to contentstack failed: cannot connect")
-    assert text.endswith(
-        "; the host comes from personalize:contentstackRegion (eu): set personalize:contentstackRegion, "
-        "or personalize:contentstackBaseUrl / personalize:baseUrl for the emulator"
-    )
-    assert AUTHTOKEN not in text
-
-
-@respx.mock
-def test_an_unreachable_host_from_the_environment_names_the_variable(policy: RetryPolicy) -> None:
-    settings = load_sitecore_settings({}, environ={"SITECORE_PERSONALIZE_BASE_URL": "https://sc.example",
-                                                   "SITECORE_PERSONALIZE_ACCESS_TOKEN": "at-SECRET-79"})
-    text = _unreachable(settings, sc_wire.new_client, policy, "GET", "https://sc.example/v3/templates")
-    assert text.endswith(
-        "; the host comes from the SITECORE_PERSONALIZE_BASE_URL environment variable: set personalize:sitecoreBaseUrl"
-    )
-    assert "at-SECRET-79" not in text
+        f"{method} {url} to {service} failed: cannot connect (ConnectError: [Errno -2] Name or service not known); "
+        "gave up after 5 attempts"
+    ), text
+    assert text.endswith(f"; {source}"), text
+    assert not any(secret in text for secret in (CLIENT_SECRET, AUTHTOKEN, "at-SECRET-79"))
 
 
 # -- 2. every setting checked ----------------------------------------------------------------------
