@@ -121,8 +121,10 @@ class EngineProvider(TenantGuard, Adoption):
         would give (``docs/facts/pulumi.md#configure``). Nothing is sent."""
         if namespace is not None and (not isinstance(namespace, str) or not _NAMESPACE_RE.match(namespace)):
             return []  # unknown until apply, or refused above
+        props = {CONFIG_NAMESPACE: namespace} if namespace else {}
         try:
-            self._client({CONFIG_NAMESPACE: namespace} if namespace else {})
+            self._client(props)
+            self._tenant_change_allowed(props)
         except ConfigurationError as exc:
             return [CheckFailure("", str(exc))]
         return []

@@ -148,6 +148,8 @@ def _provider(spec: Any, config: Mapping[str, str]) -> EngineProvider:
         (Template._spec, {"personalize:sitecoreClientId": "cid"}, "Sitecore client secret is missing"),
         (Template._spec, {"personalize:sitecoreBaseUrl": "http://sc.example", **SC_CLIENT},
          "personalize:sitecoreBaseUrl uses plain http://"),
+        (Template._spec, {"personalize:allowTenantChange": "maybe", **SC_CLIENT},
+         "personalize:allowTenantChange must be true or false, got 'maybe'"),
     ],
 )
 def test_check_fails_with_the_settings_message(spec: Any, config: Mapping[str, str], message: str,
