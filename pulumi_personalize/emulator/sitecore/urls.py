@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ...facts.sitecore import TOKEN_PATH
 from ..common import SITECORE_PREFIXES
 from . import handlers as h
 from .kinds import CONNECTIONS, DECISION_MODEL_VARIANTS, DECISION_MODELS, FLOW_DEFINITIONS, TEMPLATES
@@ -33,7 +34,7 @@ def _kind(path: str, kind: Kind, *, narrow: h.ListFilter | None = None, read: bo
 
 URLS: tuple[tuple[str, str, h.Endpoint], ...] = (
     # auth (live: https://auth.sitecorecloud.io/oauth/token)
-    ("POST", "/oauth/token", h.oauth_token),
+    ("POST", TOKEN_PATH, h.oauth_token),
     ("POST", "/v2/connections/testConnection", h.test_connection),
     *_kind("/v2/connections", CONNECTIONS, revisions=False),
     *_kind("/v2/decisionModelDefinitions", DECISION_MODELS),
