@@ -19,15 +19,8 @@ from collections.abc import Mapping
 
 from pydantic import SecretStr
 
-from ..config import (
-    _CONTENTSTACK_ALIASES,
-    DEFAULT_NAMESPACE,
-    SettingsBase,
-    _base_url,
-    _rate,
-    _secret,
-    _source,
-)
+from .._setting_urls import base_url
+from ..config import _CONTENTSTACK_ALIASES, DEFAULT_NAMESPACE, SettingsBase, _rate, _secret, _source
 from ..errors import ConfigurationError
 from ..tenant import Tenant, TenantFacts, host_of
 
@@ -99,8 +92,7 @@ def load_cma_settings(
     """Validated CMA settings; ``ConfigurationError`` names the key to set when the stack api key or
     every credential is missing, or when a value is invalid."""
     src = _source(config, namespace, environ)
-    base_url, region = _base_url(src, "contentstackCmaBaseUrl", "contentstackRegion", CMA_REGIONS,
-                                 _CONTENTSTACK_ALIASES, "na")
+    base = base_url(src, "contentstackCmaBaseUrl", "contentstackRegion", CMA_REGIONS, _CONTENTSTACK_ALIASES, "na")
     api_key, _ = src.get("contentstackStackApiKey")
     if api_key is None:
         raise ConfigurationError(
@@ -120,8 +112,8 @@ def load_cma_settings(
             key=src.name("contentstackManagementToken"),
         )
     return CmaSettings(
-        base_url=base_url, stack_api_key=api_key, management_token=_secret(token), authtoken=_secret(authtoken),
+        base_url=base.url, stack_api_key=api_key, management_token=_secret(token), authtoken=_secret(authtoken),
         oauth_token=_secret(oauth_token),
         requests_per_second=_rate(src, "contentstackRequestsPerSecond", DEFAULT_CMA_REQUESTS_PER_SECOND),
-        namespace=namespace, region=region,
+        namespace=namespace, region=base.region, url_sources=((base.url, base.source),),
     )

@@ -94,12 +94,18 @@ def _discover() -> dict[str, tuple[type[pulumi.dynamic.Resource], ResourceProvid
 
 
 def _provider_of(cls: type[Any]) -> tuple[ResourceProvider, tuple[str, ...]]:
-    """The provider object the resource class hands to the engine, built the way the class builds it."""
+    """The provider object the resource class hands to the engine, built the way the class builds it
+    and configured as the engine configures it (check loads the settings a resource will use)."""
     spec = getattr(cls, "_spec", None)
     if spec is not None:  # every resource is a declaration over the generic engine
-        from pulumi_personalize.engine import EngineProvider
+        from pulumi.dynamic import Config, ConfigureRequest
 
-        return EngineProvider(spec.name, spec.module), tuple(spec.input_fields)
+        from pulumi_personalize.engine import EngineProvider
+        from tests.conftest import PROVIDER_CONFIG
+
+        provider = EngineProvider(spec.name, spec.module)
+        provider.configure(ConfigureRequest(Config(dict(PROVIDER_CONFIG), "proj")))
+        return provider, tuple(spec.input_fields)
     raise AssertionError(f"{cls.__module__}.{cls.__name__}: no _spec or _declaration; teach this test its provider")
 
 

@@ -34,17 +34,8 @@ from tests.conftest import (
 )
 from tests.unit.conftest import FakeTime
 
-CONFIG: Mapping[str, str] = {
-    **PROVIDER_CONFIG,
-    "personalize:contentstackCmaBaseUrl": CS_URL,
-    "personalize:contentstackStackApiKey": EMULATOR_STACK_API_KEY,
-}
+CONFIG: Mapping[str, str] = PROVIDER_CONFIG  # with the CMA on the emulator's fake host and its stack
 GROUPS = "/v3/variant_groups"
-
-
-@pytest.fixture
-def provider_config() -> Mapping[str, str]:
-    return CONFIG
 
 
 class World:
@@ -290,3 +281,9 @@ def test_missing_settings_name_the_key_to_set() -> None:
     with pytest.raises(ConfigurationError, match="contentstackManagementToken") as caught:
         load_cma_settings({"personalize:contentstackStackApiKey": "blt1"}, environ={})
     assert caught.value.key == "personalize:contentstackManagementToken"
+
+
+def test_the_preview_fails_without_the_stack_api_key(provider: ProviderFactory) -> None:
+    p = provider(SPEC, {k: v for k, v in CONFIG.items() if k != "personalize:contentstackStackApiKey"})
+    [failure] = p.check({}, {"experience": "e1", "content_types": ["page"]}).failures
+    assert "set personalize:contentstackStackApiKey" in failure.reason
