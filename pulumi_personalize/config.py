@@ -46,6 +46,7 @@ __all__ = [
     "SITECORE_REGIONS",
     "SITECORE_TENANT",
     "ContentstackSettings",
+    "SettingsBase",
     "SitecoreSettings",
     "Tenant",
     "Timeouts",
@@ -89,6 +90,9 @@ _KEYS: Mapping[str, str] = {
     "contentstackAuthtoken": "CONTENTSTACK_AUTHTOKEN",
     "contentstackOauthToken": "CONTENTSTACK_OAUTH_TOKEN",
     "contentstackRequestsPerSecond": "CONTENTSTACK_PERSONALIZE_REQUESTS_PER_SECOND",
+    "contentstackStackApiKey": "CONTENTSTACK_STACK_API_KEY",
+    "contentstackManagementToken": "CONTENTSTACK_MANAGEMENT_TOKEN",
+    "contentstackCmaBaseUrl": "CONTENTSTACK_CMA_BASE_URL",
     "sitecoreRegion": "SITECORE_PERSONALIZE_REGION",
     "sitecoreBaseUrl": "SITECORE_PERSONALIZE_BASE_URL",
     "sitecoreTokenUrl": "SITECORE_PERSONALIZE_TOKEN_URL",
@@ -133,21 +137,26 @@ SITECORE_TENANT = TenantFacts(
 )
 
 
-class ContentstackSettings(BaseModel):
-    """Everything needed to call one Contentstack Personalize project. Exactly one token is set."""
+class SettingsBase(BaseModel):
+    """What the settings of every API hold besides its tenant and credentials."""
 
     model_config = ConfigDict(frozen=True)
 
     base_url: str
-    project_uid: str
-    authtoken: SecretStr | None = None
-    oauth_token: SecretStr | None = None
-    requests_per_second: float | None = DEFAULT_CONTENTSTACK_REQUESTS_PER_SECOND
     timeout: Timeouts = Timeouts()
     namespace: str = DEFAULT_NAMESPACE
     region: str | None = None
     url_sources: tuple[tuple[str, str], ...] = ()
-    """(URL, where its host comes from) for connection errors."""
+    """(URL, where its host comes from) for connection errors: the base URL's (and Sitecore's token URL's)."""
+
+
+class ContentstackSettings(SettingsBase):
+    """Everything needed to call one Contentstack Personalize project. Exactly one token is set."""
+
+    project_uid: str
+    authtoken: SecretStr | None = None
+    oauth_token: SecretStr | None = None
+    requests_per_second: float | None = DEFAULT_CONTENTSTACK_REQUESTS_PER_SECOND
 
     @property
     def tenant(self) -> Tenant:
@@ -155,27 +164,19 @@ class ContentstackSettings(BaseModel):
                       namespace=self.namespace, facts=CONTENTSTACK_TENANT)
 
 
-class SitecoreSettings(BaseModel):
+class SitecoreSettings(SettingsBase):
     """Everything needed to call one Sitecore Personalize tenant.
 
     Either ``client_id`` + ``client_secret`` (OAuth client credentials against ``token_url``) or a
     static ``access_token``.
     """
 
-    model_config = ConfigDict(frozen=True)
-
-    base_url: str
     token_url: str = DEFAULT_SITECORE_TOKEN_URL
     client_id: str | None = None
     client_secret: SecretStr | None = None
     access_token: SecretStr | None = None
     requests_per_second: float | None = None
-    timeout: Timeouts = Timeouts()
     audience: str = DEFAULT_SITECORE_AUDIENCE
-    namespace: str = DEFAULT_NAMESPACE
-    region: str | None = None
-    url_sources: tuple[tuple[str, str], ...] = ()
-    """(URL, where its host comes from) for connection errors: the base URL's and the token URL's."""
 
     @property
     def uses_client_credentials(self) -> bool:

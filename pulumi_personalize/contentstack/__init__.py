@@ -1,5 +1,6 @@
-"""Contentstack Personalize: Attribute, Audience, Event, Experience, ExperiencePriority, look-ups
-(projects, geolocation, existing objects)."""
+"""Contentstack Personalize: Attribute, Audience, Event, Experience, ExperiencePriority, the content
+types linked to an experience's CMS variant group (VariantGroupContentTypes), look-ups (projects,
+geolocation, existing objects)."""
 
 # The resource and ``*Args`` classes are listed once, in the generated module's ``__all__``, and the
 # look-ups in ``lookups.__all__``: a new resource or look-up needs no line here.

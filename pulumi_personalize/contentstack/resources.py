@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from ..engine import Json, ResourceSpec
 from ..engine._spec import Arg, Out, Shape, declare
-from . import api
+from . import api, cma
 from .models import (
     AttributeInputs,
     AudienceInputs,
@@ -30,6 +30,7 @@ from .models import (
     ExperiencePriorityInputs,
     MetricInputs,
     TargetingInputs,
+    VariantGroupContentTypesInputs,
     VariantInputs,
 )
 
@@ -213,6 +214,29 @@ EXPERIENCE_PRIORITY: ResourceSpec[api.ContentstackApi] = declare(
     destroy="Leaves the project's priority order as it is and drops the resource from the state: there is "
     "nothing to delete, and deleted experiences leave the order on their own.",
     adoption="",
+)
+
+VARIANT_GROUP_CONTENT_TYPES: ResourceSpec[cma.CmaApi] = declare(
+    name="contentstack.VariantGroupContentTypes", inputs=VariantGroupContentTypesInputs, outputs=cma.outputs,
+    to_wire=lambda inputs, _live, _spec: inputs.model_dump(mode="json"), from_wire=cma.from_wire, adoptable=False,
+    describe=lambda props: f"of experience {props.get('experience')!r}", module=_MODULE,
+    label="variant group link", connect=cma.connect, endpoints=cma.VariantGroupLinks(),
+    cls="VariantGroupContentTypes",
+    doc="Content types linked to an experience's CMS variant group in the connected stack (entry variants need the "
+    "link). Content types linked by others stay linked. Needs ``contentstackStackApiKey`` and a management token or "
+    "the authtoken (Content Management API).",
+    args=(
+        Arg("experience", "Uid of the experience whose variant group it is. Changing it replaces the resource.",
+            replaces=True),
+        Arg("content_types", "Uids of the content types to link; removing one unlinks it. After a refresh, the "
+            "declared ones that are still linked.", arg=_UIDS, default="()"),
+    ),
+    computed=(_UID, Out("variant_group_uid", "str", "Uid of the experience's variant group in the stack (the "
+                                                    "resource's id).")),
+    destroy="Unlinks the declared content types from the variant group (one `PUT /v3/variant_groups/{uid}` that "
+    "keeps the others); the group stays in the stack, Personalize owns it.",
+    adoption="Not adoptable: there is nothing to take over. Declaring it links the listed content types and leaves "
+    "any other linked content type as it is.",
 )
 
 

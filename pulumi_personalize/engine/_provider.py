@@ -226,15 +226,15 @@ class EngineProvider(TenantGuard, Adoption):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         props = public(news)
         try:
-            return self._update(id_, props, public(olds).get(TENANT))
+            return self._update(id_, props, public(olds))
         except Exception as exc:
             raise self._fail("update", id_, props, exc) from None
 
-    def _update(self, id_: str, props: Json, recorded: Any) -> UpdateResult:
+    def _update(self, id_: str, props: Json, olds: Json) -> UpdateResult:
         spec = self.spec
         client = self._client(props)
         model = self._model(props)
-        where = {**props, TENANT: recorded}  # the tenant is an output: the old one is the record
+        where = {**props, TENANT: olds.get(TENANT)}  # the tenant is an output: the old one is the record
         self._guard(client, where)
         outcome = "nothing was changed"
         found = self._lookup(client, id_, outcome)
@@ -246,7 +246,12 @@ class EngineProvider(TenantGuard, Adoption):
             )
         live = found.live
         self._guard(client, where, live=live)
-        live = spec.endpoints.update(client, id_, spec.to_wire(model, live, spec), model, live)
+        by_difference = getattr(spec.endpoints, "update_from", None)
+        if by_difference is not None:  # endpoints that undo what the program stopped declaring
+            previous = {k: v for k, v in olds.items() if k in spec.input_fields}
+            live = by_difference(client, id_, model, live, previous)
+        else:
+            live = spec.endpoints.update(client, id_, spec.to_wire(model, live, spec), model, live)
         return UpdateResult(outs=self._outs(model, props, live, client))  # full outs, never None (#7809)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

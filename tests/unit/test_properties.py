@@ -52,6 +52,8 @@ BASELINES: dict[str, dict[str, Any]] = {
     "contentstack.Experience": {"name": "Hero", "type": "SEGMENTED",
                                 "variants": [{"name": "A", "audiences": ["0123456789abcdef01234568"]}]},
     "contentstack.ExperiencePriority": {"experiences": ["0123456789abcdef01234567"]},
+    "contentstack.VariantGroupContentTypes": {"experience": "0123456789abcdef01234567",
+                                              "content_types": ["page", "product"]},
     "sitecore.Connection": {
         "name": "Weather",
         "system_type": "DATA_SYSTEM",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
+from . import cma
 from . import geolocation as geo
 from . import handlers as h
 from .experiences import EXPERIENCES
@@ -38,6 +39,8 @@ URLS: list[tuple[str, str, h.Handler]] = [
     ("/geolocation/countries", "GET", geo.geo_countries),
     ("/geolocation/regions", "GET", geo.geo_regions),
     ("/geolocation/cities", "GET", geo.geo_cities),
+    # the stack's variant groups, in the Content Management API (another host live; one here)
+    *cma.URLS,
 ]
 
 
