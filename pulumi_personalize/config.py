@@ -118,17 +118,13 @@ class Timeouts(BaseModel):
     read: float = Field(default=60.0, gt=0)
 
 
-def _project(values: Mapping[str, str]) -> str:
-    return f"project {values.get('project_uid')}"
-
-
 # What each service calls its tenants, for the tenant records the settings give (``Tenant``).
 CONTENTSTACK_TENANT = TenantFacts(
     "Contentstack",
     container="project",
     credential_keys="{ns}:contentstackAuthtoken / {ns}:contentstackOauthToken",
     scope_key="contentstackProjectUid",
-    who=_project,
+    who_field="project_uid",
 )
 SITECORE_TENANT = TenantFacts(
     "Sitecore",

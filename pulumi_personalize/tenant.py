@@ -7,7 +7,7 @@ key) is a ``TenantFacts`` that each service's settings attach (``config``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,8 +49,9 @@ class TenantFacts:
     Management API the stack's api key), if any."""
     live_key_field: str | None = None
     """The field of a live object that names its tenant (Sitecore's ``clientKey``), if any."""
-    who: Callable[[Mapping[str, str]], str] = _who_by_key
-    """A tenant record's identity in words: ``project P``."""
+    who_field: str | None = None
+    """The record's field that names one tenant (``project_uid``); without one, the tenant is named
+    by its client key and id."""
     base_url_key: str | None = None
     """The setting overriding the host, when it is not ``<service>BaseUrl``."""
 
@@ -154,4 +155,6 @@ class Tenant:
         """``Contentstack project P at host H`` / ``Sitecore tenant K (client id C) at host H``."""
         values = dict(record) if record is not None else self.record()
         region = f" (region {values['region']})" if values.get("region") else ""
-        return f"{self.product} {self.facts.who(values)} at host {values.get('host')}{region}"
+        field_ = self.facts.who_field
+        who = f"{self.facts.container} {values.get(field_)}" if field_ else _who_by_key(values)
+        return f"{self.product} {who} at host {values.get('host')}{region}"

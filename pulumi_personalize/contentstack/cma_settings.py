@@ -39,17 +39,13 @@ DEFAULT_CMA_REQUESTS_PER_SECOND = 10.0
 _CREDENTIALS = ("contentstackManagementToken", "contentstackAuthtoken", "contentstackOauthToken")
 
 
-def _stack(values: Mapping[str, str]) -> str:
-    return f"stack {values.get('stack_api_key')}"
-
-
 # The CMA's tenant is a stack, named by its api key, at the region's CMA host.
 CMA_TENANT = TenantFacts(
     "Contentstack",
     container="stack",
     credential_keys="{ns}:contentstackManagementToken / {ns}:contentstackAuthtoken",
     scope_key="contentstackStackApiKey",
-    who=_stack,
+    who_field="stack_api_key",
     base_url_key="contentstackCmaBaseUrl",
 )
 
