@@ -356,6 +356,16 @@ def test_pause_and_resume_by_resending_the_variants(cs: httpx.Client) -> None:
         assert cs.delete(path).status_code == 400
 
 
+def test_versions_keep_and_return_lytics_audiences(cs: httpx.Client) -> None:
+    experience = _experience(cs)
+    path = f"/experiences/{experience['uid']}/versions/{experience['latestVersion']}"
+    lytics = ["0123456789abcdef0123456789abcdef"]
+    only_lytics = {"status": "DRAFT", "variants": [{"__type": "SegmentedVariant", "name": "Fans", "audiences": [],
+                                                    "audienceCombinationType": "OR", "lyticsAudiences": lytics}]}
+    assert _ok(cs.put(path, json=only_lytics))["variants"][0]["lyticsAudiences"] == lytics
+    assert _versions(cs, experience["uid"])[0]["variants"][0]["lyticsAudiences"] == lytics
+
+
 def test_version_bodies_need_status_and_variants(cs: httpx.Client) -> None:
     audience = _audience(cs)["uid"]
     experience = _experience(cs)
