@@ -29,10 +29,10 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from ._setting_urls import DEFAULT_SITECORE_TOKEN_URL, base_url, token_url
 from .errors import ConfigurationError, register_secret
 from .facts.sitecore import TOKEN_AUDIENCE
 from .tenant import DEFAULT_NAMESPACE, Tenant, TenantFacts, host_of
@@ -46,6 +46,7 @@ __all__ = [
     "SITECORE_REGIONS",
     "SITECORE_TENANT",
     "ContentstackSettings",
+    "SettingsBase",
     "SitecoreSettings",
     "Tenant",
     "Timeouts",
@@ -78,7 +79,6 @@ SITECORE_REGIONS: Mapping[str, str] = {
 }
 _SITECORE_ALIASES = {"jpe": "jp", "apj": "ap", "na": "us"}
 
-DEFAULT_SITECORE_TOKEN_URL = "https://auth.sitecorecloud.io/oauth/token"
 DEFAULT_SITECORE_AUDIENCE = TOKEN_AUDIENCE
 DEFAULT_CONTENTSTACK_REQUESTS_PER_SECOND = 10.0
 
@@ -90,6 +90,9 @@ _KEYS: Mapping[str, str] = {
     "contentstackAuthtoken": "CONTENTSTACK_AUTHTOKEN",
     "contentstackOauthToken": "CONTENTSTACK_OAUTH_TOKEN",
     "contentstackRequestsPerSecond": "CONTENTSTACK_PERSONALIZE_REQUESTS_PER_SECOND",
+    "contentstackStackApiKey": "CONTENTSTACK_STACK_API_KEY",
+    "contentstackManagementToken": "CONTENTSTACK_MANAGEMENT_TOKEN",
+    "contentstackCmaBaseUrl": "CONTENTSTACK_CMA_BASE_URL",
     "sitecoreRegion": "SITECORE_PERSONALIZE_REGION",
     "sitecoreBaseUrl": "SITECORE_PERSONALIZE_BASE_URL",
     "sitecoreTokenUrl": "SITECORE_PERSONALIZE_TOKEN_URL",
@@ -102,6 +105,8 @@ _KEYS: Mapping[str, str] = {
 }
 
 _NAMESPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_UID_RE = re.compile(r"^[A-Za-z0-9_\-]+$")
+_PROJECT_UID_RE = re.compile(r"^[0-9a-fA-F]{24}$")
 
 
 class Timeouts(BaseModel):
@@ -132,19 +137,26 @@ SITECORE_TENANT = TenantFacts(
 )
 
 
-class ContentstackSettings(BaseModel):
-    """Everything needed to call one Contentstack Personalize project. Exactly one token is set."""
+class SettingsBase(BaseModel):
+    """What the settings of every API hold besides its tenant and credentials."""
 
     model_config = ConfigDict(frozen=True)
 
     base_url: str
+    timeout: Timeouts = Timeouts()
+    namespace: str = DEFAULT_NAMESPACE
+    region: str | None = None
+    url_sources: tuple[tuple[str, str], ...] = ()
+    """(URL, where its host comes from) for connection errors: the base URL's (and Sitecore's token URL's)."""
+
+
+class ContentstackSettings(SettingsBase):
+    """Everything needed to call one Contentstack Personalize project. Exactly one token is set."""
+
     project_uid: str
     authtoken: SecretStr | None = None
     oauth_token: SecretStr | None = None
     requests_per_second: float | None = DEFAULT_CONTENTSTACK_REQUESTS_PER_SECOND
-    timeout: Timeouts = Timeouts()
-    namespace: str = DEFAULT_NAMESPACE
-    region: str | None = None
 
     @property
     def tenant(self) -> Tenant:
@@ -152,25 +164,19 @@ class ContentstackSettings(BaseModel):
                       namespace=self.namespace, facts=CONTENTSTACK_TENANT)
 
 
-class SitecoreSettings(BaseModel):
+class SitecoreSettings(SettingsBase):
     """Everything needed to call one Sitecore Personalize tenant.
 
     Either ``client_id`` + ``client_secret`` (OAuth client credentials against ``token_url``) or a
     static ``access_token``.
     """
 
-    model_config = ConfigDict(frozen=True)
-
-    base_url: str
     token_url: str = DEFAULT_SITECORE_TOKEN_URL
     client_id: str | None = None
     client_secret: SecretStr | None = None
     access_token: SecretStr | None = None
     requests_per_second: float | None = None
-    timeout: Timeouts = Timeouts()
     audience: str = DEFAULT_SITECORE_AUDIENCE
-    namespace: str = DEFAULT_NAMESPACE
-    region: str | None = None
 
     @property
     def uses_client_credentials(self) -> bool:
@@ -254,40 +260,27 @@ def _source(config: Mapping[str, object], namespace: str, environ: Mapping[str, 
     return _Source(config, namespace, os.environ if environ is None else environ)
 
 
-def _url(value: str, where: str, key: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+def _project_uid(src: _Source, required: bool, *, real: bool) -> str:
+    """The project uid; on the service's own hosts (not an override) it must have the shape of
+    Contentstack's uids, 24 hex characters (``docs/facts/contentstack.md``)."""
+    value, where = src.get("contentstackProjectUid")
+    key = src.name("contentstackProjectUid")
+    if value is None:
+        if not required:
+            return ""
         raise ConfigurationError(
-            f"{where} must be an absolute http(s) URL such as https://example.com, got {value!r}: set {key}",
+            f"Contentstack Personalize project UID is not set: set {src.both('contentstackProjectUid')} "
+            "to the 24-character UID shown under Personalize > Settings > General",
             key=key,
         )
-    if parts.query or parts.fragment:
-        raise ConfigurationError(f"{where} must not have a query string or fragment: set {key}", key=key)
-    return value.rstrip("/")
-
-
-def _base_url(src: _Source, service_key: str, region_key: str, regions: Mapping[str, str],
-              aliases: Mapping[str, str], default_region: str) -> tuple[str, str | None]:
-    """(base URL, region or None when a URL override is used)."""
-    for key in (service_key, "baseUrl"):
-        value, where = src.get(key)
-        if value is not None:
-            return _url(value, where, src.name(key)), None
-    if src.namespace != DEFAULT_NAMESPACE:
-        shared = src.from_config("baseUrl", DEFAULT_NAMESPACE) or src.from_env("baseUrl", DEFAULT_NAMESPACE)
-        if shared is not None:
-            where = f"{DEFAULT_NAMESPACE}:baseUrl"
-            return _url(shared, where, where), None
-    raw, where = src.get(region_key)
-    region = (raw or default_region).strip().lower()
-    region = aliases.get(region, region)
-    if region not in regions:
+    if not _UID_RE.match(value) or (real and not _PROJECT_UID_RE.match(value)):
+        shape = "24 hexadecimal characters" if real else "letters, digits, '-' and '_' only"
         raise ConfigurationError(
-            f"unknown region {raw!r} in {where}: set {src.name(region_key)} to one of "
-            f"{', '.join(regions)} (or set {src.name(service_key)} to a base URL)",
-            key=src.name(region_key),
+            f"{where} is not a Contentstack project UID ({shape}, as shown under Personalize > "
+            f"Settings > General), got {value!r}: set {key}",
+            key=key,
         )
-    return regions[region], region
+    return value
 
 
 def _rate(src: _Source, key: str, default: float | None) -> float | None:
@@ -331,18 +324,8 @@ def load_contentstack_settings(
     project UID is ``""``.
     """
     src = _source(config, namespace, environ)
-    base_url, region = _base_url(
-        src, "contentstackBaseUrl", "contentstackRegion", CONTENTSTACK_REGIONS, _CONTENTSTACK_ALIASES, "na"
-    )
-    project_uid, _ = src.get("contentstackProjectUid")
-    if project_uid is None and not project_required:
-        project_uid = ""
-    if project_uid is None:
-        raise ConfigurationError(
-            f"Contentstack Personalize project UID is not set: set {src.both('contentstackProjectUid')} "
-            "to the 24-character UID shown under Personalize > Settings > General",
-            key=src.name("contentstackProjectUid"),
-        )
+    base = base_url(src, "contentstackBaseUrl", "contentstackRegion", CONTENTSTACK_REGIONS, _CONTENTSTACK_ALIASES, "na")
+    project_uid = _project_uid(src, project_required, real=base.region is not None)
     creds, in_stack = src.credentials(("contentstackAuthtoken", "contentstackOauthToken"))
     origin = "stack configuration" if in_stack else "environment"
     authtoken = creds.get("contentstackAuthtoken")
@@ -362,13 +345,14 @@ def load_contentstack_settings(
             key=src.name("contentstackAuthtoken"),
         )
     return ContentstackSettings(
-        base_url=base_url,
+        base_url=base.url,
         project_uid=project_uid,
         authtoken=_secret(authtoken),
         oauth_token=_secret(oauth_token),
         requests_per_second=_rate(src, "contentstackRequestsPerSecond", DEFAULT_CONTENTSTACK_REQUESTS_PER_SECOND),
         namespace=namespace,
-        region=region,
+        region=base.region,
+        url_sources=((base.url, base.source),),
     )
 
 
@@ -385,9 +369,8 @@ def load_sitecore_settings(
     a value is invalid.
     """
     src = _source(config, namespace, environ)
-    base_url, region = _base_url(src, "sitecoreBaseUrl", "sitecoreRegion", SITECORE_REGIONS, _SITECORE_ALIASES, "eu")
-    token_url_raw, token_where = src.get("sitecoreTokenUrl")
-    token_url = DEFAULT_SITECORE_TOKEN_URL if token_url_raw is None else _url(token_url_raw, token_where, src.name("sitecoreTokenUrl"))
+    base = base_url(src, "sitecoreBaseUrl", "sitecoreRegion", SITECORE_REGIONS, _SITECORE_ALIASES, "eu")
+    token_url_, token_source = token_url(src, base)
     creds, in_stack = src.credentials(("sitecoreClientId", "sitecoreClientSecret", "sitecoreAccessToken"))
     origin = "stack configuration" if in_stack else "environment"
     client_id = creds.get("sitecoreClientId")
@@ -423,14 +406,15 @@ def load_sitecore_settings(
             key=src.name("sitecoreClientId"),
         )
     return SitecoreSettings(
-        base_url=base_url,
-        token_url=token_url,
+        base_url=base.url,
+        token_url=token_url_,
         client_id=client_id,
         client_secret=_secret(client_secret),
         access_token=_secret(access_token),
         requests_per_second=_rate(src, "sitecoreRequestsPerSecond", None),
         namespace=namespace,
-        region=region,
+        region=base.region,
+        url_sources=((base.url, base.source), (token_url_, token_source)),
     )
 
 

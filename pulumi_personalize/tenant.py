@@ -16,7 +16,7 @@ __all__ = ["DEFAULT_NAMESPACE", "Tenant", "TenantFacts", "host_of"]
 
 DEFAULT_NAMESPACE = "personalize"
 
-_TENANT_FIELDS = ("service", "host", "region", "project_uid", "client_id", "client_key")
+_TENANT_FIELDS = ("service", "host", "region", "project_uid", "stack_api_key", "client_id", "client_key")
 
 
 def host_of(base_url: str) -> str:
@@ -45,11 +45,14 @@ class TenantFacts:
     credential_keys: str = ""
     """The credential settings, with ``{ns}`` for the namespace."""
     scope_key: str | None = None
-    """The setting naming the tenant within its host (Contentstack's project uid), if any."""
+    """The setting naming the tenant within its host (Contentstack's project uid, or for the Content
+    Management API the stack's api key), if any."""
     live_key_field: str | None = None
     """The field of a live object that names its tenant (Sitecore's ``clientKey``), if any."""
     who: Callable[[Mapping[str, str]], str] = _who_by_key
     """A tenant record's identity in words: ``project P``."""
+    base_url_key: str | None = None
+    """The setting overriding the host, when it is not ``<service>BaseUrl``."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Tenant:
     host: str
     region: str | None = None
     project_uid: str | None = None
+    stack_api_key: str | None = None
+    """The Content Management API's tenant: a stack, named by its api key (an identifier)."""
     client_id: str | None = None
     client_key: str | None = None
     namespace: str = DEFAULT_NAMESPACE
@@ -103,7 +108,7 @@ class Tenant:
         """
         if not recorded:
             return None
-        for name in ("service", "host", "project_uid"):
+        for name in ("service", "host", "project_uid", "stack_api_key"):
             mine = getattr(self, name)
             if recorded.get(name) is not None and mine is not None and recorded[name] != mine:
                 return name
@@ -127,7 +132,8 @@ class Tenant:
         """The settings that choose where the API is."""
         prefix = self.service
         shared = f"{DEFAULT_NAMESPACE}:baseUrl"
-        return f"{self._key(prefix + 'Region')}, {self._key(prefix + 'BaseUrl')} or {shared}"
+        own = self.facts.base_url_key or prefix + "BaseUrl"
+        return f"{self._key(prefix + 'Region')}, {self._key(own)} or {shared}"
 
     def credential_settings(self) -> str:
         return self.facts.credential_keys.format(ns=self.namespace)
@@ -138,7 +144,7 @@ class Tenant:
 
     def settings_for(self, field_: str) -> str:
         """The settings to check when ``field_`` of the tenant record differs."""
-        if field_ == "project_uid" and self.facts.scope_key:
+        if field_ in ("project_uid", "stack_api_key") and self.facts.scope_key:
             return self._key(self.facts.scope_key)
         if field_ in ("client_id", "client_key"):
             return self.credential_settings()

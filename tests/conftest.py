@@ -25,6 +25,7 @@ import respx
 from pulumi.dynamic import Config, ConfigureRequest
 
 from pulumi_personalize.emulator.app import create_app
+from pulumi_personalize.emulator.contentstack.cma import EMULATOR_STACK_API_KEY
 from pulumi_personalize.emulator.settings import DEFAULT_ACCESS_TOKEN, DEFAULT_AUTHTOKEN
 from pulumi_personalize.engine import LISTINGS, TWIN_LISTINGS, EngineProvider, ResourceSpec
 from pulumi_personalize.http import clear_client_cache
@@ -40,6 +41,9 @@ PROVIDER_CONFIG: Mapping[str, str] = {
     "personalize:contentstackAuthtoken": CONTENTSTACK_AUTHTOKEN,
     # tests must not be slowed (or confused) by the real-time client-side limiter
     "personalize:contentstackRequestsPerSecond": "0",
+    # the stack's Content Management API (cs.VariantGroupContentTypes), on the same fake host
+    "personalize:contentstackCmaBaseUrl": CS_URL,
+    "personalize:contentstackStackApiKey": EMULATOR_STACK_API_KEY,
     "personalize:sitecoreBaseUrl": SC_URL,
     "personalize:sitecoreAccessToken": SITECORE_ACCESS_TOKEN,
 }

@@ -1,61 +1,14 @@
-"""Contentstack Personalize: Attribute, Audience, Event, Experience, ExperiencePriority, look-ups
-(projects, geolocation, existing objects)."""
+"""Contentstack Personalize: Attribute, Audience, Event, Experience, ExperiencePriority, the content
+types linked to an experience's CMS variant group (VariantGroupContentTypes), look-ups (projects,
+geolocation, existing objects)."""
 
-from . import rules
-from ._generated import (
-    Attribute,
-    AttributeArgs,
-    Audience,
-    AudienceArgs,
-    Event,
-    EventArgs,
-    Experience,
-    ExperienceArgs,
-    ExperienceMetricArgs,
-    ExperiencePriority,
-    ExperiencePriorityArgs,
-    ExperienceTargetingArgs,
-    ExperienceVariantArgs,
-)
-from .lookups import (
-    get_attribute,
-    get_audience,
-    get_cities,
-    get_countries,
-    get_event,
-    get_experience,
-    get_project,
-    get_regions,
-)
+# The resource and ``*Args`` classes are listed once, in the generated module's ``__all__``, and the
+# look-ups in ``lookups.__all__``: a new resource or look-up needs no line here.
+from . import _generated, lookups, rules
+from ._generated import *  # noqa: F403
+from .lookups import *  # noqa: F403
 from .models import AttributeInfo, AudienceInfo, EventInfo, ExperienceInfo, GeoLocation, ProjectInfo
 
-__all__ = [
-    "Attribute",
-    "AttributeArgs",
-    "AttributeInfo",
-    "Audience",
-    "AudienceArgs",
-    "AudienceInfo",
-    "Event",
-    "EventArgs",
-    "EventInfo",
-    "Experience",
-    "ExperienceArgs",
-    "ExperienceInfo",
-    "ExperienceMetricArgs",
-    "ExperiencePriority",
-    "ExperiencePriorityArgs",
-    "ExperienceTargetingArgs",
-    "ExperienceVariantArgs",
-    "GeoLocation",
-    "ProjectInfo",
-    "get_attribute",
-    "get_audience",
-    "get_cities",
-    "get_countries",
-    "get_event",
-    "get_experience",
-    "get_project",
-    "get_regions",
-    "rules",
-]
+__all__ = ["AttributeInfo", "AudienceInfo", "EventInfo", "ExperienceInfo", "GeoLocation", "ProjectInfo", "rules"]
+__all__ += _generated.__all__
+__all__ += lookups.__all__

@@ -27,6 +27,8 @@ __all__ = [
     "ExperiencePriorityArgs",
     "ExperienceTargetingArgs",
     "ExperienceVariantArgs",
+    "VariantGroupContentTypes",
+    "VariantGroupContentTypesArgs",
 ]
 
 
@@ -366,3 +368,48 @@ class ExperiencePriority(EngineResource, module="contentstack", name="Experience
             "config_namespace": config_namespace,
         }
         super().__init__(resource_name, merge_args(ExperiencePriorityArgs, args, values), opts)
+
+
+@dataclass
+class VariantGroupContentTypesArgs(EngineArgs):
+    """Arguments of :class:`VariantGroupContentTypes`."""
+
+    experience: pulumi.Input[str]
+    """Uid of the experience whose variant group it is. Changing it replaces the resource."""
+    content_types: Sequence[pulumi.Input[str]] = ()
+    """Uids of the content types to link; removing one unlinks it. After a refresh, the declared ones that are
+    still linked."""
+
+
+class VariantGroupContentTypes(EngineResource, module="contentstack", name="VariantGroupContentTypes"):
+    """Content types linked to an experience's CMS variant group in the connected stack (entry variants need
+    the link). Content types linked by others stay linked. Needs ``contentstackStackApiKey`` and a management
+    token or the authtoken (Content Management API)."""
+
+    _spec = _declared.VARIANT_GROUP_CONTENT_TYPES
+    uid: pulumi.Output[str]
+    variant_group_uid: pulumi.Output[str]
+    """Uid of the experience's variant group in the stack (the resource's id)."""
+    experience: pulumi.Output[str]
+    """Uid of the experience whose variant group it is. Changing it replaces the resource."""
+    content_types: pulumi.Output[list[str]]
+    """Uids of the content types to link; removing one unlinks it. After a refresh, the declared ones that are
+    still linked."""
+    config_namespace: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: VariantGroupContentTypesArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        experience: pulumi.Input[str] | None = None,
+        content_types: Sequence[pulumi.Input[str]] | None = None,
+        config_namespace: pulumi.Input[str] | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "experience": experience,
+            "content_types": content_types,
+            "config_namespace": config_namespace,
+        }
+        super().__init__(resource_name, merge_args(VariantGroupContentTypesArgs, args, values), opts)

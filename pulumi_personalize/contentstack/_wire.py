@@ -76,7 +76,7 @@ def new_client(
     headers, hint = credential_headers(settings)
     auth = StaticHeadersAuth({"x-project-uid": settings.project_uid, **headers}, hint=hint)
     return client_for(settings, wire=WIRE, auth=auth, retry_policy=retry_policy, rate_limiter=rate_limiter,
-                      transport=transport)
+                      transport=transport, sources=dict(settings.url_sources))
 
 
 def contentstack_client(settings: ContentstackSettings) -> ApiClient:

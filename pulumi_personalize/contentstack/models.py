@@ -359,3 +359,23 @@ class ProjectInfo(_Result):
     description: str | None = None
     organization_uid: str | None = Field(None, alias="organizationUid")
     connected_stack_api_key: str | None = Field(None, alias="connectedStackApiKey")
+
+
+class VariantGroupContentTypesInputs(BaseModel):
+    """An experience's variant group and the content types the program links to it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    experience: str = Field(min_length=1)
+    content_types: list[str] = Field(default_factory=list)
+
+    @field_validator("content_types")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        blank = [i for i, uid in enumerate(value) if not uid.strip()]
+        if blank:
+            raise ValueError(f"content type uids must not be empty (item {blank[0]})")
+        twice = sorted({uid for uid in value if value.count(uid) > 1})
+        if twice:
+            raise ValueError(f"content types listed twice: {', '.join(twice)}")
+        return value

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from ..engine import Json, ResourceSpec
 from ..engine._spec import Arg, Out, Shape, declare
-from . import api
+from . import api, cma
 from .models import (
     AttributeInputs,
     AudienceInputs,
@@ -30,6 +30,7 @@ from .models import (
     ExperiencePriorityInputs,
     MetricInputs,
     TargetingInputs,
+    VariantGroupContentTypesInputs,
     VariantInputs,
 )
 
@@ -56,8 +57,18 @@ def _common(label: str, natural_key: str | None, endpoints: Any) -> dict[str, An
 _UID = Out("uid", "str", "")  # described on the page as the resource's id
 
 
+def _named(what: str) -> Arg:
+    return Arg("name", f"Display name of the {what}.")
+
+
 def _described(what: str) -> Arg:
     return Arg("description", what)
+
+
+def _deletes(what: str, path: str, user: str) -> str:
+    """What destroy does to an object the service will not delete while ``user`` uses it."""
+    return (f"Deletes the {what} (`DELETE /{path}/{{uid}}`). The service refuses while {user} uses it; Pulumi "
+            "deletes dependents first when they are in the same stack.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -69,14 +80,13 @@ ATTRIBUTE: ResourceSpec[api.ContentstackApi] = declare(
     **_common("attribute", "key", api.Listed(api.ATTRIBUTES, customs_only=True)),
     cls="Attribute", doc="A custom attribute of the visitors (``key`` is what the SDKs set).",
     args=(
-        Arg("name", "Display name of the attribute."),
+        _named("attribute"),
         Arg("key", "Key the SDKs set the attribute by (letters, digits, ``_-.``); not a preset's key "
             "(``COUNTRY``, ``REGION``, ... in any case)."),
         _described("What the attribute holds."),
     ),
     computed=(_UID,),
-    destroy="Deletes the attribute (`DELETE /attributes/{uid}`). The service refuses while an audience uses it; "
-    "Pulumi deletes dependents first when they are in the same stack.",
+    destroy=_deletes("attribute", "attributes", "an audience"),
     adoption='''\
 plan = cs.Attribute(
     "plan",
@@ -102,14 +112,13 @@ AUDIENCE: ResourceSpec[api.ContentstackApi] = declare(
     **_common("audience", "name", api.Listed(api.AUDIENCES)),
     cls="Audience", doc="A group of visitors defined by rules on preset and custom attributes.",
     args=(
-        Arg("name", "Display name of the audience."),
+        _named("audience"),
         _described("Who is in the audience."),
         Arg("definition", "The rule tree (``rules.all_of(...)`` / ``rules.any_of(...)``); values "
             "may be Outputs.", arg="RuleCombination | Rule | Mapping[str, Any]"),
     ),
     computed=(_UID,),
-    destroy="Deletes the audience (`DELETE /audiences/{uid}`). The service refuses while an active experience "
-    "version uses it; Pulumi deletes dependents first when they are in the same stack.",
+    destroy=_deletes("audience", "audiences", "an active experience version"),
     adoption='''\
 premium = cs.Audience(
     "premium",
@@ -147,7 +156,7 @@ EXPERIENCE: ResourceSpec[api.ContentstackApi] = declare(
     from_wire=api.experience_from_wire, **_common("experience", "name", api.Experiences()),
     cls="Experience", doc="An experience and the version Pulumi manages (variants, split, metrics, targeting, status).",
     args=(
-        Arg("name", "Display name of the experience."),
+        _named("experience"),
         _described("What the experience is for."),
         Arg("type", "``SEGMENTED`` (default) or ``AB_TEST``. Changing it replaces the experience.",
             replaces=True),
@@ -210,6 +219,29 @@ EXPERIENCE_PRIORITY: ResourceSpec[api.ContentstackApi] = declare(
     destroy="Leaves the project's priority order as it is and drops the resource from the state: there is "
     "nothing to delete, and deleted experiences leave the order on their own.",
     adoption="",
+)
+
+VARIANT_GROUP_CONTENT_TYPES: ResourceSpec[cma.CmaApi] = declare(
+    name="contentstack.VariantGroupContentTypes", inputs=VariantGroupContentTypesInputs, outputs=cma.outputs,
+    to_wire=lambda inputs, _live, _spec: inputs.model_dump(mode="json"), from_wire=cma.from_wire, adoptable=False,
+    describe=lambda props: f"of experience {props.get('experience')!r}", module=_MODULE,
+    label="variant group link", connect=cma.connect, endpoints=cma.VariantGroupLinks(),
+    cls="VariantGroupContentTypes",
+    doc="Content types linked to an experience's CMS variant group in the connected stack (entry variants need the "
+    "link). Content types linked by others stay linked. Needs ``contentstackStackApiKey`` and a management token or "
+    "the authtoken (Content Management API).",
+    args=(
+        Arg("experience", "Uid of the experience whose variant group it is. Changing it replaces the resource.",
+            replaces=True),
+        Arg("content_types", "Uids of the content types to link; removing one unlinks it. After a refresh, the "
+            "declared ones that are still linked.", arg=_UIDS, default="()"),
+    ),
+    computed=(_UID, Out("variant_group_uid", "str", "Uid of the experience's variant group in the stack (the "
+                                                    "resource's id).")),
+    destroy="Unlinks the declared content types from the variant group (one `PUT /v3/variant_groups/{uid}` that "
+    "keeps the others); the group stays in the stack, Personalize owns it.",
+    adoption="Not adoptable: there is nothing to take over. Declaring it links the listed content types and leaves "
+    "any other linked content type as it is.",
 )
 
 

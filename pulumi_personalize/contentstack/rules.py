@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeAlias, TypeVar
 
 import pulumi
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
@@ -61,19 +61,25 @@ this list (the full list is unconfirmed and the service may add more); custom at
 
 
 @dataclass(frozen=True)
-class PresetAttribute:
-    """A built-in attribute such as ``COUNTRY``, ``QUERY_PARAMETERS`` or ``DATE_AND_TIME``."""
+class _AttributeReference:
+    """An attribute a rule tests, by ``ref``; the subclass's ``TYPE`` says which kind."""
 
-    TYPE: ClassVar[str] = "PresetAttributeReference"
+    TYPE: ClassVar[str]
     ref: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
-class CustomAttribute:
+class PresetAttribute(_AttributeReference):
+    """A built-in attribute such as ``COUNTRY``, ``QUERY_PARAMETERS`` or ``DATE_AND_TIME``."""
+
+    TYPE: ClassVar[str] = "PresetAttributeReference"
+
+
+@dataclass(frozen=True)
+class CustomAttribute(_AttributeReference):
     """A custom attribute, by its uid (``Attribute(...).uid`` works, even before it exists)."""
 
     TYPE: ClassVar[str] = "CustomAttributeReference"
-    ref: pulumi.Input[str]
 
 
 def preset(ref: pulumi.Input[str]) -> PresetAttribute:
@@ -84,22 +90,36 @@ def custom(uid: pulumi.Input[str]) -> CustomAttribute:
     return CustomAttribute(uid)
 
 
+ValueT = TypeVar("ValueT", str, float, bool)
+
+
 @dataclass(frozen=True)
-class StringMatch:
+class _ValueMatch(Generic[ValueT]):
+    """Options that compare the attribute with one ``value``; the subclass's ``TYPE`` says which kind."""
+
+    TYPE: ClassVar[str]
+    value: pulumi.Input[ValueT]
+
+
+@dataclass(frozen=True)
+class StringMatch(_ValueMatch[str]):
+    """Options of a ``STRING_*`` condition: the text the attribute is compared with."""
+
     TYPE: ClassVar[str] = "StringMatchOptions"
-    value: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
-class NumberMatch:
+class NumberMatch(_ValueMatch[float]):
+    """Options of a ``NUMBER_*`` condition: the number the attribute is compared with."""
+
     TYPE: ClassVar[str] = "NumberMatchOptions"
-    value: pulumi.Input[float]
 
 
 @dataclass(frozen=True)
-class BooleanMatch:
+class BooleanMatch(_ValueMatch[bool]):
+    """Options of ``BOOLEAN_EQUALS``: the truth value the attribute must have."""
+
     TYPE: ClassVar[str] = "BooleanMatchOptions"
-    value: pulumi.Input[bool]
 
 
 @dataclass(frozen=True)
@@ -222,13 +242,15 @@ class DateTimeMatchModel(WireModel):
 
 _MATCH_ERROR = "must be StringMatchOptions, NumberMatchOptions, BooleanMatchOptions, DateTimeMatchOptions or JSONMatchOptions"
 
-ScalarMatchModel = Annotated[
+_MATCH_DISCRIMINATOR = Discriminator(_tag, custom_error_type="match_options_type", custom_error_message=_MATCH_ERROR)
+_ScalarMatches: TypeAlias = (
     Annotated[StringMatchModel, Tag("StringMatchOptions")]
     | Annotated[NumberMatchModel, Tag("NumberMatchOptions")]
     | Annotated[BooleanMatchModel, Tag("BooleanMatchOptions")]
-    | Annotated[DateTimeMatchModel, Tag("DateTimeMatchOptions")],
-    Discriminator(_tag, custom_error_type="match_options_type", custom_error_message=_MATCH_ERROR),
-]
+    | Annotated[DateTimeMatchModel, Tag("DateTimeMatchOptions")]
+)
+ScalarMatchModel = Annotated[_ScalarMatches, _MATCH_DISCRIMINATOR]
+"""The options a JSON match applies to the value it points at: any but another JSON match."""
 
 
 def condition_error(condition: Any, options_type: str | None) -> str | None:
@@ -276,14 +298,7 @@ class JsonMatchModel(WireModel):
         return self
 
 
-MatchModel = Annotated[
-    Annotated[StringMatchModel, Tag("StringMatchOptions")]
-    | Annotated[NumberMatchModel, Tag("NumberMatchOptions")]
-    | Annotated[BooleanMatchModel, Tag("BooleanMatchOptions")]
-    | Annotated[DateTimeMatchModel, Tag("DateTimeMatchOptions")]
-    | Annotated[JsonMatchModel, Tag("JSONMatchOptions")],
-    Discriminator(_tag, custom_error_type="match_options_type", custom_error_message=_MATCH_ERROR),
-]
+MatchModel = Annotated[_ScalarMatches | Annotated[JsonMatchModel, Tag("JSONMatchOptions")], _MATCH_DISCRIMINATOR]
 
 
 class RuleModel(WireModel):

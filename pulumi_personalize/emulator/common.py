@@ -183,30 +183,27 @@ class Fields:
             return None
         return value
 
-    def boolean(self, field: str, *, required: bool = False) -> bool | None:
+    def _of_type(self, field: str, required: bool, kind: type, what: str) -> Any:
+        """The field's value when present and of ``kind``; otherwise ``None`` (and an error if wrong)."""
         value = self._get(field, required)
         if value is None:
             return None
-        if not isinstance(value, bool):
-            self.add(field, "must be a boolean")
+        if not isinstance(value, kind):
+            self.add(field, f"must be {what}")
             return None
+        return value
+
+    def boolean(self, field: str, *, required: bool = False) -> bool | None:
+        value: bool | None = self._of_type(field, required, bool, "a boolean")
         return value
 
     def obj(self, field: str, *, required: bool = False) -> Json | None:
-        value = self._get(field, required)
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            self.add(field, "must be an object")
-            return None
+        value: Json | None = self._of_type(field, required, dict, "an object")
         return value
 
     def array(self, field: str, *, required: bool = False, items: type | None = None) -> list[Any] | None:
-        value = self._get(field, required)
+        value: list[Any] | None = self._of_type(field, required, list, "an array")
         if value is None:
-            return None
-        if not isinstance(value, list):
-            self.add(field, "must be an array")
             return None
         if items is not None:
             for index, item in enumerate(value):

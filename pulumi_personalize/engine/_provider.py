@@ -14,7 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from .._values import Found, Gone, Lookup, Unconfirmed
 from ..config import DEFAULT_NAMESPACE
-from ..errors import AuthenticationError, NotFoundError, PersonalizeError
+from ..errors import AuthenticationError, ConfigurationError, NotFoundError, PersonalizeError
 from ._adoption import Adoption
 from ._base import log
 from ._spec import ResourceSpec, tenant_of
@@ -84,6 +84,7 @@ class EngineProvider(TenantGuard, Adoption):
                 failures.append(CheckFailure(name, f"{name} must be a non-empty string"))
             elif name == CONFIG_NAMESPACE and not _NAMESPACE_RE.match(value):
                 failures.append(CheckFailure(name, f"{name} must be a stack configuration namespace such as 'acme-eu'"))
+        failures += self._settings_failures(engine_args.get(CONFIG_NAMESPACE))
         for name in sorted(set(given) - set(spec.input_fields)):
             if given[name] is not None and name not in spec.output_names:
                 allowed = ", ".join((*spec.input_fields, *spec.engine_inputs))
@@ -113,6 +114,20 @@ class EngineProvider(TenantGuard, Adoption):
         if spec.check_change is not None:
             failures += [CheckFailure(p, r) for p, r in spec.check_change(public(_olds), normal)]
         return CheckResult({**normal, **engine_args}, failures)
+
+    def _settings_failures(self, namespace: object) -> list[CheckFailure]:
+        """The settings this resource will be served with, loaded now: check runs at preview too,
+        so a bad region, URL, uid or credential group fails the preview with the message ``up``
+        would give (``docs/facts/pulumi.md#configure``). Nothing is sent."""
+        if namespace is not None and (not isinstance(namespace, str) or not _NAMESPACE_RE.match(namespace)):
+            return []  # unknown until apply, or refused above
+        props = {CONFIG_NAMESPACE: namespace} if namespace else {}
+        try:
+            self._client(props)
+            self._tenant_change_allowed(props)
+        except ConfigurationError as exc:
+            return [CheckFailure("", str(exc))]
+        return []
 
     # -- diff -----------------------------------------------------------------------------------------
 
@@ -211,15 +226,15 @@ class EngineProvider(TenantGuard, Adoption):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         props = public(news)
         try:
-            return self._update(id_, props, public(olds).get(TENANT))
+            return self._update(id_, props, public(olds))
         except Exception as exc:
             raise self._fail("update", id_, props, exc) from None
 
-    def _update(self, id_: str, props: Json, recorded: Any) -> UpdateResult:
+    def _update(self, id_: str, props: Json, olds: Json) -> UpdateResult:
         spec = self.spec
         client = self._client(props)
         model = self._model(props)
-        where = {**props, TENANT: recorded}  # the tenant is an output: the old one is the record
+        where = {**props, TENANT: olds.get(TENANT)}  # the tenant is an output: the old one is the record
         self._guard(client, where)
         outcome = "nothing was changed"
         found = self._lookup(client, id_, outcome)
@@ -231,7 +246,12 @@ class EngineProvider(TenantGuard, Adoption):
             )
         live = found.live
         self._guard(client, where, live=live)
-        live = spec.endpoints.update(client, id_, spec.to_wire(model, live, spec), model, live)
+        by_difference = getattr(spec.endpoints, "update_from", None)
+        if by_difference is not None:  # endpoints that undo what the program stopped declaring
+            previous = {k: v for k, v in olds.items() if k in spec.input_fields}
+            live = by_difference(client, id_, model, live, previous)
+        else:
+            live = spec.endpoints.update(client, id_, spec.to_wire(model, live, spec), model, live)
         return UpdateResult(outs=self._outs(model, props, live, client))  # full outs, never None (#7809)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

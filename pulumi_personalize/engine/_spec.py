@@ -40,7 +40,11 @@ class Endpoints(Protocol[ClientC]):
         the collection. A 401/403/404 of the collection itself is raised."""
         ...
 
-    def update(self, client: ClientC, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json: ...
+    def update(self, client: ClientC, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
+        """Endpoints that must undo what the program stopped declaring (and only that) define
+        ``update_from(client, id_, inputs, live, previous) -> Json`` too, which the engine calls
+        instead, with the previous inputs from the state."""
+        ...
 
     def delete(self, client: ClientC, id_: str, props: Mapping[str, Any]) -> Removal:
         """``Gone`` once deleted (or archived, or left as it is with a ``note`` saying so);

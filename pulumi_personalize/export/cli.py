@@ -16,10 +16,10 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from ..config import DEFAULT_NAMESPACE, Tenant, load_contentstack_settings, load_sitecore_settings
 from ..contentstack._wire import contentstack_client
@@ -42,6 +42,8 @@ from .selection import CONTENTSTACK_KINDS, SITECORE_KINDS, Selection
 from .sitecore import sitecore_program
 
 __all__ = ["ExportError", "export", "main", "stack_config"]
+
+SnapshotT = TypeVar("SnapshotT")
 
 
 class ExportError(PersonalizeError):
@@ -87,6 +89,36 @@ def _explain(exc: PersonalizeError, tenant: Tenant) -> str:
     return text
 
 
+def _read(tenant: Tenant, read: Callable[[], SnapshotT]) -> SnapshotT:
+    """``read()``, with a failed call explained in terms of the settings to check."""
+    try:
+        return read()
+    except (ApiError, TransportError) as exc:
+        raise ExportError(_explain(exc, tenant)) from None
+
+
+def _contentstack(selection: Selection, config: dict[str, object], environ: dict[str, str] | None,
+                  report: Progress) -> tuple[Program, str]:
+    """The project as a program, and the program's default name."""
+    settings = load_contentstack_settings(config, namespace=selection.namespace, environ=environ)
+    tenant = settings.tenant
+    snap = _read(tenant, lambda: read_contentstack(ContentstackApi(contentstack_client(settings)), tenant,
+                                                   selection, report))
+    return contentstack_program(snap, selection), f"contentstack-{slug(tenant.project_uid or '')[:12] or 'project'}"
+
+
+def _sitecore(selection: Selection, config: dict[str, object], environ: dict[str, str] | None,
+              report: Progress) -> tuple[Program, str]:
+    """The tenant as a program (its client key found in what was read), and the default name."""
+    settings = load_sitecore_settings(config, namespace=selection.namespace, environ=environ)
+    tenant = settings.tenant
+    snap = _read(tenant, lambda: read_sitecore(SitecoreApi(sitecore_client(settings)), tenant, selection, report))
+    every = snap.connections + snap.templates + snap.decision_models + snap.flows
+    key = next((tenant.observed_key(o) for o in every if tenant.observed_key(o)), None)
+    snap.tenant = replace(tenant, client_key=key)
+    return sitecore_program(snap, selection), "sitecore-personalize"
+
+
 def export(service: str, selection: Selection, config: dict[str, object], out: Path, *,
            project_name: str | None = None, progress: Progress | None = None,
            environ: dict[str, str] | None = None) -> tuple[Program, list[str]]:
@@ -94,29 +126,8 @@ def export(service: str, selection: Selection, config: dict[str, object], out: P
     def quiet(_what: str, _count: int) -> None:
         return None
 
-    report = progress or quiet
-    namespace = selection.namespace
-    if service == "contentstack":
-        cs_settings = load_contentstack_settings(config, namespace=namespace, environ=environ)
-        tenant = cs_settings.tenant
-        try:
-            snap = read_contentstack(ContentstackApi(contentstack_client(cs_settings)), tenant, selection, report)
-        except (ApiError, TransportError) as exc:
-            raise ExportError(_explain(exc, tenant)) from None
-        program = contentstack_program(snap, selection)
-        default_name = f"contentstack-{slug(tenant.project_uid or '')[:12] or 'project'}"
-    else:
-        sc_settings = load_sitecore_settings(config, namespace=namespace, environ=environ)
-        tenant = sc_settings.tenant
-        try:
-            sc_snap = read_sitecore(SitecoreApi(sitecore_client(sc_settings)), tenant, selection, report)
-        except (ApiError, TransportError) as exc:
-            raise ExportError(_explain(exc, tenant)) from None
-        every = sc_snap.connections + sc_snap.templates + sc_snap.decision_models + sc_snap.flows
-        key = next((tenant.observed_key(o) for o in every if tenant.observed_key(o)), None)
-        sc_snap.tenant = replace(tenant, client_key=key)
-        program = sitecore_program(sc_snap, selection)
-        default_name = "sitecore-personalize"
+    build = _contentstack if service == "contentstack" else _sitecore
+    program, default_name = build(selection, config, environ, progress or quiet)
     files = render_files(program, project_name or default_name)
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -9,6 +9,7 @@ that object is exported too, and stays a uid otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -28,7 +29,8 @@ from ..contentstack.rules import (
     RuleModel,
     StringMatchModel,
 )
-from .program import Call, Names, Program, Ref, Resource, Skipped, validation_message
+from .builder import ProgramBuilder
+from .program import Call, Program, Ref, validation_message
 from .reader import ContentstackSnapshot
 from .selection import Selection
 
@@ -45,39 +47,35 @@ class Unsupported(ValueError):
     """An object the provider cannot state as it is (adopting it would change it)."""
 
 
-class _Builder:
+class _Builder(ProgramBuilder):
+    package = "cs"
+
     def __init__(self, snap: ContentstackSnapshot, selection: Selection) -> None:
-        self.snap = snap
-        self.selection = selection
-        self.names = Names()
         where = f"project {snap.tenant.project_uid} at {snap.tenant.host}"
-        self.program = Program("contentstack", f"Contentstack Personalize {where}, as code.", list(IMPORTS))
+        super().__init__(selection, Program("contentstack", f"Contentstack Personalize {where}, as code.", list(IMPORTS)))
+        self.snap = snap
         self.attributes: dict[str, str] = {}  # uid -> variable
         self.events: dict[str, str] = {}
         self.audiences: dict[str, str] = {}
         self.experiences: dict[str, str] = {}
 
+    def kinds(self) -> tuple[Callable[[], None], ...]:
+        return (self.attributes_, self.events_, self.audiences_, self.experiences_, self.priority_)
+
     # -- helpers -----------------------------------------------------------------------------------
 
-    def skip(self, kind: str, title: str, reason: str) -> None:
-        self.program.skipped.append(Skipped(kind, title, reason))
-
-    def add(self, kind: str, spec: ResourceSpec[Any], title: str, uid: str | None, kwargs: list[tuple[str, Any]]) -> str:
-        var = self.names.new(title, kind)
-        if self.selection.config_namespace:
-            kwargs.append(("config_namespace", self.selection.config_namespace))
-        if uid is not None:
-            kwargs.append((spec.adopt_input, uid))
-        self.program.resources.append(Resource(kind, f"cs.{spec.declaration.cls}", var, kwargs, title, uid))
-        return var
-
-    @staticmethod
-    def declared(spec: ResourceSpec[Any], item: Json, *, but: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
+    def declared(self, spec: ResourceSpec[Any], item: Json, *, but: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
         """The live object's values of the resource's declared arguments (the ones the service
         needs, and the others that are set), by their argument names."""
         decl = spec.declaration
         found = [(a.name, item.get(decl.wire_name(a.name))) for a in decl.args if a.name not in but]
         return [(name, value) for name, value in found if value or decl.required(name)]
+
+    def as_declared(self, kind: str, spec: ResourceSpec[Any], model: type[BaseModel], item: Json, title: str,
+                    table: dict[str, str]) -> None:
+        """A resource whose arguments are the object's declared fields as they are (attributes, events)."""
+        if self.states(kind, title, model, item, cannot="the provider cannot state it"):
+            table[str(item["uid"])] = self.add(kind, spec, title, str(item["uid"]), self.declared(spec, item))
 
     @staticmethod
     def ref(table: dict[str, str], uid: Any) -> Any:
@@ -88,45 +86,18 @@ class _Builder:
     # -- kinds -------------------------------------------------------------------------------------
 
     def attributes_(self) -> None:
-        if not self.selection.wants("attribute"):
-            return
-        for item in self.snap.attributes:
-            title = str(item.get("key") or item.get("name") or item.get("uid"))
-            if not self.selection.matches(item.get("name"), item.get("key")):
-                continue
+        for item, title in self.chosen("attribute", self.snap.attributes, ("key", "name", "uid"), ("name", "key")):
             if cs_api.is_preset(item):
                 self.skip("attribute", title, "preset attribute (built in, not managed)")
-                continue
-            try:
-                AttributeInputs.model_validate(item)
-            except ValidationError as exc:
-                self.skip("attribute", title, f"the provider cannot state it ({validation_message(exc)})")
-                continue
-            kwargs = self.declared(ATTRIBUTE, item)
-            self.attributes[str(item["uid"])] = self.add("attribute", ATTRIBUTE, title, str(item["uid"]), kwargs)
+            else:
+                self.as_declared("attribute", ATTRIBUTE, AttributeInputs, item, title, self.attributes)
 
     def events_(self) -> None:
-        if not self.selection.wants("event"):
-            return
-        for item in self.snap.events:
-            title = str(item.get("key") or item.get("uid"))
-            if not self.selection.matches(item.get("key"), item.get("name")):
-                continue
-            try:
-                EventInputs.model_validate(item)
-            except ValidationError as exc:
-                self.skip("event", title, f"the provider cannot state it ({validation_message(exc)})")
-                continue
-            kwargs = self.declared(EVENT, item)
-            self.events[str(item["uid"])] = self.add("event", EVENT, title, str(item["uid"]), kwargs)
+        for item, title in self.chosen("event", self.snap.events, ("key", "uid"), ("key", "name")):
+            self.as_declared("event", EVENT, EventInputs, item, title, self.events)
 
     def audiences_(self) -> None:
-        if not self.selection.wants("audience"):
-            return
-        for item in self.snap.audiences:
-            title = str(item.get("name") or item.get("uid"))
-            if not self.selection.matches(item.get("name")):
-                continue
+        for item, title in self.chosen("audience", self.snap.audiences, ("name", "uid"), ("name",)):
             if str(item.get("source") or "").upper() == "LYTICS" or item.get("definition") is None:
                 self.skip("audience", title, "Lytics-synced audience (no rule definition; not managed)")
                 continue
@@ -184,12 +155,7 @@ class _Builder:
         raise Unsupported(f"match options {type(options).__name__} are not supported")
 
     def experiences_(self) -> None:
-        if not self.selection.wants("experience"):
-            return
-        for item in self.snap.experiences:
-            title = str(item.get("name") or item.get("uid"))
-            if not self.selection.matches(item.get("name")):
-                continue
+        for item, title in self.chosen("experience", self.snap.experiences, ("name", "uid"), ("name",)):
             try:
                 kwargs = self.experience(item)
             except Unsupported as exc:
@@ -276,10 +242,4 @@ class _Builder:
 
 
 def contentstack_program(snap: ContentstackSnapshot, selection: Selection) -> Program:
-    builder = _Builder(snap, selection)
-    builder.attributes_()
-    builder.events_()
-    builder.audiences_()
-    builder.experiences_()
-    builder.priority_()
-    return builder.program
+    return _Builder(snap, selection).build()

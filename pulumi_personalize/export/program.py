@@ -72,9 +72,13 @@ class Resource:
 
 @dataclass(frozen=True)
 class Skipped:
+    """A live object the program does not declare: the summary lists it with the reason."""
+
     kind: str
     title: str
+    """The object's name or key, as the resource would have been titled."""
     reason: str
+    """Why, in words a person can act on (``--include-archived`` adopts it, say)."""
 
 
 @dataclass(frozen=True)

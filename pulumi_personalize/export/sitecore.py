@@ -11,25 +11,24 @@ unless ``--include-archived`` (adopting one unarchives it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
-
 from .._values import Json
-from ..sitecore.models import (
+from ..sitecore.models.common import is_archived
+from ..sitecore.models.connections import (
     AUTH_SECRET_FIELDS,
-    DECLARABLE_FLOW_STATUSES,
     DEFAULT_ICON,
     DEFAULT_TIMEOUT_MS,
     ConnectionInputs,
+)
+from ..sitecore.models.decision_models import (
     DecisionModelDeploymentInputs,
     DecisionModelVariantInputs,
-    FlowDefinitionInputs,
-    TemplateInputs,
-    is_archived,
     model_name_before_archive,
 )
+from ..sitecore.models.flows import DECLARABLE_FLOW_STATUSES, FlowDefinitionInputs
+from ..sitecore.models.templates import TemplateInputs
 from ..sitecore.resources import (
     CONNECTION,
     CONNECTION_AUTH,
@@ -39,23 +38,13 @@ from ..sitecore.resources import (
     FLOW_DEFINITION,
     TEMPLATE,
 )
-from .program import (
-    Call,
-    FileRead,
-    Names,
-    Program,
-    Ref,
-    Resource,
-    SecretSetting,
-    Skipped,
-    file_slug,
-    validation_message,
-)
+from .builder import ProgramBuilder
+from .program import Call, FileRead, Program, Ref, SecretSetting, file_slug
 from .reader import SitecoreSnapshot
 from .selection import Selection
 
 if TYPE_CHECKING:  # annotations only: the exporter never calls the engine
-    from ..engine import ResourceSpec
+    pass
 
 __all__ = ["sitecore_program"]
 
@@ -72,48 +61,33 @@ def _camel(text: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-class _Builder:
+_ARCHIVED = "archived (--include-archived adopts and unarchives it)"
+
+
+class _Builder(ProgramBuilder):
+    package = "sc"
+
     def __init__(self, snap: SitecoreSnapshot, selection: Selection) -> None:
-        self.snap = snap
-        self.selection = selection
-        self.names = Names()
         tenant = snap.tenant
         who = f"tenant {tenant.client_key}" if tenant.client_key else "tenant"
-        self.program = Program("sitecore", f"Sitecore Personalize {who} at {tenant.host}, as code.", list(IMPORTS))
+        super().__init__(selection, Program("sitecore", f"Sitecore Personalize {who} at {tenant.host}, as code.",
+                                            list(IMPORTS)))
+        self.snap = snap
         self.templates: dict[str, tuple[str, dict[str, str]]] = {}  # ref -> (variable, code by element)
         self.models: dict[str, str] = {}  # ref -> variable
         self.files: set[str] = set()
 
+    def kinds(self) -> tuple[Callable[[], None], ...]:
+        return (self.connections_, self.templates_, self.decision_models_, self.flows_)
+
     # -- helpers -----------------------------------------------------------------------------------
 
-    def skip(self, kind: str, title: str, reason: str) -> None:
-        self.program.skipped.append(Skipped(kind, title, reason))
-
-    def states(self, kind: str, title: str, model: type[BaseModel], inputs: Mapping[str, Any]) -> bool:
-        """Whether the provider's model takes the object as it is (else it is skipped, with why)."""
-        try:
-            model.model_validate(inputs)
-        except ValidationError as exc:
-            self.skip(kind, title, f"the provider cannot state it as it is ({validation_message(exc)})")
-            return False
-        return True
-
-    def keep(self, kind: str, title: str, item: Json, *names: Any) -> bool:
-        if not self.selection.matches(*names):
-            return False
+    def unarchived(self, kind: str, title: str, item: Json) -> bool:
+        """Whether to export the object: not archived, or archived ones asked for (else it is skipped)."""
         if is_archived(item) and not self.selection.include_archived:
-            self.skip(kind, title, "archived (--include-archived adopts and unarchives it)")
+            self.skip(kind, title, _ARCHIVED)
             return False
         return True
-
-    def add(self, kind: str, spec: ResourceSpec[Any], title: str, ref: str | None, kwargs: list[tuple[str, Any]]) -> str:
-        var = self.names.new(title, kind)
-        if self.selection.config_namespace:
-            kwargs.append(("config_namespace", self.selection.config_namespace))
-        if ref is not None:
-            kwargs.append((spec.adopt_input, ref))
-        self.program.resources.append(Resource(kind, f"sc.{spec.declaration.cls}", var, kwargs, title, ref))
-        return var
 
     def file(self, folder: str, stem: str, extension: str, content: str) -> str:
         path = f"{folder}/{stem}.{extension}"
@@ -127,11 +101,8 @@ class _Builder:
     # -- connections -------------------------------------------------------------------------------
 
     def connections_(self) -> None:
-        if not self.selection.wants("connection"):
-            return
-        for item in self.snap.connections:
-            title = str(item.get("name") or item.get("ref"))
-            if not self.keep("connection", title, item, item.get("name")):
+        for item, title in self.chosen("connection", self.snap.connections, ("name", "ref"), ("name",)):
+            if not self.unarchived("connection", title, item):
                 continue
             inputs = ConnectionInputs.inputs_from_api(item, {})
             var = self.names.new(title, "connection")
@@ -172,13 +143,11 @@ class _Builder:
     # -- templates ---------------------------------------------------------------------------------
 
     def templates_(self) -> None:
-        for item in self.snap.templates:
-            title = str(item.get("friendlyId") or item.get("name") or item.get("ref"))
+        templates = self.chosen("template", self.snap.templates, ("friendlyId", "name", "ref"), ("name", "friendlyId"))
+        for item, title in templates:
             inputs = TemplateInputs.inputs_from_api(item, {})
             code = {str(e["id"]): str(e["template"]) for e in inputs.get("template_elements") or []}
-            if not self.selection.wants("template"):
-                continue
-            if not self.keep("template", title, item, item.get("name"), item.get("friendlyId")):
+            if not self.unarchived("template", title, item):
                 continue
             if not self.states("template", title, TemplateInputs, inputs):
                 continue
@@ -204,7 +173,7 @@ class _Builder:
         for item in self.snap.decision_models:
             name = model_name_before_archive(item.get("name")) if is_archived(item) else item.get("name")
             title = str(name or item.get("ref"))
-            if not self.keep("decision_model", title, item, name):
+            if not self.selection.matches(name) or not self.unarchived("decision_model", title, item):
                 continue
             model_ref = str(item["ref"])
             model = self.add("decision_model", DECISION_MODEL, title, model_ref, [("name", name)])
@@ -213,8 +182,7 @@ class _Builder:
             folder = f"decision_models/{file_slug(title, 'model')}"
             for variant in self.snap.variants.get(model_ref, []):
                 vtitle = f"{title} / {variant.get('name')}"
-                if is_archived(variant) and not self.selection.include_archived:
-                    self.skip("decision_model_variant", vtitle, "archived (--include-archived adopts and unarchives it)")
+                if not self.unarchived("decision_model_variant", vtitle, variant):
                     continue
                 if not self.states("decision_model_variant", vtitle, DecisionModelVariantInputs, {
                         "name": variant.get("name"), "decision_model": model_ref, "definition": variant.get("definition")}):
@@ -269,11 +237,8 @@ class _Builder:
         return text
 
     def flows_(self) -> None:
-        if not self.selection.wants("flow"):
-            return
-        for item in self.snap.flows:
-            title = str(item.get("friendlyId") or item.get("name") or item.get("ref"))
-            if not self.keep("flow", title, item, item.get("name"), item.get("friendlyId")):
+        for item, title in self.chosen("flow", self.snap.flows, ("friendlyId", "name", "ref"), ("name", "friendlyId")):
+            if not self.unarchived("flow", title, item):
                 continue
             if any(isinstance(v, Mapping) and not v.get("ref") for v in item.get("variants") or []):
                 self.skip("flow", title, "a variant has no ref (the provider would give it one)")
@@ -317,9 +282,4 @@ class _Builder:
 
 
 def sitecore_program(snap: SitecoreSnapshot, selection: Selection) -> Program:
-    builder = _Builder(snap, selection)
-    builder.connections_()
-    builder.templates_()
-    builder.decision_models_()
-    builder.flows_()
-    return builder.program
+    return _Builder(snap, selection).build()

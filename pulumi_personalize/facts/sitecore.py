@@ -17,6 +17,8 @@ TEST_DECISION_MODEL_PATH = "/v2/testDecisionModel"
 FLOW_DEFINITIONS_PATH = "/v3/flowDefinitions"
 TEMPLATES_PATH = "/v3/templates"
 TOKEN_AUDIENCE = "https://api.sitecorecloud.io"
+# The token endpoint's path on Sitecore's auth server, and on the emulator beside the API paths.
+TOKEN_PATH = "/oauth/token"
 
 # --- connections ---
 AUTH_TYPES = ("NONE", "OAUTH")  # observed; the documentation also writes them in lower case

@@ -42,6 +42,7 @@ class ApiClient:
         transport: httpx.BaseTransport | None = None,
         max_connections: int = 20,
         tenant: Tenant | None = None,
+        sources: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.wire = wire
@@ -63,7 +64,8 @@ class ApiClient:
         )
         _wrap_transports(
             self._http,
-            lambda inner: RetryTransport(inner, policy=self.retry_policy, limiter=rate_limiter, service=wire.name),
+            lambda inner: RetryTransport(inner, policy=self.retry_policy, limiter=rate_limiter, service=wire.name,
+                                         sources=sources),
         )
 
     @property
@@ -161,8 +163,10 @@ def client_for(
     retry_policy: RetryPolicy | None = None,
     rate_limiter: RateLimiter | None = None,
     transport: httpx.BaseTransport | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> ApiClient:
-    """A new client for a service's settings, with a limiter of its own unless given one."""
+    """A new client for a service's settings, with a limiter of its own unless given one.
+    ``sources``: URL -> where its host comes from in the settings, named by connection errors."""
     if rate_limiter is None and settings.requests_per_second:
         rate_limiter = RateLimiter(settings.requests_per_second)
     return ApiClient(
@@ -174,6 +178,7 @@ def client_for(
         retry_policy=retry_policy,
         transport=transport,
         tenant=settings.tenant,
+        sources=sources,
     )
 
 

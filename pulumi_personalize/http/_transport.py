@@ -11,6 +11,7 @@ Per-request options travel as request extensions (``IDEMPOTENT``, ``RATE_LIMITED
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -69,6 +70,8 @@ class _Attempts:
     method: str
     path: str
     safe_to_repeat: bool
+    url: str
+    """Scheme, host, port and path (never a query): what a failure without a response names."""
     attempt: int = 0
     waited: float = 0.0
 
@@ -77,7 +80,8 @@ class _Attempts:
         idempotent = request.extensions.get(IDEMPOTENT)
         method = request.method
         safe = bool(idempotent) if idempotent is not None else method in IDEMPOTENT_METHODS
-        return cls(method, str(request.extensions.get(PATH) or request.url.path), safe)
+        url = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}{request.url.path}"
+        return cls(method, str(request.extensions.get(PATH) or request.url.path), safe, url)
 
     def not_retried(self) -> str:
         return (
@@ -96,11 +100,14 @@ class RetryTransport(httpx.BaseTransport):
         policy: RetryPolicy,
         limiter: Limiter | None = None,
         service: str = "api",
+        sources: Mapping[str, str] | None = None,
     ) -> None:
         self._transport = transport
         self.policy = policy
         self.limiter = limiter
         self._service = service
+        self._sources = dict(sources or {})
+        """URL prefix -> where that host comes from in the settings (``the host comes from ...``)."""
 
     def close(self) -> None:
         self._transport.close()
@@ -165,6 +172,8 @@ class RetryTransport(httpx.BaseTransport):
         """The delay before sending again; raises ``TransportError`` when the failure is final."""
         never_sent = isinstance(exc, _NOT_SENT_ERRORS)
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if isinstance(exc, httpx.ConnectError):
+            reason = f"cannot connect ({reason})"
         if not (never_sent or (tries.safe_to_repeat and isinstance(exc, _MAYBE_SENT_ERRORS))):
             why = f" ({tries.not_retried()})" if isinstance(exc, _MAYBE_SENT_ERRORS) else ""
             raise self._transport_error(tries, f"{reason}{why}") from None  # httpx's text could echo a header
@@ -179,8 +188,12 @@ class RetryTransport(httpx.BaseTransport):
         return delay
 
     def _transport_error(self, tries: _Attempts, detail: str) -> TransportError:
+        # No answer: the host is what the person must check, so the message names it and the
+        # setting that chose it (the longest matching URL: the token URL may share the API's host).
+        matching = [prefix for prefix in self._sources if tries.url.startswith(prefix)]
+        source = f"; {self._sources[max(matching, key=len)]}" if matching else ""
         return TransportError(
-            f"{tries.method} {tries.path} to {self._service} failed: {detail}",
+            f"{tries.method} {tries.url} to {self._service} failed: {detail}{source}",
             attempts=tries.attempt,
             waited=tries.waited,
             method=tries.method,

@@ -2,56 +2,12 @@
 definitions (experiences and experiments) and templates as Pulumi resources, typed flow builders
 (``flows``), plus look-ups of existing objects by name."""
 
-from . import flows
-from ._generated import (
-    Connection,
-    ConnectionArgs,
-    ConnectionAuthArgs,
-    ConnectionRequestArgs,
-    DecisionModel,
-    DecisionModelArgs,
-    DecisionModelDeployment,
-    DecisionModelDeploymentArgs,
-    DecisionModelVariant,
-    DecisionModelVariantArgs,
-    DeployedVariant,
-    DeploymentConfigurationArgs,
-    FlowDefinition,
-    FlowDefinitionArgs,
-    Template,
-    TemplateArgs,
-)
-from .lookups import (
-    LookupResult,
-    get_connection,
-    get_decision_model,
-    get_flow_definition,
-    get_template,
-    lookup_by_name,
-)
+# The resource and ``*Args`` classes are listed once, in the generated module's ``__all__``, and the
+# look-ups in ``lookups.__all__``: a new resource or look-up needs no line here.
+from . import _generated, flows, lookups
+from ._generated import *  # noqa: F403
+from .lookups import *  # noqa: F403
 
-__all__ = [
-    "Connection",
-    "ConnectionArgs",
-    "ConnectionAuthArgs",
-    "ConnectionRequestArgs",
-    "DecisionModel",
-    "DecisionModelArgs",
-    "DecisionModelDeployment",
-    "DecisionModelDeploymentArgs",
-    "DecisionModelVariant",
-    "DecisionModelVariantArgs",
-    "DeployedVariant",
-    "DeploymentConfigurationArgs",
-    "FlowDefinition",
-    "FlowDefinitionArgs",
-    "LookupResult",
-    "Template",
-    "TemplateArgs",
-    "flows",
-    "get_connection",
-    "get_decision_model",
-    "get_flow_definition",
-    "get_template",
-    "lookup_by_name",
-]
+__all__ = ["flows"]
+__all__ += _generated.__all__
+__all__ += lookups.__all__

@@ -72,7 +72,7 @@ def new_client(
     """A new, uncached client (tests, or a caller that wants its own pool). See ``sitecore_client``."""
     policy = retry_policy or RetryPolicy()
     return client_for(settings, wire=WIRE, auth=_auth(settings, policy), retry_policy=policy,
-                      rate_limiter=rate_limiter, transport=transport)
+                      rate_limiter=rate_limiter, transport=transport, sources=dict(settings.url_sources))
 
 
 def sitecore_client(settings: SitecoreSettings) -> ApiClient:

@@ -118,7 +118,11 @@ def _revision(doc: str = "The service's revision number, incremented on each upd
     return Out("revision", "int", doc)
 
 
-_NAME_DOC = "Display name of the {}."
+
+
+def _named(what: str, note: str = "") -> Arg:
+    """The display name every Sitecore object has; ``note`` is what a reader must also know about it."""
+    return Arg("name", f"Display name of the {what}{note}.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -154,7 +158,7 @@ CONNECTION = declare(
     **_sitecore("connection", api.Connections()),
     cls="Connection", doc="A Sitecore Personalize connection to an external system. Destroy archives it.",
     args=(
-        Arg("name", "Display name of the connection (unique among live connections)."),
+        _named("connection", " (unique among live connections)"),
         Arg("system_type", "DATA_SYSTEM or DESTINATION."),
         Arg("request", "The call to the external system.",
             arg="pulumi.Input[ConnectionRequestArgs | Mapping[str, Any]]"),
@@ -224,7 +228,7 @@ DECISION_MODEL = declare(
     cls="DecisionModel", doc="A Sitecore Personalize decision model. Status lives per deployed variant, not on the "
     "model. Destroy archives it.",
     args=(
-        Arg("name", "Display name of the decision model (archiving renames it ``<name> - archived <date>``)."),
+        _named("decision model", " (archiving renames it ``<name> - archived <date>``)"),
         Arg("deployment_configuration", "Which variant revisions are deployed, with which split and "
             "status. Leave it out when a :class:`DecisionModelDeployment` (or the UI) owns the deployment: it is then "
             "kept as it is.", arg="pulumi.Input[DeploymentConfigurationArgs | Mapping[str, Any]]"),
@@ -258,7 +262,7 @@ DECISION_MODEL_VARIANT = declare(
     cls="DecisionModelVariant", doc="A variant of a decision model: its DMN definition. Deploy it with "
     ":class:`DecisionModelDeployment`. Destroy archives it.",
     args=(
-        Arg("name", _NAME_DOC.format("variant")),
+        _named("variant"),
         Arg("decision_model", "The parent decision model's ref (``model.ref``). Changing it replaces the "
             "variant.", replaces=True),
         Arg("definition", "The decision canvas as a DMN XML document (or ``definition_file=`` a path).",
@@ -312,7 +316,7 @@ FLOW_DEFINITION = declare(
     cls="FlowDefinition", doc="A Sitecore Personalize flow: a web, API or triggered experience or experiment. Destroy "
     "archives and pauses it. See ``sitecore.flows`` for the typed builders.",
     args=(
-        Arg("name", _NAME_DOC.format("flow")),
+        _named("flow"),
         Arg("friendly_id", "Lowercase letters, digits and underscores; unique, and reserved even after "
             "archiving. Changing it replaces the flow.", replaces=True),
         Arg("type", "INTERACTIVE_WEB_FLOW, INTERACTIVE_API_FLOW or TRIGGERED_V3. Changing it replaces the flow "
@@ -402,7 +406,7 @@ TEMPLATE = declare(
     check_change=_template_change, **_sitecore("template", api.Templates()),
     cls="Template", doc="A Sitecore Personalize template (web, decision, condition or JS module).",
     args=(
-        Arg("name", _NAME_DOC.format("template")),
+        _named("template"),
         Arg("friendly_id", "Lowercase letters, digits and underscores. Changing it replaces the template.",
             replaces=True),
         Arg("type", "WEB, DECISION, CONDITION or JS_MODULE. Changing it replaces the template (with a new "

@@ -26,6 +26,8 @@ LIVE_OPERATIONS: tuple[tuple[str, str], ...] = (
     ("GET", f"/experiences/{_ID}/analytics/(summary|time-series)"),
     ("GET", "/geolocation/(countries|regions|cities)"),
     ("GET|POST", f"/experiences/{_ID}/cms-integration/variant-group"),
+    # the stack's Content Management API (docs/facts/contentstack.md#cma), another host live
+    ("GET", "/v3/variant_groups"), ("PUT", f"/v3/variant_groups/{_ID}"),
 )
 _LIVE = [(re.compile(f"^({methods})$"), re.compile(f"^{path}$")) for methods, path in LIVE_OPERATIONS]
 

@@ -61,7 +61,6 @@ class Project:
         self.pulumi("stack", "init", stack)
         values = {
             "personalize:baseUrl": base_url,
-            "personalize:sitecoreTokenUrl": f"{base_url}/oauth/token",
             "personalize:sitecoreClientId": SITECORE_CLIENT_ID,
             **({"personalize:contentstackProjectUid": project_uid} if project_uid else {}),
             **(plain or {}),

@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -438,9 +439,24 @@ class Project:
                     os.kill(pid, signal.SIGKILL)
             process.wait(timeout=30)
         assert any("pulumi.dynamic" in line for line in started.values()), started
-        # Nothing of the killed run survives (a provider left running would keep writing).
-        survivors = [pid for pid in started if Path(f"/proc/{pid}").exists() and cmdline(pid)]
+        # Nothing of the killed run survives (a provider left running would keep writing). A SIGKILL
+        # takes effect asynchronously: each process is given a bounded wait for its exit first.
+        survivors = [pid for pid in started if not exited(pid, timeout=10.0) and cmdline(pid)]
         assert survivors == [], survivors
+
+
+def exited(pid: int, timeout: float) -> bool:
+    """Whether the process has ended (a zombie counts), waiting for it on a pidfd: the wait returns
+    the moment it exits, or after ``timeout``, without polling."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        readable, _, _ = select.select([fd], [], [], timeout)
+        return bool(readable)
+    finally:
+        os.close(fd)
 
 
 @pytest.mark.parametrize("product", ["contentstack", "sitecore"])

@@ -16,7 +16,7 @@ from pulumi_personalize.config import (
 )
 from pulumi_personalize.errors import ConfigurationError
 
-CS_MIN = {"personalize:contentstackProjectUid": "p1", "personalize:contentstackAuthtoken": "tok-aaaa"}
+CS_MIN = {"personalize:contentstackProjectUid": "64f0c0ffee00000000000001", "personalize:contentstackAuthtoken": "tok-aaaa"}
 SC_MIN = {"personalize:sitecoreClientId": "cid", "personalize:sitecoreClientSecret": "csecret-1"}
 
 
@@ -50,7 +50,7 @@ def test_contentstack_defaults() -> None:
     s = load_contentstack_settings(CS_MIN, environ={})
     assert s.base_url == "https://personalize-api.contentstack.com"
     assert s.region == "na"
-    assert s.project_uid == "p1"
+    assert s.project_uid == "64f0c0ffee00000000000001"
     assert s.authtoken == SecretStr("tok-aaaa")
     assert s.oauth_token is None
     assert s.requests_per_second == 10.0
@@ -90,7 +90,7 @@ def test_every_contentstack_key_from_stack_config() -> None:
     s = load_contentstack_settings(
         {
             "personalize:contentstackBaseUrl": "http://127.0.0.1:8080/",
-            "personalize:contentstackProjectUid": "p9",
+            "personalize:contentstackProjectUid": "64f0c0ffee00000000000009",
             "personalize:contentstackOauthToken": "oauth-xyz1",
             "personalize:contentstackRequestsPerSecond": "2.5",
             "personalize:contentstackRegion": "eu",
@@ -99,7 +99,7 @@ def test_every_contentstack_key_from_stack_config() -> None:
     )
     assert s.base_url == "http://127.0.0.1:8080"  # trailing slash dropped
     assert s.region is None  # an override, not a region
-    assert s.project_uid == "p9"
+    assert s.project_uid == "64f0c0ffee00000000000009"
     assert s.oauth_token is not None and s.oauth_token.get_secret_value() == "oauth-xyz1"
     assert s.authtoken is None
     assert s.requests_per_second == 2.5
@@ -110,20 +110,20 @@ def test_every_contentstack_key_from_environment() -> None:
         {},
         environ={
             "CONTENTSTACK_PERSONALIZE_REGION": "gcp-eu",
-            "CONTENTSTACK_PERSONALIZE_PROJECT_UID": "penv",
+            "CONTENTSTACK_PERSONALIZE_PROJECT_UID": "64f0c0ffee000000000000e1",
             "CONTENTSTACK_AUTHTOKEN": "env-auth-1",
             "CONTENTSTACK_PERSONALIZE_REQUESTS_PER_SECOND": "4",
         },
     )
     assert s.base_url == CONTENTSTACK_REGIONS["gcp-eu"]
-    assert s.project_uid == "penv"
+    assert s.project_uid == "64f0c0ffee000000000000e1"
     assert s.authtoken is not None and s.authtoken.get_secret_value() == "env-auth-1"
     assert s.requests_per_second == 4.0
     s2 = load_contentstack_settings(
         {},
         environ={
             "CONTENTSTACK_PERSONALIZE_BASE_URL": "http://localhost:9",
-            "CONTENTSTACK_PERSONALIZE_PROJECT_UID": "penv",
+            "CONTENTSTACK_PERSONALIZE_PROJECT_UID": "64f0c0ffee000000000000e1",
             "CONTENTSTACK_OAUTH_TOKEN": "env-oauth-1",
         },
     )
@@ -148,9 +148,9 @@ def test_every_sitecore_key_from_environment() -> None:
     assert s.client_secret is not None and s.client_secret.get_secret_value() == "env-secret"
     assert s.requests_per_second == 7.0
     s2 = load_sitecore_settings(
-        {}, environ={"SITECORE_PERSONALIZE_BASE_URL": "http://e:1", "SITECORE_PERSONALIZE_ACCESS_TOKEN": "env-at-1"}
+        {}, environ={"SITECORE_PERSONALIZE_BASE_URL": "https://e:1", "SITECORE_PERSONALIZE_ACCESS_TOKEN": "env-at-1"}
     )
-    assert s2.base_url == "http://e:1"
+    assert s2.base_url == "https://e:1"
     assert s2.access_token is not None and s2.access_token.get_secret_value() == "env-at-1"
     assert not s2.uses_client_credentials
 
@@ -182,18 +182,18 @@ def test_shared_base_url_points_both_services_at_the_emulator() -> None:
 def test_service_url_beats_shared_url() -> None:
     config = {
         **CS_MIN,
-        "personalize:baseUrl": "http://shared:1",
-        "personalize:contentstackBaseUrl": "http://own:2",
+        "personalize:baseUrl": "https://shared:1",
+        "personalize:contentstackBaseUrl": "https://own:2",
     }
-    assert load_contentstack_settings(config, environ={}).base_url == "http://own:2"
+    assert load_contentstack_settings(config, environ={}).base_url == "https://own:2"
 
 
 def test_pulumi_config_colon_config_form_is_accepted() -> None:
     s = load_contentstack_settings(
-        {"personalize:config:contentstackProjectUid": "p1", "personalize:config:contentstackAuthtoken": "abcd1"},
+        {"personalize:config:contentstackProjectUid": "64f0c0ffee00000000000001", "personalize:config:contentstackAuthtoken": "abcd1"},
         environ={},
     )
-    assert s.project_uid == "p1"
+    assert s.project_uid == "64f0c0ffee00000000000001"
 
 
 # --- precedence ------------------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def test_stack_config_beats_environment() -> None:
             "CONTENTSTACK_AUTHTOKEN": "env-token",
         },
     )
-    assert s.project_uid == "p1"
+    assert s.project_uid == "64f0c0ffee00000000000001"
     assert s.base_url == CONTENTSTACK_REGIONS["eu"]
     assert s.authtoken is not None and s.authtoken.get_secret_value() == "tok-aaaa"
 
@@ -216,7 +216,7 @@ def test_stack_config_beats_environment() -> None:
 def test_stack_credentials_shadow_other_kind_in_environment() -> None:
     # An OAuth token in the stack plus a stale authtoken in the shell is not a contradiction.
     s = load_contentstack_settings(
-        {"personalize:contentstackProjectUid": "p1", "personalize:contentstackOauthToken": "stack-oauth"},
+        {"personalize:contentstackProjectUid": "64f0c0ffee00000000000001", "personalize:contentstackOauthToken": "stack-oauth"},
         environ={"CONTENTSTACK_AUTHTOKEN": "shell-authtoken"},
     )
     assert s.oauth_token is not None and s.authtoken is None
@@ -230,15 +230,15 @@ def test_stack_credentials_shadow_other_kind_in_environment() -> None:
 def test_empty_stack_value_falls_back_to_environment() -> None:
     s = load_contentstack_settings(
         {"personalize:contentstackProjectUid": "  ", "personalize:contentstackAuthtoken": "tok-aaaa"},
-        environ={"CONTENTSTACK_PERSONALIZE_PROJECT_UID": "penv"},
+        environ={"CONTENTSTACK_PERSONALIZE_PROJECT_UID": "64f0c0ffee000000000000e1"},
     )
-    assert s.project_uid == "penv"
+    assert s.project_uid == "64f0c0ffee000000000000e1"
 
 
 def test_os_environ_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CONTENTSTACK_PERSONALIZE_PROJECT_UID", "from-os")
+    monkeypatch.setenv("CONTENTSTACK_PERSONALIZE_PROJECT_UID", "64f0c0ffee000000000000e2")
     monkeypatch.setenv("CONTENTSTACK_AUTHTOKEN", "os-token")
-    assert load_contentstack_settings({}).project_uid == "from-os"
+    assert load_contentstack_settings({}).project_uid == "64f0c0ffee000000000000e2"
 
 
 # --- namespaces ------------------------------------------------------------------------------------
@@ -247,14 +247,14 @@ def test_os_environ_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_second_tenant_reads_its_own_namespace() -> None:
     config = {
         **CS_MIN,
-        "acme-eu:contentstackProjectUid": "acme",
+        "acme-eu:contentstackProjectUid": "64f0c0ffee000000000000ac",
         "acme-eu:contentstackOauthToken": "acme-oauth",
         "acme-eu:contentstackRegion": "eu",
     }
     default = load_contentstack_settings(config, environ={})
     acme = load_contentstack_settings(config, namespace="acme-eu", environ={})
-    assert default.project_uid == "p1"
-    assert acme.project_uid == "acme"
+    assert default.project_uid == "64f0c0ffee00000000000001"
+    assert acme.project_uid == "64f0c0ffee000000000000ac"
     assert acme.base_url == CONTENTSTACK_REGIONS["eu"]
     assert acme.namespace == "acme-eu"
 
@@ -273,17 +273,17 @@ def test_second_tenant_environment_uses_prefixed_names() -> None:
         {},
         namespace="acme-eu",
         environ={
-            "ACME_EU_CONTENTSTACK_PERSONALIZE_PROJECT_UID": "acme",
+            "ACME_EU_CONTENTSTACK_PERSONALIZE_PROJECT_UID": "64f0c0ffee000000000000ac",
             "ACME_EU_CONTENTSTACK_AUTHTOKEN": "acme-tok",
         },
     )
-    assert s.project_uid == "acme"
+    assert s.project_uid == "64f0c0ffee000000000000ac"
 
 
 def test_shared_emulator_url_applies_to_every_namespace() -> None:
     config = {
         "personalize:baseUrl": "http://127.0.0.1:8484",
-        "acme-eu:contentstackProjectUid": "acme",
+        "acme-eu:contentstackProjectUid": "64f0c0ffee000000000000ac",
         "acme-eu:contentstackAuthtoken": "acme-tok",
     }
     assert load_contentstack_settings(config, namespace="acme-eu", environ={}).base_url == "http://127.0.0.1:8484"
@@ -314,7 +314,7 @@ def test_missing_project_uid_names_key_and_env_var() -> None:
 
 
 def test_no_contentstack_token_names_both_keys() -> None:
-    err = _error("cs", {"personalize:contentstackProjectUid": "p1"})
+    err = _error("cs", {"personalize:contentstackProjectUid": "64f0c0ffee00000000000001"})
     assert "personalize:contentstackAuthtoken" in str(err)
     assert "personalize:contentstackOauthToken" in str(err)
     assert "CONTENTSTACK_AUTHTOKEN" in str(err)
@@ -331,7 +331,7 @@ def test_both_contentstack_tokens_is_an_error_naming_them() -> None:
 def test_both_contentstack_tokens_in_environment() -> None:
     with pytest.raises(ConfigurationError, match="environment"):
         load_contentstack_settings(
-            {"personalize:contentstackProjectUid": "p"},
+            {"personalize:contentstackProjectUid": "64f0c0ffee00000000000001"},
             environ={"CONTENTSTACK_AUTHTOKEN": "a-tok", "CONTENTSTACK_OAUTH_TOKEN": "o-tok"},
         )
 

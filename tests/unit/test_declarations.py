@@ -175,6 +175,8 @@ STORED_IN_STATE = {
     cs.Audience: ("dynamic/contentstack:Audience", "contentstack.Audience"),
     cs.Experience: ("dynamic/contentstack:Experience", "contentstack.Experience"),
     cs.ExperiencePriority: ("dynamic/contentstack:ExperiencePriority", "contentstack.ExperiencePriority"),
+    cs.VariantGroupContentTypes: ("dynamic/contentstack:VariantGroupContentTypes",
+                                  "contentstack.VariantGroupContentTypes"),
     sc.Connection: ("dynamic/sitecore:Connection", "sitecore.Connection"),
     sc.Template: ("dynamic/sitecore:Template", "sitecore.Template"),
     sc.DecisionModel: ("dynamic/sitecore:DecisionModel", "sitecore.DecisionModel"),

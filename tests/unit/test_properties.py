@@ -52,6 +52,8 @@ BASELINES: dict[str, dict[str, Any]] = {
     "contentstack.Experience": {"name": "Hero", "type": "SEGMENTED",
                                 "variants": [{"name": "A", "audiences": ["0123456789abcdef01234568"]}]},
     "contentstack.ExperiencePriority": {"experiences": ["0123456789abcdef01234567"]},
+    "contentstack.VariantGroupContentTypes": {"experience": "0123456789abcdef01234567",
+                                              "content_types": ["page", "product"]},
     "sitecore.Connection": {
         "name": "Weather",
         "system_type": "DATA_SYSTEM",
@@ -92,12 +94,18 @@ def _discover() -> dict[str, tuple[type[pulumi.dynamic.Resource], ResourceProvid
 
 
 def _provider_of(cls: type[Any]) -> tuple[ResourceProvider, tuple[str, ...]]:
-    """The provider object the resource class hands to the engine, built the way the class builds it."""
+    """The provider object the resource class hands to the engine, built the way the class builds it
+    and configured as the engine configures it (check loads the settings a resource will use)."""
     spec = getattr(cls, "_spec", None)
     if spec is not None:  # every resource is a declaration over the generic engine
-        from pulumi_personalize.engine import EngineProvider
+        from pulumi.dynamic import Config, ConfigureRequest
 
-        return EngineProvider(spec.name, spec.module), tuple(spec.input_fields)
+        from pulumi_personalize.engine import EngineProvider
+        from tests.conftest import PROVIDER_CONFIG
+
+        provider = EngineProvider(spec.name, spec.module)
+        provider.configure(ConfigureRequest(Config(dict(PROVIDER_CONFIG), "proj")))
+        return provider, tuple(spec.input_fields)
     raise AssertionError(f"{cls.__module__}.{cls.__name__}: no _spec or _declaration; teach this test its provider")
 
 

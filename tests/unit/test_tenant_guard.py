@@ -40,7 +40,7 @@ SC_TOKEN = "sc-access-token-TENANT-SECRET-2"
 SC_SECRET = "sc-client-secret-TENANT-SECRET-3"
 CS_CONFIG = {
     "personalize:contentstackBaseUrl": CS_URL,
-    "personalize:contentstackProjectUid": "project-a",
+    "personalize:contentstackProjectUid": "64f0c0ffee0000000000000a",
     "personalize:contentstackAuthtoken": TOKEN,
     "personalize:contentstackRequestsPerSecond": "0",
 }
@@ -48,7 +48,7 @@ SC_CONFIG = {
     "personalize:sitecoreBaseUrl": SC_URL,
     "personalize:sitecoreAccessToken": SC_TOKEN,
 }
-CS_TENANT = {"service": "contentstack", "host": "cs.test", "project_uid": "project-a"}
+CS_TENANT = {"service": "contentstack", "host": "cs.test", "project_uid": "64f0c0ffee0000000000000a"}
 
 
 class WidgetInputs(BaseModel):
@@ -168,13 +168,13 @@ def test_a_sitecore_record_holds_the_tenant_key_of_the_live_object(respx_mock: r
 def test_another_project_fails_read_update_and_delete_before_any_call(respx_mock: respx.MockRouter,
                                                                       provider: ProviderFactory) -> None:
     route = respx_mock.route().respond(json=[])
-    p = provider(CS_WIDGET, {**CS_CONFIG, "personalize:contentstackProjectUid": "project-b"})
+    p = provider(CS_WIDGET, {**CS_CONFIG, "personalize:contentstackProjectUid": "64f0c0ffee0000000000000b"})
     for error in (failure(lambda: p.read("w1", state())),
                   failure(lambda: p.update("w1", state(), {"__provider": "x", "name": "w2"})),
                   failure(lambda: p.delete("w1", state()))):
         text = str(error)
         assert isinstance(error.cause, TenantMismatchError)
-        assert "project project-a" in text and "project project-b" in text
+        assert "project 64f0c0ffee0000000000000a" in text and "project 64f0c0ffee0000000000000b" in text
         assert "check personalize:contentstackProjectUid" in text
         assert "personalize:allowTenantChange=true" in text and "nothing was dropped" in text
         assert_no_credential(text)
@@ -198,10 +198,10 @@ def test_another_region_or_base_url_fails_naming_the_location_settings(respx_moc
 def test_allow_tenant_change_is_the_explicit_step_that_moves_a_resource(respx_mock: respx.MockRouter,
                                                                         provider: ProviderFactory) -> None:
     respx_mock.get("/widgets/w1").respond(json={"uid": "w1", "name": "w"})
-    p = provider(CS_WIDGET, {**CS_CONFIG, "personalize:contentstackProjectUid": "project-b",
+    p = provider(CS_WIDGET, {**CS_CONFIG, "personalize:contentstackProjectUid": "64f0c0ffee0000000000000b",
                              "personalize:allowTenantChange": "true"})
     read = p.read("w1", state())
-    assert read.id == "w1" and read.outs["tenant"] == {**CS_TENANT, "project_uid": "project-b"}
+    assert read.id == "w1" and read.outs["tenant"] == {**CS_TENANT, "project_uid": "64f0c0ffee0000000000000b"}
 
 
 @respx.mock(base_url=CS_URL)
@@ -249,7 +249,7 @@ def test_a_404_on_the_collection_too_fails_the_read_and_names_project_and_locati
     error = failure(lambda: provider(CS_WIDGET, CS_CONFIG).read("w1", state()))
     text = str(error)
     assert isinstance(error.cause, ConfigurationError) and error.status == 404
-    assert "the widget collection does not answer at Contentstack project project-a at host cs.test" in text
+    assert "the widget collection does not answer at Contentstack project 64f0c0ffee0000000000000a at host cs.test" in text
     assert "check personalize:contentstackProjectUid, personalize:contentstackRegion" in text
     assert "nothing was dropped from the state" in text
 

@@ -19,17 +19,17 @@ SECRET = "tenant-record-secret-value-1"
 
 def test_a_contentstack_record_is_host_region_and_project_and_never_the_token() -> None:
     settings = load_contentstack_settings(
-        {"personalize:contentstackProjectUid": "p1", "personalize:contentstackOauthToken": SECRET,
+        {"personalize:contentstackProjectUid": "64f0c0ffee00000000000001", "personalize:contentstackOauthToken": SECRET,
          "personalize:contentstackRegion": "azure-eu"}, environ={})
     record = settings.tenant.record()
     assert record == {"service": "contentstack", "host": "azure-eu-personalize-api.contentstack.com",
-                      "region": "azure-eu", "project_uid": "p1"}
+                      "region": "azure-eu", "project_uid": "64f0c0ffee00000000000001"}
     assert SECRET not in json.dumps(record)
 
 
 def test_a_base_url_is_recorded_without_scheme_or_user_info() -> None:
     settings = load_contentstack_settings(
-        {"personalize:contentstackProjectUid": "p1", "personalize:contentstackAuthtoken": SECRET,
+        {"personalize:contentstackProjectUid": "64f0c0ffee00000000000001", "personalize:contentstackAuthtoken": SECRET,
          "personalize:baseUrl": f"https://user:{SECRET}@Proxy.Example.com:8443/personalize/"}, environ={})
     assert settings.tenant.record()["host"] == "proxy.example.com:8443/personalize"
     assert SECRET not in json.dumps(settings.tenant.record())

@@ -91,7 +91,11 @@ def create_experience(ctx: Context, fields: Json) -> Json:
 
 
 def delete_experience(project: Json, uid: str) -> None:
-    """Works whatever the status (ACTIVE included); the CMS variant group is left behind, as live."""
+    """Works whatever the status (ACTIVE included); the CMS variant group is left behind, as live (the
+    stack's view of it: ``cma.py``)."""
+    group = (project["cms"].get(uid) or {}).get("variantGroup")
+    if group:
+        project.setdefault("leftVariantGroups", {})[group] = {"experience": project["experiences"][uid]}
     del project["experiences"][uid]
     for key in ("versions", "cms", "cmsJobs", "variantHighWater"):
         project[key].pop(uid, None)

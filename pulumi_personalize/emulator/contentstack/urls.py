@@ -8,33 +8,30 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
+from . import cma
 from . import geolocation as geo
 from . import handlers as h
 from .experiences import EXPERIENCES
-from .models import ATTRIBUTES, AUDIENCES, EVENTS
+from .models import ATTRIBUTES, AUDIENCES, EVENTS, Kind
+
+
+def _listed(path: str, kind: Kind, *, get: bool = False) -> list[tuple[str, str, h.Handler]]:
+    """A listed kind's rows: list and create on the collection; (get,) update and delete on an item."""
+    item = f"{path}/{{uid}}"
+    return [(path, "GET", h.list_items(kind)), (path, "POST", h.create_item(kind)),
+            *([(item, "GET", h.get_item(kind))] if get else []),
+            (item, "PUT", h.update_item(kind)), (item, "DELETE", h.delete_item(kind))]
+
 
 URLS: list[tuple[str, str, h.Handler]] = [
     ("/projects", "GET", h.list_projects),
     ("/projects", "POST", h.create_project),
-    ("/attributes", "GET", h.list_items(ATTRIBUTES)),
-    ("/attributes", "POST", h.create_item(ATTRIBUTES)),
-    ("/attributes/{uid}", "PUT", h.update_item(ATTRIBUTES)),
-    ("/attributes/{uid}", "DELETE", h.delete_item(ATTRIBUTES)),
-    ("/audiences", "GET", h.list_items(AUDIENCES)),
-    ("/audiences", "POST", h.create_item(AUDIENCES)),
-    ("/audiences/{uid}", "PUT", h.update_item(AUDIENCES)),
-    ("/audiences/{uid}", "DELETE", h.delete_item(AUDIENCES)),
-    ("/events", "GET", h.list_items(EVENTS)),
-    ("/events", "POST", h.create_item(EVENTS)),
-    ("/events/{uid}", "PUT", h.update_item(EVENTS)),
-    ("/events/{uid}", "DELETE", h.delete_item(EVENTS)),
+    *_listed("/attributes", ATTRIBUTES),
+    *_listed("/audiences", AUDIENCES),
+    *_listed("/events", EVENTS),
     ("/experiences-priority", "GET", h.get_priority),
     ("/experiences-priority", "PUT", h.update_priority),
-    ("/experiences", "GET", h.list_items(EXPERIENCES)),
-    ("/experiences", "POST", h.create_item(EXPERIENCES)),
-    ("/experiences/{uid}", "GET", h.get_item(EXPERIENCES)),
-    ("/experiences/{uid}", "PUT", h.update_item(EXPERIENCES)),
-    ("/experiences/{uid}", "DELETE", h.delete_item(EXPERIENCES)),
+    *_listed("/experiences", EXPERIENCES, get=True),
     ("/experiences/{uid}/versions", "GET", h.list_versions),
     ("/experiences/{uid}/versions", "POST", h.create_version),
     ("/experiences/{uid}/versions/{versionUid}", "PUT", h.update_version),
@@ -42,6 +39,8 @@ URLS: list[tuple[str, str, h.Handler]] = [
     ("/geolocation/countries", "GET", geo.geo_countries),
     ("/geolocation/regions", "GET", geo.geo_regions),
     ("/geolocation/cities", "GET", geo.geo_cities),
+    # the stack's variant groups, in the Content Management API (another host live; one here)
+    *cma.URLS,
 ]
 
 

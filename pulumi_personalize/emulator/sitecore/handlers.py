@@ -252,8 +252,7 @@ create_model_variant = _serve(
 async def test_decision_model(request: Request) -> Response:
     """Runs nothing: reports the variant's DMN decisions as result nodes without outputs."""
     tenant = _tenant(request)
-    body = await _json_body(request)
-    fields = Fields(body)
+    fields = Fields(await _json_body(request))
     model_ref = fields.string("decisionModelRef", required=True)
     variant_ref = fields.string("decisionModelVariantRef", required=True)
     fields.obj("context", required=True)
@@ -274,8 +273,7 @@ async def test_connection(request: Request) -> Response:
     """Calls nobody: a ``connectionUrl`` containing ``fail`` answers 500, a non-https one is unreachable
     (``statusCode`` 0), any other answers 200. The connection need not be saved."""
     _tenant(request)
-    body = await _json_body(request)
-    fields = Fields(body)
+    fields = Fields(await _json_body(request))
     connection = fields.obj("connection", required=True)
     fields.check()
     assert connection is not None
@@ -309,8 +307,7 @@ async def test_connection(request: Request) -> Response:
 @endpoint
 async def render_templates(request: Request) -> Response:
     tenant = _tenant(request)
-    body = await _json_body(request)
-    fields = Fields(body)
+    fields = Fields(await _json_body(request))
     wanted = fields.obj("templates", required=True)
     fields.check()
     assert wanted is not None
@@ -331,8 +328,7 @@ async def render_templates(request: Request) -> Response:
 @endpoint
 async def process_templates(request: Request) -> Response:
     _tenant(request)
-    body = await _json_body(request)
-    fields = Fields(body)
+    fields = Fields(await _json_body(request))
     elements = fields.array("templates", required=True)
     variables = fields.obj("templateVariables", required=True)
     for index, element in enumerate(elements or []):

@@ -11,49 +11,43 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ...facts.sitecore import TOKEN_PATH
 from ..common import SITECORE_PREFIXES
 from . import handlers as h
 from .kinds import CONNECTIONS, DECISION_MODEL_VARIANTS, DECISION_MODELS, FLOW_DEFINITIONS, TEMPLATES
+from .models import Kind
+
+
+def _kind(path: str, kind: Kind, *, narrow: h.ListFilter | None = None, read: bool = True,
+          revisions: bool = True, numbered: bool = True) -> tuple[tuple[str, str, h.Endpoint], ...]:
+    """A kind's rows: list and create on the collection (``read=False`` for neither), get and update
+    on an item, and its revisions (the list, and one by number where the service serves it)."""
+    item = f"{path}/{{ref}}"
+    return (
+        *((("GET", path, h.list_items(kind, narrow)), ("POST", path, h.create_item(kind))) if read else ()),
+        ("GET", item, h.get_item(kind)),
+        ("PUT", item, h.update_item(kind)),
+        *((("GET", f"{item}/revisions", h.list_revisions(kind)),) if revisions else ()),
+        *((("GET", f"{item}/revisions/{{revision:int}}", h.get_revision(kind)),) if revisions and numbered else ()),
+    )
+
 
 URLS: tuple[tuple[str, str, h.Endpoint], ...] = (
     # auth (live: https://auth.sitecorecloud.io/oauth/token)
-    ("POST", "/oauth/token", h.oauth_token),
-    # connections
-    ("GET", "/v2/connections", h.list_items(CONNECTIONS)),
-    ("POST", "/v2/connections", h.create_item(CONNECTIONS)),
+    ("POST", TOKEN_PATH, h.oauth_token),
     ("POST", "/v2/connections/testConnection", h.test_connection),
-    ("GET", "/v2/connections/{ref}", h.get_item(CONNECTIONS)),
-    ("PUT", "/v2/connections/{ref}", h.update_item(CONNECTIONS)),
-    # decision models
-    ("GET", "/v2/decisionModelDefinitions", h.list_items(DECISION_MODELS)),
-    ("POST", "/v2/decisionModelDefinitions", h.create_item(DECISION_MODELS)),
-    ("GET", "/v2/decisionModelDefinitions/{ref}", h.get_item(DECISION_MODELS)),
-    ("PUT", "/v2/decisionModelDefinitions/{ref}", h.update_item(DECISION_MODELS)),
-    ("GET", "/v2/decisionModelDefinitions/{ref}/revisions", h.list_revisions(DECISION_MODELS)),
-    ("GET", "/v2/decisionModelDefinitions/{ref}/revisions/{revision:int}", h.get_revision(DECISION_MODELS)),
+    *_kind("/v2/connections", CONNECTIONS, revisions=False),
+    *_kind("/v2/decisionModelDefinitions", DECISION_MODELS),
     ("GET", "/v2/decisionModelDefinitions/{ref}/variants", h.list_model_variants),
     ("POST", "/v2/decisionModelDefinitions/{ref}/variants", h.create_model_variant),
-    # decision model variants
-    ("GET", "/v2/decisionModelVariants/{ref}", h.get_item(DECISION_MODEL_VARIANTS)),
-    ("PUT", "/v2/decisionModelVariants/{ref}", h.update_item(DECISION_MODEL_VARIANTS)),
-    ("GET", "/v2/decisionModelVariants/{ref}/revisions", h.list_revisions(DECISION_MODEL_VARIANTS)),
-    ("GET", "/v2/decisionModelVariants/{ref}/revisions/{revision:int}", h.get_revision(DECISION_MODEL_VARIANTS)),
+    # variants are listed and created under their model (above)
+    *_kind("/v2/decisionModelVariants", DECISION_MODEL_VARIANTS, read=False),
     ("POST", "/v2/testDecisionModel", h.test_decision_model),
-    # flow definitions (experiences and experiments)
-    ("GET", "/v3/flowDefinitions", h.list_items(FLOW_DEFINITIONS, h.search_flows)),
-    ("POST", "/v3/flowDefinitions", h.create_item(FLOW_DEFINITIONS)),
-    ("GET", "/v3/flowDefinitions/{ref}", h.get_item(FLOW_DEFINITIONS)),
-    ("PUT", "/v3/flowDefinitions/{ref}", h.update_item(FLOW_DEFINITIONS)),
-    ("GET", "/v3/flowDefinitions/{ref}/revisions", h.list_revisions(FLOW_DEFINITIONS)),
-    # templates
-    ("GET", "/v3/templates", h.list_items(TEMPLATES, h.templates_of_type)),
-    ("POST", "/v3/templates", h.create_item(TEMPLATES)),
+    # flow definitions (experiences and experiments): revisions listed only
+    *_kind("/v3/flowDefinitions", FLOW_DEFINITIONS, narrow=h.search_flows, numbered=False),
     ("POST", "/v3/templates/renderTemplates", h.render_templates),
     ("POST", "/v3/templates/process", h.process_templates),
-    ("GET", "/v3/templates/{ref}", h.get_item(TEMPLATES)),
-    ("PUT", "/v3/templates/{ref}", h.update_item(TEMPLATES)),
-    ("GET", "/v3/templates/{ref}/revisions", h.list_revisions(TEMPLATES)),
-    ("GET", "/v3/templates/{ref}/revisions/{revision:int}", h.get_revision(TEMPLATES)),
+    *_kind("/v3/templates", TEMPLATES, narrow=h.templates_of_type),
 )
 
 # Path prefixes that belong to this service (they decide the error shape of faults and unknown paths).
