@@ -16,7 +16,7 @@ from .._api import PartialCreateError
 from .._values import Found, Gone, Json, Lookup, Removal, Unconfirmed
 from ..errors import NotFoundError, PersonalizeError, get_logger
 from ..facts import contentstack as facts
-from .models import ExperienceInputs, version_inputs, version_payload
+from .models import ExperienceInputs, comparable, version_inputs, version_payload, with_live_lytics
 
 if TYPE_CHECKING:
     from .api import ContentstackApi
@@ -246,7 +246,8 @@ class Experiences:
         """Bring the managed version to the inputs; whether anything was written."""
         versions: list[Json] = live.get(VERSIONS_KEY) or []
         current = current_version(live)
-        desired = inputs.version_fields()
+        inputs = with_live_lytics(inputs, current)  # undeclared Lytics targeting is kept, not dropped
+        desired = comparable(inputs.version_fields())
         wanted = inputs.status
         first = "ACTIVE" if wanted == "PAUSED" else wanted  # no version is made (or leaves DRAFT) PAUSED
         short = short_uids_by_name(versions)
@@ -254,6 +255,7 @@ class Experiences:
             have = ExperienceInputs.model_validate(
                 {"name": inputs.name, "type": inputs.type, **version_inputs(current, inputs.type)}
             ).version_fields()
+            have = comparable(have)
             if have == desired:
                 return False
             same_config = {k: v for k, v in have.items() if k != "status"} == {
@@ -319,6 +321,9 @@ def experience_outputs(live: Json) -> Json:
         "variant_short_uids": variant_short_uids(current),
         "cms_variant_group_uid": cms_variant_group(live),
         "cms_variant_uids": cms_variant_uids(live),
+        "variant_lytics_audiences": {str(v.get("name")): list(v["lyticsAudiences"])
+                                     for v in (current or {}).get("variants") or []
+                                     if isinstance(v, dict) and v.get("lyticsAudiences")},
     }
 
 
@@ -328,4 +333,16 @@ def experience_from_wire(live: Json, previous: Mapping[str, Any], _spec: Any) ->
     current = current_version(live)
     if current is not None:
         out.update(version_inputs(current, exp_type))
+        _declared_lytics(out.get("variants") or [], previous.get("variants") or [])
     return out
+
+
+def _declared_lytics(variants: list[Json], previous: list[Any]) -> None:
+    """Lytics audiences as the program declares them: a variant that left them out keeps the live ones
+    (shown in ``variant_lytics_audiences``, not as drift); one that declared them shows the live ones."""
+    declared = {v.get("name"): v.get("lytics_audiences") is not None for v in previous if isinstance(v, Mapping)}
+    for variant in variants:
+        if declared.get(variant.get("name")) is True:
+            variant.setdefault("lytics_audiences", [])
+        elif declared.get(variant.get("name")) is False and variant.get("audiences"):
+            variant.pop("lytics_audiences", None)

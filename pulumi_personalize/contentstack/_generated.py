@@ -198,11 +198,14 @@ class ExperienceVariantArgs:
     name: pulumi.Input[str]
     """Variant name; variants are matched by name across updates, so their short uids stay."""
     audiences: Sequence[pulumi.Input[str]] | None = None
-    """SEGMENTED: uids of the audiences that see this variant (at least one)."""
+    """SEGMENTED: uids of the audiences that see this variant (at least one, or Lytics audiences)."""
     audience_combination_type: pulumi.Input[str] | None = None
     """SEGMENTED: ``OR`` (default) or ``AND``."""
     traffic_distribution: pulumi.Input[float] | None = None
     """AB_TEST: percent of traffic; all variants add up to 100 (omit on all for an even split)."""
+    lytics_audiences: Sequence[pulumi.Input[str]] | None = None
+    """SEGMENTED: ids of Lytics audiences that see this variant (projects connected to Lytics). A variant
+    needs ``audiences`` or these; left out, the live version's are kept."""
 
 
 @dataclass
@@ -273,6 +276,8 @@ class Experience(EngineResource, module="contentstack", name="Experience"):
     service had not made it within 60 s of the last write (a refresh reads it later)."""
     cms_variant_uids: pulumi.Output[dict[str, str]]
     """Variant name -> uid of its CMS variant in the connected stack (from ``_cms.variants``)."""
+    variant_lytics_audiences: pulumi.Output[dict[str, list[str]]]
+    """Variant name -> the Lytics audiences its live version targets (declared or kept)."""
     name: pulumi.Output[str]
     """Display name of the experience."""
     description: pulumi.Output[str | None]

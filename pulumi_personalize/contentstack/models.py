@@ -76,15 +76,17 @@ class AudienceInputs(WireModel):
 
 
 class VariantInputs(WireModel):
-    """One variant. Segmented: ``audiences`` (uids) joined by ``audience_combination_type``.
+    """One variant. Segmented: ``audiences`` (uids) joined by ``audience_combination_type``, and/or
+    ``lytics_audiences`` (ids of Lytics audiences; ``None`` keeps what the live version holds).
     A/B test: ``traffic_distribution`` (percent)."""
 
     name: str = Field(min_length=1)
     audiences: list[str] | None = None
     audience_combination_type: Combination | None = None
+    lytics_audiences: list[str] | None = None
     traffic_distribution: float | None = Field(None, ge=0, le=100)
 
-    @field_validator("audiences")
+    @field_validator("audiences", "lytics_audiences")
     @classmethod
     def _unordered(cls, value: list[str] | None) -> list[str] | None:
         # order of audiences does not matter to the service: sorted, diff ignores reordering
@@ -144,16 +146,19 @@ class ExperienceInputs(WireModel):
             for index, variant in enumerate(self.variants):
                 if variant.traffic_distribution is not None:
                     raise ValueError(f"variants[{index}].traffic_distribution: is for AB_TEST experiences")
-                if not variant.audiences:
+                if not variant.audiences and not variant.lytics_audiences:
                     # the service refuses a segmented variant without audiences (EMPTY_ARRAY)
-                    raise ValueError(f"variants[{index}].audiences: a SEGMENTED variant needs at least one audience")
+                    raise ValueError(f"variants[{index}].audiences: a SEGMENTED variant needs at least one "
+                                     "audience or Lytics audience")
                 if variant.audience_combination_type is None:
                     variant.audience_combination_type = "OR"  # the service's default
+                if variant.audiences is None:
+                    variant.audiences = []  # a Lytics-only variant: the service reads back []
             if self.variant_split is not None:
                 raise ValueError("variant_split: is for AB_TEST experiences")
         else:
             for index, variant in enumerate(self.variants):
-                if variant.audiences or variant.audience_combination_type is not None:
+                if variant.audiences or variant.lytics_audiences or variant.audience_combination_type is not None:
                     raise ValueError(f"variants[{index}].audiences: are for SEGMENTED experiences; "
                                      "target an A/B test with targeting=")
             self._split_traffic()
@@ -202,6 +207,8 @@ def version_payload(inputs: ExperienceInputs, short_uids: dict[str, str], status
         if inputs.type == "SEGMENTED":
             body["audiences"] = list(variant.audiences or [])
             body["audienceCombinationType"] = variant.audience_combination_type or "OR"
+            if variant.lytics_audiences is not None:
+                body["lyticsAudiences"] = list(variant.lytics_audiences)
         else:
             body["trafficDistribution"] = variant.traffic_distribution
         variants.append(body)
@@ -227,6 +234,8 @@ def version_inputs(version: dict[str, Any], experience_type: str) -> dict[str, A
         if experience_type == "SEGMENTED":
             variant["audiences"] = raw.get("audiences") or []
             variant["audience_combination_type"] = raw.get("audienceCombinationType") or "OR"
+            if raw.get("lyticsAudiences"):
+                variant["lytics_audiences"] = list(raw["lyticsAudiences"])
         else:
             variant["traffic_distribution"] = raw.get("trafficDistribution")
         variants.append(variant)
@@ -245,6 +254,26 @@ def version_inputs(version: dict[str, Any], experience_type: str) -> dict[str, A
             "audience_combination_type": audience.get("audienceCombinationType") or "AND",
         }
     return out
+
+
+def with_live_lytics(inputs: ExperienceInputs, version: dict[str, Any] | None) -> ExperienceInputs:
+    """The inputs with each undeclared ``lytics_audiences`` taken from the live version's variant of
+    the same name: a version PUT replaces the whole version, so what is not sent is removed."""
+    live: dict[str, list[str]] = {
+        str(v.get("name")): list(v["lyticsAudiences"]) for v in (version or {}).get("variants") or []
+        if isinstance(v, dict) and v.get("lyticsAudiences")}
+    if inputs.type != "SEGMENTED" or not live:
+        return inputs
+    variants = [v if v.lytics_audiences is not None or v.name not in live
+                else v.model_copy(update={"lytics_audiences": sorted(live[v.name])}) for v in inputs.variants]
+    return inputs.model_copy(update={"variants": variants})
+
+
+def comparable(fields: dict[str, Any]) -> dict[str, Any]:
+    """Version fields with empty ``lytics_audiences`` left out: none sent and ``[]`` read back are the same."""
+    variants = [{k: v for k, v in variant.items() if k != "lytics_audiences" or v}
+                for variant in fields.get("variants") or []]
+    return {**fields, "variants": variants} if "variants" in fields else fields
 
 
 class ExperiencePriorityInputs(BaseModel):

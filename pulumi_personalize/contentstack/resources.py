@@ -132,11 +132,14 @@ _UIDS = "Sequence[pulumi.Input[str]]"
 
 VARIANT = Shape("ExperienceVariantArgs", "", model=VariantInputs, fields=(
     Arg("name", "Variant name; variants are matched by name across updates, so their short uids stay."),
-    Arg("audiences", "SEGMENTED: uids of the audiences that see this variant (at least one).",
+    Arg("audiences", "SEGMENTED: uids of the audiences that see this variant (at least one, or Lytics audiences).",
         arg=_UIDS),
     Arg("audience_combination_type", "SEGMENTED: ``OR`` (default) or ``AND``."),
     Arg("traffic_distribution", "AB_TEST: percent of traffic; all variants add up to 100 (omit on all "
         "for an even split)."),
+    Arg("lytics_audiences", "SEGMENTED: ids of Lytics audiences that see this variant (projects connected "
+        "to Lytics). A variant needs ``audiences`` or these; left out, the live version's are kept.",
+        arg=_UIDS),
 ))
 METRIC = Shape("ExperienceMetricArgs", "", model=MetricInputs, fields=(
     Arg("event", "Uid of the event that counts as a conversion."),
@@ -186,6 +189,8 @@ EXPERIENCE: ResourceSpec[api.ContentstackApi] = declare(
             "the service had not made it within 60 s of the last write (a refresh reads it later)."),
         Out("cms_variant_uids", "dict[str, str]",
             "Variant name -> uid of its CMS variant in the connected stack (from ``_cms.variants``)."),
+        Out("variant_lytics_audiences", "dict[str, list[str]]",
+            "Variant name -> the Lytics audiences its live version targets (declared or kept)."),
     ),
     destroy="Pauses the active version, if the versions list shows one (visitors stop getting it first), then "
     "deletes the experience with all its versions. The service leaves the experience's CMS variant group in the "

@@ -174,9 +174,6 @@ class _Builder(ProgramBuilder):
             status = current.get("status")
             if status not in ("DRAFT", "ACTIVE", "PAUSED"):
                 raise Unsupported(f"its newest version is {status} (a resource manages a DRAFT, ACTIVE or PAUSED one)")
-            for variant in current.get("variants") or []:
-                if isinstance(variant, dict) and variant.get("lyticsAudiences"):
-                    raise Unsupported(f"variant {variant.get('name')!r} targets Lytics audiences (not managed)")
         inputs = cs_api.experience_from_wire(item, {}, None)
         try:
             model = ExperienceInputs.model_validate(inputs)
@@ -190,9 +187,12 @@ class _Builder(ProgramBuilder):
         for variant in model.variants:
             args: list[tuple[str, Any]] = [("name", variant.name)]
             if model.type == "SEGMENTED":
-                args.append(("audiences", [self.ref(self.audiences, a) for a in variant.audiences or []]))
+                if variant.audiences or not variant.lytics_audiences:
+                    args.append(("audiences", [self.ref(self.audiences, a) for a in variant.audiences or []]))
                 if variant.audience_combination_type not in (None, "OR"):
                     args.append(("audience_combination_type", variant.audience_combination_type))
+                if variant.lytics_audiences:  # Lytics ids: not objects of the project, written as they are
+                    args.append(("lytics_audiences", list(variant.lytics_audiences)))
             elif variant.traffic_distribution is not None:
                 args.append(("traffic_distribution", variant.traffic_distribution))
             variants.append(Call("cs.ExperienceVariantArgs", (), tuple(args)))

@@ -406,7 +406,9 @@ class FlowDefinitionArgs(EngineArgs):
     variants: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
     """Variants with their tasks (``ref`` defaults to a stable id from friendly_id and name)."""
     sample_size_config: pulumi.Input[Mapping[str, Any]] | None = None
-    """Experiments: ``{"base_value", "minimum_detectable_difference", "confidence_level"}``."""
+    """``{"base_value", "minimum_detectable_difference", "confidence_level"}``: required on experiments; on
+    experiences left out, a create sends Sitecore's example (0.02, 0.2, 0.95) and an update keeps the live
+    value."""
     goals: pulumi.Input[Mapping[str, Any]] | None = None
     """Experiments: ``{"primary": {...goal...}, "secondary": [...]}``."""
     tags: pulumi.Input[Sequence[str]] | None = None
@@ -453,7 +455,9 @@ class FlowDefinition(EngineResource, module="sitecore", name="FlowDefinition"):
     variants: pulumi.Output[list[dict[str, Any]]]
     """Variants with their tasks (``ref`` defaults to a stable id from friendly_id and name)."""
     sample_size_config: pulumi.Output[dict[str, Any] | None]
-    """Experiments: ``{"base_value", "minimum_detectable_difference", "confidence_level"}``."""
+    """``{"base_value", "minimum_detectable_difference", "confidence_level"}``: required on experiments; on
+    experiences left out, a create sends Sitecore's example (0.02, 0.2, 0.95) and an update keeps the live
+    value."""
     goals: pulumi.Output[dict[str, Any] | None]
     """Experiments: ``{"primary": {...goal...}, "secondary": [...]}``."""
     tags: pulumi.Output[list[str] | None]

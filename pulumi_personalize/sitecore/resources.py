@@ -334,8 +334,9 @@ FLOW_DEFINITION = declare(
             "\"allocation\": 100}`` (simpleTraffic)."),
         Arg("variants", "Variants with their tasks (``ref`` defaults to a stable id from "
             "friendly_id and name)."),
-        Arg("sample_size_config", "Experiments: ``{\"base_value\", "
-            "\"minimum_detectable_difference\", \"confidence_level\"}``."),
+        Arg("sample_size_config", "``{\"base_value\", \"minimum_detectable_difference\", "
+            "\"confidence_level\"}``: required on experiments; on experiences left out, a create sends "
+            "Sitecore's example (0.02, 0.2, 0.95) and an update keeps the live value."),
         Arg("goals", "Experiments: ``{\"primary\": {...goal...}, \"secondary\": [...]}``."),
         Arg("tags", "Tags of the flow."),
     ),

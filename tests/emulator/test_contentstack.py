@@ -105,10 +105,16 @@ def test_project_header_is_required_and_case_insensitive(emulator: EmulatorHandl
         assert [e["uid"] for e in listed] == [created["uid"]]
 
 
-def test_a_get_with_a_body_is_refused(cs: httpx.Client) -> None:
-    response = cs.request("GET", "/experiences", content=b'{"name": "x"}', headers={"content-type": "application/json"})
-    assert response.status_code == 400 and "malformed or illegal request" in response.json()["message"]
-    assert cs.get("/experiences").status_code == 200
+def test_a_get_with_a_body_gets_the_same_answer_as_one_without(cs: httpx.Client) -> None:
+    # the vendor CLI resends the previous request's JSON body with some GETs; the live service ignores it
+    made = _ok(cs.post("/experiences", json={"name": "Hero", "description": "", "__type": "SEGMENTED"}), 201)
+    for path in ("/events", "/attributes", "/audiences", f"/experiences/{made['uid']}", "/experiences-priority"):
+        plain = cs.get(path)
+        with_body = cs.request("GET", path, json={"key": "purchase", "description": "from the last POST"})
+        assert (with_body.status_code, with_body.json()) == (plain.status_code, plain.json()), path
+        assert plain.status_code == 200
+    odd = cs.request("GET", "/audiences", content=b"{not json", headers={"content-type": "application/json"})
+    assert (odd.status_code, odd.json()) == (200, cs.get("/audiences").json())
 
 
 def test_unknown_routes_are_nest_404s(cs: httpx.Client) -> None:
@@ -348,6 +354,16 @@ def test_pause_and_resume_by_resending_the_variants(cs: httpx.Client) -> None:
         edit = _ok(cs.put(path, json=_segmented([audience], status, names=("Renamed",))), 400)
         assert edit["error"] == VERSIONS + "CANNOT_UPDATE_LOCKED_VERSION"
         assert cs.delete(path).status_code == 400
+
+
+def test_versions_keep_and_return_lytics_audiences(cs: httpx.Client) -> None:
+    experience = _experience(cs)
+    path = f"/experiences/{experience['uid']}/versions/{experience['latestVersion']}"
+    lytics = ["0123456789abcdef0123456789abcdef"]
+    only_lytics = {"status": "DRAFT", "variants": [{"__type": "SegmentedVariant", "name": "Fans", "audiences": [],
+                                                    "audienceCombinationType": "OR", "lyticsAudiences": lytics}]}
+    assert _ok(cs.put(path, json=only_lytics))["variants"][0]["lyticsAudiences"] == lytics
+    assert _versions(cs, experience["uid"])[0]["variants"][0]["lyticsAudiences"] == lytics
 
 
 def test_version_bodies_need_status_and_variants(cs: httpx.Client) -> None:

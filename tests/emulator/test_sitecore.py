@@ -227,6 +227,17 @@ def test_bodies_that_are_not_json_get_415(sc: httpx.Client) -> None:
     assert sc.post("/v2/connections", content=text, headers={"content-type": "application/json; charset=utf-8"}).status_code == 201
 
 
+def test_a_get_with_a_body_gets_the_same_answer_as_one_without(sc: httpx.Client) -> None:
+    made = sc.post("/v2/connections", json=CONNECTION).json()
+    for path in ("/v2/connections", f"/v2/connections/{made['ref']}", "/v3/flowDefinitions?limit=5&offset=0"):
+        plain = sc.get(path)
+        with_body = sc.request("GET", path, json=CONNECTION)
+        assert (with_body.status_code, with_body.json()) == (plain.status_code, plain.json()), path
+        assert plain.status_code == 200
+    odd = sc.request("GET", "/v2/connections", content=b"{not json", headers={"content-type": "application/json"})
+    assert (odd.status_code, odd.json()) == (200, sc.get("/v2/connections").json())
+
+
 def test_malformed_json_and_non_objects_get_400(sc: httpx.Client) -> None:
     bad = sc.post("/v3/templates", content=b"{not json", headers={"content-type": "application/json"})
     assert bad.status_code == 400 and _errors(bad) == {"body": ["must be valid JSON"]}

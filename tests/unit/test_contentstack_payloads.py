@@ -571,11 +571,62 @@ def test_experience_type_change_is_a_replace_and_limits_are_check_failures(provi
     assert "at most 20 variants" in failures(p, {"name": "E", "type": "AB_TEST",
                                                  "variants": [{"name": f"v{i}"} for i in range(21)]})[0][1]
     assert failures(p, {"name": "E", "type": "SEGMENTED", "variants": [{"name": "a"}]}) == [
-        ("variants", "variants[0].audiences: a SEGMENTED variant needs at least one audience")]
+        ("variants", "variants[0].audiences: a SEGMENTED variant needs at least one audience or Lytics audience")]
+    assert failures(p, {"name": "E", "type": "SEGMENTED", "variants": [{"name": "a", "lytics_audiences": []}]})
+    assert not failures(p, {"name": "E", "type": "SEGMENTED", "variants": [{"name": "a", "lytics_audiences": [LYTICS]}]})
+    assert failures(p, {"name": "E", "type": "AB_TEST", "variants": [{"name": "a", "lytics_audiences": [LYTICS]}]})
     for status in ("LIVE", "INACTIVE", "ENDED", "ARCHIVED"):
         assert failures(p, {"name": "E", "status": status})[0][0] == "status"
     news = checked(p, AB)
     assert p.diff("x1", news, {**news, "type": "SEGMENTED", "variants": []}).replaces == ["type"]
+
+
+LYTICS = "0123456789abcdef0123456789abcdef"
+SEGMENTED = {"name": "E", "type": "SEGMENTED", "status": "ACTIVE", "variants": [{"name": "Fans", "audiences": ["a1"]}]}
+
+
+def segmented(uid: str, status: str, **variant: Any) -> dict[str, Any]:
+    return version(uid, status, [{"__type": "SegmentedVariant", "name": "Fans", "shortUid": "0",
+                                  "audienceCombinationType": "OR", "audiences": ["a1"], **variant}])
+
+
+def test_undeclared_lytics_audiences_are_kept_by_a_new_version(respx_mock: respx.MockRouter,
+                                                               provider: ProviderFactory) -> None:
+    live = segmented("v1", "ACTIVE", lyticsAudiences=[LYTICS])
+    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", type="SEGMENTED", cms=CMS))
+    respx_mock.get("/experiences/x1/versions").respond(json=[live])
+    post = respx_mock.post("/experiences/x1/versions").respond(201, json=segmented("v2", "ACTIVE"))
+    p = provider(EXPERIENCE)
+    # nothing changed but Lytics, which is not declared: nothing is written
+    news = checked(p, SEGMENTED)
+    p.update("x1", {}, news)
+    assert not post.called
+    # refresh shows the kept ones as an output, not as drift of the inputs
+    result = p.read("x1", news)
+    assert result.inputs == news and result.outs["variant_lytics_audiences"] == {"Fans": [LYTICS]}
+    assert p.diff("x1", result.outs, news).changes is False
+    p.update("x1", {}, checked(p, {**SEGMENTED, "variants": [{"name": "Fans", "audiences": ["a1", "a2"]}]}))
+    assert body(post)["variants"][0]["lyticsAudiences"] == [LYTICS]
+
+
+def test_declared_lytics_audiences_are_sent_and_refreshed(respx_mock: respx.MockRouter,
+                                                          provider: ProviderFactory) -> None:
+    respx_mock.get("/experiences/x1").respond(json=experience("ACTIVE", type="SEGMENTED", cms=CMS))
+    respx_mock.get("/experiences/x1/versions").respond(json=[segmented("v1", "ACTIVE", lyticsAudiences=[LYTICS])])
+    post = respx_mock.post("/experiences/x1/versions").respond(201, json=segmented("v2", "ACTIVE"))
+    p = provider(EXPERIENCE)
+    only_lytics = {**SEGMENTED, "variants": [{"name": "Fans", "lytics_audiences": [LYTICS]}]}
+    news = checked(p, only_lytics)
+    result = p.read("x1", news)
+    assert result.inputs["variants"][0]["lytics_audiences"] == [LYTICS]
+    p.update("x1", {}, news)
+    assert body(post)["variants"][0] == {"__type": "SegmentedVariant", "name": "Fans", "shortUid": "0",
+                                         "audiences": [], "audienceCombinationType": "OR",
+                                         "lyticsAudiences": [LYTICS]}
+    # declared empty: removed
+    p.update("x1", {}, checked(p, {**SEGMENTED, "variants": [{"name": "Fans", "audiences": ["a1"],
+                                                                "lytics_audiences": []}]}))
+    assert body(post)["variants"][0]["lyticsAudiences"] == []
 
 
 # --- priority and look-ups ----------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ def test_resource_classes_have_real_keyword_arguments() -> None:
     assert all(params[n].kind is inspect.Parameter.KEYWORD_ONLY for n in ("key", "description"))
     assert "kwargs" not in params
     assert [f for f in inspect.signature(cs.ExperienceVariantArgs).parameters] == [
-        "name", "audiences", "audience_combination_type", "traffic_distribution"]
+        "name", "audiences", "audience_combination_type", "traffic_distribution", "lytics_audiences"]
 
 
 def test_program_only_arguments_are_keywords_of_the_resource_not_fields_of_its_args() -> None:

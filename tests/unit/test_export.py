@@ -186,11 +186,22 @@ def test_contentstack_namespace_reads_that_tenant_and_names_it(respx_mock: respx
 @respx.mock(assert_all_called=False)
 def test_unsupported_experience_is_skipped_with_the_reason(respx_mock: respx.MockRouter, tmp_path: Path) -> None:
     contentstack_routes(respx_mock)
-    respx_mock.get(f"{CS}/experiences/{HERO}/versions").respond(json=[{"uid": "v1", "status": "ACTIVE", "variants": [
-        {"__type": "SegmentedVariant", "name": "Fans", "lyticsAudiences": ["0" * 32]}]}])
+    respx_mock.get(f"{CS}/experiences/{HERO}/versions").respond(json=[{"uid": "v1", "status": "ARCHIVED", "variants": [
+        {"__type": "SegmentedVariant", "name": "Fans", "audiences": [PREMIUM], "audienceCombinationType": "OR"}]}])
     program, text = run("contentstack", tmp_path, CS_CONFIG, kinds=["experience"])
     assert program.counts() == {"experience": 1} and f'adopt_uid="{HERO}"' not in text
-    assert [(s.title, "Lytics" in s.reason) for s in program.skipped] == [("Hero", True)]
+    assert [(s.title, "ARCHIVED" in s.reason) for s in program.skipped] == [("Hero", True)]
+
+
+@respx.mock(assert_all_called=False)
+def test_lytics_audiences_of_a_variant_are_written(respx_mock: respx.MockRouter, tmp_path: Path) -> None:
+    contentstack_routes(respx_mock)
+    respx_mock.get(f"{CS}/experiences/{HERO}/versions").respond(json=[{"uid": "v1", "status": "ACTIVE", "variants": [
+        {"__type": "SegmentedVariant", "name": "Fans", "audiences": [], "audienceCombinationType": "OR",
+         "lyticsAudiences": ["0" * 32]}]}])
+    program, text = run("contentstack", tmp_path, CS_CONFIG, kinds=["experience"])
+    assert program.counts() == {"experience": 2} and not program.skipped
+    assert f'lytics_audiences=["{"0" * 32}"]' in text and f'adopt_uid="{HERO}"' in text
 
 
 @respx.mock(assert_all_called=False)

@@ -400,6 +400,33 @@ def test_flow_create_posts_a_draft_then_puts_the_declared_status(sc: respx.MockR
     assert "transpiledVariants" not in moved and "ref" not in moved
 
 
+def test_an_experience_sends_the_vendors_sample_size_on_create_and_keeps_the_live_one(
+        sc: respx.MockRouter, provider: ProviderFactory) -> None:
+    sc.get("/v3/flowDefinitions").mock(side_effect=paged([]))
+    post = sc.post("/v3/flowDefinitions").mock(side_effect=echo("f1"))
+    put = sc.put("/v3/flowDefinitions/f1").mock(side_effect=echo("f1", revision=2, status=200))
+    p = provider(FLOW_DEFINITION)
+    inputs = p.check({}, experience()).inputs
+    created = p.create(inputs)
+    assert sent(post)["sampleSizeConfig"] == {"baseValue": 0.02, "minimumDetectableDifference": 0.2,
+                                              "confidenceLevel": 0.95}
+    # someone set other parameters in Sitecore: a program that leaves them out keeps them
+    mine = {"baseValue": 0.05, "minimumDetectableDifference": 0.1, "confidenceLevel": 0.9}
+    live = {**sent(post), "ref": "f1", "revision": 3, "sampleSizeConfig": mine}
+    sc.get("/v3/flowDefinitions/f1").mock(return_value=httpx.Response(200, json=live))
+    read = p.read("f1", created.outs)
+    assert "sample_size_config" not in read.inputs and p.diff("f1", read.outs, inputs).changes is False
+    p.update("f1", read.outs, {**inputs, "name": "Renamed"})
+    assert sent(put)["sampleSizeConfig"] == mine and sent(put)["name"] == "Renamed"
+    # a program may set them on an experience: sent, and refreshed as declared
+    declared = p.check({}, experience(sample_size_config={"base_value": 0.1, "minimum_detectable_difference": 0.3,
+                                                          "confidence_level": 0.99})).inputs
+    p.update("f1", read.outs, declared)
+    assert sent(put, 1)["sampleSizeConfig"] == {"baseValue": 0.1, "minimumDetectableDifference": 0.3,
+                                                "confidenceLevel": 0.99}
+    assert p.read("f1", declared).inputs["sample_size_config"]["base_value"] == 0.05  # the live value, as drift
+
+
 def test_a_friendly_id_held_by_an_archived_flow_is_explained(sc: respx.MockRouter,
                                                              provider: ProviderFactory) -> None:
     archived = {"ref": "old", "name": "Hero", "friendlyId": "rain_banner", "type": "INTERACTIVE_API_FLOW",

@@ -95,6 +95,10 @@ class SampleSizeConfig(_Model):
     """Statistical confidence wanted (0-1)."""
 
 
+EXAMPLE_SAMPLE_SIZE: dict[str, float] = {"baseValue": 0.02, "minimumDetectableDifference": 0.2, "confidenceLevel": 0.95}
+"""The ``sampleSizeConfig`` of Sitecore's create and update examples (docs/facts/sitecore.md#sample-size)."""
+
+
 class GoalCalculation(_Model):
     type: Literal["binary"] = "binary"
     calculation: Literal["INCREASE", "DECREASE"] = "INCREASE"
@@ -278,8 +282,8 @@ class FlowDefinitionInputs(_Model):
                 raise ValueError("traffic: an experiment splits its traffic over every variant (one split per variant ref)")
             if self.sample_size_config is None:
                 raise ValueError("sample_size_config: an experiment needs its sample-size parameters")
-        elif self.goals is not None or self.sample_size_config is not None:
-            raise ValueError("goals: goals and sample_size_config belong to experiments (subtype EXPERIMENT)")
+        elif self.goals is not None:
+            raise ValueError("goals: goals belong to experiments (subtype EXPERIMENT)")
         if self.status not in DECLARABLE_FLOW_STATUSES:
             raise ValueError(f"status: declare one of {', '.join(DECLARABLE_FLOW_STATUSES)}; "
                              f"{self.status} is a state the service moves a flow into by itself")
@@ -287,8 +291,10 @@ class FlowDefinitionInputs(_Model):
 
     def to_api(self, live: Mapping[str, Any] | None = None) -> dict[str, Any]:
         body = strip_server_fields(live or {})
-        for optional in ("sampleSizeConfig", "goals"):
-            body.pop(optional, None)  # managed: removing them in the program removes them
+        body.pop("goals", None)  # managed: removing them in the program removes them
+        if live is None:
+            # Sitecore's own create examples send it on experiences too; an update keeps the live one
+            body["sampleSizeConfig"] = dict(EXAMPLE_SAMPLE_SIZE)
         body.update(self.wire())
         body.setdefault("triggers", [])
         return tagged_body(body)
@@ -298,4 +304,6 @@ class FlowDefinitionInputs(_Model):
         out = read_tagged(cls, live, previous)
         if out.get("status") in ("PUBLISHING", "SCHEDULED", "LIVE") and previous.get("status") == "PRODUCTION":
             out["status"] = "PRODUCTION"  # on its way to, or in, production: what was declared
+        if previous and previous.get("sample_size_config") is None and out.get("subtype") != "EXPERIMENT":
+            out.pop("sample_size_config", None)  # an experience that leaves it out keeps the live one
         return out
