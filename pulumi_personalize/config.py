@@ -146,13 +146,19 @@ class SettingsBase(BaseModel):
     """(URL, where its host comes from) for connection errors: the base URL's (and Sitecore's token URL's)."""
 
 
-class ContentstackSettings(SettingsBase):
-    """Everything needed to call one Contentstack Personalize project. Exactly one token is set."""
+class ContentstackTokens(SettingsBase):
+    """What Contentstack's APIs share: a user's authtoken or an app's OAuth token, and the rate the
+    organization allows (Personalize and the Content Management API both count 10 per second)."""
 
-    project_uid: str
     authtoken: SecretStr | None = None
     oauth_token: SecretStr | None = None
     requests_per_second: float | None = DEFAULT_CONTENTSTACK_REQUESTS_PER_SECOND
+
+
+class ContentstackSettings(ContentstackTokens):
+    """Everything needed to call one Contentstack Personalize project. Exactly one token is set."""
+
+    project_uid: str
 
     @property
     def tenant(self) -> Tenant:

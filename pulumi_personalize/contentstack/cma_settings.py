@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pydantic import SecretStr
 
 from .._setting_urls import base_url
-from ..config import _CONTENTSTACK_ALIASES, DEFAULT_NAMESPACE, SettingsBase, _rate, _secret, _source
+from ..config import _CONTENTSTACK_ALIASES, DEFAULT_NAMESPACE, ContentstackTokens, _rate, _secret, _source
 from ..errors import ConfigurationError
 from ..tenant import Tenant, TenantFacts, host_of
 
@@ -50,14 +50,12 @@ CMA_TENANT = TenantFacts(
 )
 
 
-class CmaSettings(SettingsBase):
-    """Everything needed to call one stack's Content Management API. Exactly one credential is set."""
+class CmaSettings(ContentstackTokens):
+    """Everything needed to call one stack's Content Management API. Exactly one credential is set:
+    a stack management token, or the tokens Personalize is called with."""
 
     stack_api_key: str
     management_token: SecretStr | None = None
-    authtoken: SecretStr | None = None
-    oauth_token: SecretStr | None = None
-    requests_per_second: float | None = DEFAULT_CMA_REQUESTS_PER_SECOND
 
     @property
     def tenant(self) -> Tenant:
