@@ -8,13 +8,21 @@ and the docs search on. Credentials: an authtoken or an OAuth token, with the pr
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ..config import ContentstackSettings
 from ..errors import PersonalizeError
-from ..http import ApiClient, RateLimiter, RetryPolicy, StaticHeadersAuth, Wire, client_for, shared_client
+from ..http import (
+    ApiClient,
+    ClientOptions,
+    StaticHeadersAuth,
+    Wire,
+    client_for,
+    shared_client,
+)
+
+if TYPE_CHECKING:  # typing.Unpack is 3.11+; the annotation is never evaluated at run time
+    from typing_extensions import Unpack
 
 __all__ = ["WIRE", "contentstack_client", "credential_headers", "new_client", "unwrap_list"]
 
@@ -65,18 +73,11 @@ def credential_headers(settings: ContentstackSettings) -> tuple[dict[str, str], 
     raise PersonalizeError("Contentstack settings carry neither an authtoken nor an OAuth token")
 
 
-def new_client(
-    settings: ContentstackSettings,
-    *,
-    retry_policy: RetryPolicy | None = None,
-    rate_limiter: RateLimiter | None = None,
-    transport: httpx.BaseTransport | None = None,
-) -> ApiClient:
+def new_client(settings: ContentstackSettings, **options: Unpack[ClientOptions]) -> ApiClient:
     """A new, uncached client (tests, or a caller that wants its own pool). See ``contentstack_client``."""
     headers, hint = credential_headers(settings)
     auth = StaticHeadersAuth({"x-project-uid": settings.project_uid, **headers}, hint=hint)
-    return client_for(settings, wire=WIRE, auth=auth, retry_policy=retry_policy, rate_limiter=rate_limiter,
-                      transport=transport, sources=dict(settings.url_sources))
+    return client_for(settings, wire=WIRE, auth=auth, sources=dict(settings.url_sources), **options)
 
 
 def contentstack_client(settings: ContentstackSettings) -> ApiClient:

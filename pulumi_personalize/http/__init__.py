@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from ._auth import ClientCredentialsAuth, StaticHeadersAuth
 from ._cache import clear_client_cache, shared_client
-from ._client import ApiClient, ServiceSettings, client_for
+from ._client import ApiClient, ClientOptions, ServiceSettings, client_for
 from ._errorbody import ErrorBody, parse_error_body
 from ._ratelimit import RateLimiter
 from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, parse_retry_after
@@ -50,6 +50,7 @@ __all__ = [
     "RETRY_STATUSES",
     "ApiClient",
     "ClientCredentialsAuth",
+    "ClientOptions",
     "ErrorBody",
     "Limiter",
     "RateLimiter",

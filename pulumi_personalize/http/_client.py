@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 import httpx
 
@@ -153,6 +153,15 @@ class ServiceSettings(Protocol):
     def timeout(self) -> Timeouts: ...
     @property
     def tenant(self) -> Tenant: ...
+
+
+class ClientOptions(TypedDict, total=False):
+    """What a caller may choose for a new client (tests, benchmarks, the shared pool's limiter): every
+    service's ``new_client(settings, **options)`` takes these, declared once here."""
+
+    retry_policy: RetryPolicy | None
+    rate_limiter: RateLimiter | None
+    transport: httpx.BaseTransport | None
 
 
 def client_for(

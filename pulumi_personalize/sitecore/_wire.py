@@ -6,7 +6,7 @@ credentials against the token URL (Sitecore's cloud auth server), or a static be
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -15,13 +15,16 @@ from ..errors import PersonalizeError
 from ..http import (
     ApiClient,
     ClientCredentialsAuth,
-    RateLimiter,
+    ClientOptions,
     RetryPolicy,
     StaticHeadersAuth,
     Wire,
     client_for,
     shared_client,
 )
+
+if TYPE_CHECKING:  # typing.Unpack is 3.11+; the annotation is never evaluated at run time
+    from typing_extensions import Unpack
 
 __all__ = ["WIRE", "new_client", "sitecore_client", "unwrap_page"]
 
@@ -62,17 +65,11 @@ def _auth(settings: SitecoreSettings, policy: RetryPolicy) -> httpx.Auth:
     raise PersonalizeError("Sitecore settings carry neither client credentials nor an access token")
 
 
-def new_client(
-    settings: SitecoreSettings,
-    *,
-    retry_policy: RetryPolicy | None = None,
-    rate_limiter: RateLimiter | None = None,
-    transport: httpx.BaseTransport | None = None,
-) -> ApiClient:
+def new_client(settings: SitecoreSettings, **options: Unpack[ClientOptions]) -> ApiClient:
     """A new, uncached client (tests, or a caller that wants its own pool). See ``sitecore_client``."""
-    policy = retry_policy or RetryPolicy()
-    return client_for(settings, wire=WIRE, auth=_auth(settings, policy), retry_policy=policy,
-                      rate_limiter=rate_limiter, transport=transport, sources=dict(settings.url_sources))
+    # the token flow retries with the client's own policy
+    options["retry_policy"] = policy = options.get("retry_policy") or RetryPolicy()
+    return client_for(settings, wire=WIRE, auth=_auth(settings, policy), sources=dict(settings.url_sources), **options)
 
 
 def sitecore_client(settings: SitecoreSettings) -> ApiClient:
