@@ -52,6 +52,7 @@ from ._experiences import (
 from ._priority import PRIORITY_ID, Priority, priority_from_wire, priority_order
 from ._wire import contentstack_client
 from .models import AttributeInputs, AudienceInputs, EventInputs, ExperienceInputs
+from .rules import custom_refs
 
 # the declarations, the exporter and the look-ups reach every endpoint through this one module
 __all__ = [
@@ -307,11 +308,35 @@ class Listed:
         return api.replace(self.path, id_, payload)
 
     def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any]) -> Removal:
-        return Gone() if api.remove(self.path, id_) else Unconfirmed(f"DELETE {self.path}/{id_} answered 404")
+        try:
+            removed = api.remove(self.path, id_)
+        except ApiError as exc:
+            users = _audiences_using(api, id_) if self.customs_only else []
+            if not users:
+                raise
+            raise PersonalizeError(
+                f"the attribute {props.get('key') or id_!r} ({id_}) is still used by the audiences {', '.join(users)}: "
+                f"remove their rules on rules.custom({id_!r}) (or the audiences) first, in the same program or "
+                f"wherever they are managed, then run up again ({exc})",
+                status=exc.status, method=exc.method, path=exc.path, request_id=exc.request_id,
+            ) from None
+        return Gone() if removed else Unconfirmed(f"DELETE {self.path}/{id_} answered 404")
 
     def list(self, api: ContentstackApi) -> list[Json]:
         items = api.listing(self.path)
         return [i for i in items if not (self.customs_only and is_preset(i))]
+
+
+def _audiences_using(api: ContentstackApi, uid: str) -> list[str]:
+    """``'name' (uid)`` of each audience whose rules refer to the custom attribute ``uid``.
+
+    Why a delete of an attribute was refused; a delete has no check, so no preview can know it.
+    """
+    try:
+        audiences = api.listing(AUDIENCES)
+    except PersonalizeError:  # the explanation is a courtesy: never hide the original error
+        return []
+    return [f"{a.get('name')!r} ({a.get('uid')})" for a in audiences if uid in custom_refs(a.get("definition"))]
 
 
 def _description(value: str | None) -> str:

@@ -14,7 +14,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from .._values import contains_unknown, is_unknown
 from ..facts import contentstack as facts
 from ..facts.contentstack import Combination, ExperienceType, VersionStatus
-from .rules import PRESET_ATTRIBUTES, RuleNode, WireModel
+from .rules import RuleNode, WireModel, preset_clash
 
 MAX_VARIANTS = facts.MAX_VARIANTS
 TRAFFIC_TOLERANCE = 0.1  # 3 x 33.33 is an even split (the documentation's own example)
@@ -23,17 +23,6 @@ TRAFFIC_TOLERANCE = 0.1  # 3 x 33.33 is an even split (the documentation's own e
 def _blank_to_none(value: Any) -> Any:
     # "" and absent are the same description to a person; normalising keeps diff quiet.
     return None if value == "" else value
-
-
-def preset_clash(key: str) -> str | None:
-    """The preset attribute a custom attribute's key would clash with (``None`` when it does not).
-
-    Compared case-insensitively: whether the service tells ``country`` from ``COUNTRY`` is not
-    known, and a key that differs from a preset's only by case is confusing in rules either way.
-    """
-    if is_unknown(key):
-        return None
-    return next((p for p in PRESET_ATTRIBUTES if p.casefold() == key.casefold()), None)
 
 
 class AttributeInputs(WireModel):

@@ -19,6 +19,12 @@ that start with ``__``, so ``__type`` never goes into state.
 A match condition must fit its options: ``STRING_*`` conditions take ``StringMatch``,
 ``NUMBER_*`` ``NumberMatch``, ``BOOLEAN_*`` ``BooleanMatch``, ``*_TIME`` / ``*_DATE``
 ``DateTimeMatch`` and ``JSON_MATCH`` ``JsonMatch``; anything else is a check failure at preview.
+
+A preset is named by its key, one of ``PRESET_ATTRIBUTES`` (``rules.preset("PLAN")`` raises
+``ValueError`` at once); a custom attribute by its uid, never by a preset's key
+(``rules.custom("COUNTRY")`` is a check failure at preview that says to use ``rules.preset("COUNTRY")``).
+Deleting an attribute that an audience still uses fails at ``up``, naming the audiences: a delete
+has no check, so no preview can see it.
 """
 
 from __future__ import annotations
@@ -51,8 +57,47 @@ __all__ = [
 ]
 
 PRESET_ATTRIBUTES = PRESET_ATTRIBUTE_KEYS
-"""Preset attributes known so far (docs/facts/contentstack.md#presets). A rule's preset ref is not checked against
-this list (the full list is unconfirmed and the service may add more); custom attribute keys are."""
+"""The preset attributes a rule may name (docs/facts/contentstack.md#presets): a rule's preset ref must be
+one of them, and neither a custom attribute's key nor a custom ref may be one (in any case)."""
+
+
+def preset_clash(value: str) -> str | None:
+    """The preset whose key ``value`` is, compared without regard to case (``None`` when none is or
+    the value is unknown): whether the service tells ``country`` from ``COUNTRY`` is not known, and
+    a value that differs from a preset's key only by case is confusing in rules either way."""
+    if is_unknown(value):
+        return None
+    return next((p for p in PRESET_ATTRIBUTES if p.casefold() == value.casefold()), None)
+
+
+def preset_error(ref: str) -> str | None:
+    """Why ``ref`` is not a preset's key (``None`` when it is one, or is not known yet)."""
+    if is_unknown(ref) or ref in PRESET_ATTRIBUTES:
+        return None
+    near = preset_clash(ref)
+    hint = f'use rules.preset("{near}")' if near else "a custom attribute is rules.custom(attribute.uid)"
+    return f"{ref!r} is not a preset attribute: the presets are {', '.join(PRESET_ATTRIBUTES)}; {hint}"
+
+
+def custom_error(ref: str) -> str | None:
+    """Why ``ref`` cannot be a custom attribute's uid: it is a preset's key (``None`` otherwise)."""
+    near = preset_clash(ref)
+    if near is None:
+        return None
+    return (f"{ref!r} is the key of the preset attribute {near}, not a custom attribute's uid: "
+            f'use rules.preset("{near}"), or rules.custom(attribute.uid) for a custom attribute')
+
+
+def custom_refs(definition: Any) -> set[str]:
+    """The uids of the custom attributes a wire rule tree (``__type``/``ref``) refers to."""
+    found: set[str] = set()
+    nodes = definition.values() if isinstance(definition, dict) else definition if isinstance(definition, list) else ()
+    for node in nodes:
+        found |= custom_refs(node)
+    if isinstance(definition, dict) and definition.get("__type") == "CustomAttributeReference" \
+            and isinstance(definition.get("ref"), str):
+        found.add(definition["ref"])
+    return found
 
 
 # --------------------------------------------------------------------------------------------------
@@ -83,10 +128,15 @@ class CustomAttribute(_AttributeReference):
 
 
 def preset(ref: pulumi.Input[str]) -> PresetAttribute:
+    """A preset attribute by its key (one of ``PRESET_ATTRIBUTES``); any other key raises ``ValueError``."""
+    error = preset_error(ref) if isinstance(ref, str) else None  # an Output is checked at preview
+    if error:
+        raise ValueError(error)
     return PresetAttribute(ref)
 
 
 def custom(uid: pulumi.Input[str]) -> CustomAttribute:
+    """A custom attribute by its uid (``Attribute(...).uid``); a preset's key here fails the preview."""
     return CustomAttribute(uid)
 
 
@@ -198,10 +248,26 @@ class PresetAttributeRefModel(WireModel):
     type: Literal["PresetAttributeReference"] = Field("PresetAttributeReference", alias="__type")
     ref: str = Field(min_length=1)
 
+    @field_validator("ref")
+    @classmethod
+    def _a_preset(cls, value: str) -> str:
+        error = preset_error(value)
+        if error:
+            raise ValueError(error)
+        return value
+
 
 class CustomAttributeRefModel(WireModel):
     type: Literal["CustomAttributeReference"] = Field("CustomAttributeReference", alias="__type")
     ref: str = Field(min_length=1, description="the custom attribute's uid")
+
+    @field_validator("ref")
+    @classmethod
+    def _not_a_preset(cls, value: str) -> str:
+        error = custom_error(value)  # an unknown uid (an Output at preview) is skipped
+        if error:
+            raise ValueError(error)
+        return value
 
 
 AttributeRefModel = Annotated[

@@ -197,12 +197,49 @@ def test_audience_using_a_new_attribute_previews_with_unknowns_and_applies_in_on
         rules.StringMatch("1000")))), "does not fit StringMatchOptions"),
     # a preset's key, in another case
     (lambda: Attribute("country", name="Country", key="country"), "'country' is the key of the preset attribute COUNTRY"),
+    # a preset's key used as a custom attribute's uid
+    (lambda: Audience("us", name="US", definition=rules.all_of(rules.Rule(
+        rules.custom("COUNTRY"), "STRING_EQUALS", rules.StringMatch("US")))),
+     "'COUNTRY' is the key of the preset attribute COUNTRY, not a custom attribute's uid: use rules.preset(\"COUNTRY\")"),
 ])
 def test_check_failures_at_preview(stack_factory: StackFactory, declare: Callable[[], Any], message: str) -> None:
     stack = stack_factory(declare)
     with pytest.raises(auto.CommandError) as failure:
         stack.preview()
     assert message in str(failure.value)
+
+
+def test_deleting_an_attribute_an_audience_uses_fails_at_up_naming_the_audience(
+    stack_factory: StackFactory, emulator: Any
+) -> None:
+    """A delete has no check, so the preview shows a plain delete; the up's refusal names the
+    audience, and removing the rule in the same up works (the audience is updated before the delete)."""
+    declared: dict[str, Any] = {"attribute": True, "uid": None, "rule": True}
+
+    def program() -> None:
+        uid = Attribute("plan", name="Plan", key="plan").uid if declared["attribute"] else declared["uid"]
+        on_plan = [rules.Rule(rules.custom(uid), "STRING_EQUALS", rules.StringMatch("premium"))] if declared["rule"] else []
+        Audience("premium", name="Premium", definition=rules.all_of(
+            rules.Rule(rules.preset("COUNTRY"), "STRING_EQUALS", rules.StringMatch("US")), *on_plan))
+        pulumi.export("uid", uid)
+
+    stack = stack_factory(program)
+    uid = stack.up().outputs["uid"].value
+    [audience] = customs(emulator, "/audiences")
+    declared.update(attribute=False, uid=uid)  # the audience still names the attribute by its uid
+    assert stack.changes(stack.preview()) == {"delete": 1}
+    with pytest.raises(auto.CommandError) as failure:
+        stack.up()
+    assert (f"the attribute 'plan' ({uid}) is still used by the audiences 'Premium' ({audience['uid']}): "
+            f"remove their rules on rules.custom({uid!r}) (or the audiences) first") in str(failure.value)
+    assert [a["uid"] for a in customs(emulator, "/attributes")] == [uid]
+
+    declared["rule"] = False
+    assert stack.changes(stack.preview()) == {"update": 1, "delete": 1}
+    stack.up()
+    assert customs(emulator, "/attributes") == []
+    assert [r["attribute"]["ref"] for r in customs(emulator, "/audiences")[0]["definition"]["rules"]] == ["COUNTRY"]
+    stack.destroy()
 
 
 def test_presets_are_never_adopted_or_touched(stack_factory: StackFactory, emulator: Any) -> None:

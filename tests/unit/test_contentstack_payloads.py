@@ -25,6 +25,7 @@ import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from pulumi_personalize._values import UNKNOWN
 from pulumi_personalize.contentstack import _experiences, api, lookups, rules
 from pulumi_personalize.contentstack.resources import (
     ATTRIBUTE,
@@ -326,6 +327,61 @@ def test_rule_builder_json_and_datetime_options() -> None:
     bad = plain(rules.Rule(rules.preset("DATE_AND_TIME"), "STRING_EQUALS", rules.DateTimeMatch("2024-01-01")))
     with pytest.raises(ValueError, match="does not fit DateTimeMatchOptions"):
         rules.RuleModel.model_validate(bad)
+
+
+def _audience(*rule_nodes: dict[str, Any]) -> dict[str, Any]:
+    return {"name": "A", "definition": {"__type": "RuleCombination", "combinationType": "AND", "rules": list(rule_nodes)}}
+
+
+def _rule(ref_type: str, ref: str) -> dict[str, Any]:
+    return {"__type": "Rule", "attribute": {"__type": ref_type, "ref": ref}, "attributeMatchCondition": "STRING_EQUALS",
+            "attributeMatchOptions": {"__type": "StringMatchOptions", "value": "US"}}
+
+
+def test_a_preset_that_is_not_one_fails_in_the_program_and_at_check(provider: ProviderFactory) -> None:
+    with pytest.raises(ValueError, match=r"'PLAN' is not a preset attribute: the presets are COUNTRY, REGION, .*REFERRER"):
+        rules.preset("PLAN")
+    with pytest.raises(ValueError, match=r'use rules.preset\("COUNTRY"\)'):
+        rules.preset("country")
+    p = provider(AUDIENCE)
+    [(prop, reason)] = failures(p, _audience(_rule("PresetAttributeReference", "PLAN")))  # a definition as data
+    assert prop == "definition" and "'PLAN' is not a preset attribute: the presets are COUNTRY" in reason, reason
+    checked(p, _audience(_rule("PresetAttributeReference", "DEVICE_TYPE"), _rule("PresetAttributeReference", UNKNOWN)))
+
+
+def test_a_presets_key_as_a_custom_reference_fails_at_check(provider: ProviderFactory) -> None:
+    p = provider(AUDIENCE)
+    for ref, preset in (("COUNTRY", "COUNTRY"), ("device_type", "DEVICE_TYPE")):
+        definition = rules.all_of(rules.Rule(rules.custom(ref), "STRING_EQUALS", rules.StringMatch("US")))
+        [(prop, reason)] = failures(p, {"name": "A", "definition": plain(definition)})
+        assert prop == "definition", prop
+        assert f"{ref!r} is the key of the preset attribute {preset}, not a custom attribute's uid: " \
+               f'use rules.preset("{preset}")' in reason, reason
+    # a uid not known until apply (an Output at preview) is skipped, never rejected
+    checked(p, _audience(_rule("CustomAttributeReference", UNKNOWN), _rule("CustomAttributeReference", "a1")))
+
+
+def test_a_refused_delete_of_an_attribute_names_the_audiences_using_it(respx_mock: respx.MockRouter,
+                                                                       provider: ProviderFactory) -> None:
+    respx_mock.delete("/attributes/a1").respond(400, json={"statusCode": 400, "message": "Attribute a1 is in use"})
+    nested = {"__type": "RuleCombination", "combinationType": "OR", "rules": [_rule("CustomAttributeReference", "a1")]}
+    respx_mock.get("/audiences").respond(json=[
+        {"uid": "au1", "name": "Premium", "definition": _audience(nested)["definition"]},
+        {"uid": "au2", "name": "Americans", "definition": _audience(_rule("PresetAttributeReference", "COUNTRY"))["definition"]},
+        {"uid": "au3", "name": "Planners", "definition": _audience(_rule("CustomAttributeReference", "a1"))["definition"]},
+    ])
+    p = provider(ATTRIBUTE)
+    with pytest.raises(ResourceOperationError) as failure:
+        p.delete("a1", {"uid": "a1", "key": "plan", "name": "Plan"})
+    message = str(failure.value)
+    assert "the attribute 'plan' (a1) is still used by the audiences 'Premium' (au1), 'Planners' (au3): " \
+           "remove their rules on rules.custom('a1') (or the audiences) first" in message, message
+    assert "Americans" not in message, message
+    # a refusal no audience explains is raised as it came
+    respx_mock.get("/audiences").respond(json=[])
+    with pytest.raises(ResourceOperationError, match="Attribute a1 is in use") as bare:
+        p.delete("a1", {"uid": "a1", "key": "plan", "name": "Plan"})
+    assert "still used" not in str(bare.value)
 
 
 def test_quota_refusals_name_the_quota(respx_mock: respx.MockRouter, provider: ProviderFactory) -> None:
