@@ -3,7 +3,11 @@
     .venv/bin/python scripts/gen_docs.py           # (re)write docs/reference/
     .venv/bin/python scripts/gen_docs.py --check   # exit 1 when a page is stale, missing or extra
 
-Everything on a page comes from the resource's declaration (``declare(...)`` in
+The pages of the builder modules (``contentstack.rules``, ``sitecore.flows``) come from their
+docstrings, signatures and attribute docstrings, and, for the rules, from the match conditions and
+presets in ``pulumi_personalize/facts/contentstack.py`` and what check accepts.
+
+Everything on a resource's page comes from the resource's declaration (``declare(...)`` in
 ``pulumi_personalize/<service>/resources.py``, listed by ``engine._spec.declarations``): its
 description, arguments (descriptions, secrecy, what replaces), nested ``*Args`` classes, computed
 outputs, what destroy does and the adoption example; an argument's type, whether it is required and
@@ -19,8 +23,10 @@ import dataclasses
 import difflib
 import importlib
 import inspect
+import itertools
 import re
 import sys
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,6 +203,195 @@ def model_table(model: Any) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------------
+# The builder modules' pages (cs.rules, sc.flows): from the modules' docstrings, signatures and
+# attribute docstrings, and the facts the rules are checked against
+# --------------------------------------------------------------------------------------------------
+
+BUILDER_MODULES = (
+    ("contentstack", "rules", "Contentstack Personalize", "cs"),
+    ("sitecore", "flows", "Sitecore Personalize", "sc"),
+)
+
+
+def doc_markdown(text: str | None) -> list[str]:
+    """Markdown paragraphs from a docstring, keeping its indented (``::``) blocks as Python code."""
+    if not text:
+        return []
+    out: list[str] = []
+    code: list[str] = []
+    for para in re.split(r"\n\s*\n", inspect.cleandoc(text)):
+        lines = para.splitlines()
+        if all(line.startswith(" ") for line in lines):
+            code += [*([""] if code else []), *(line[4:] if line.startswith("    ") else line.strip()
+                                                  for line in lines)]
+            continue
+        if code:
+            out += ["```python", *code, "```", ""]
+            code = []
+        out += [clean_doc(para).replace("::", ":"), ""]
+    if code:
+        out += ["```python", *code, "```", ""]
+    return out
+
+
+def attribute_docs(source: str, class_name: str | None = None) -> dict[str, str]:
+    """The string literal after each annotated (or assigned) name, in a class or at module level."""
+    body = ast.parse(source).body
+    if class_name is not None:
+        body = next(n.body for n in body if isinstance(n, ast.ClassDef) and n.name == class_name)
+    docs: dict[str, str] = {}
+    for node, after in itertools.pairwise(body):
+        target = node.target if isinstance(node, ast.AnnAssign) else (
+            node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None)
+        if isinstance(target, ast.Name) and isinstance(after, ast.Expr) \
+                and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str):
+            docs[target.id] = clean_doc(after.value.value)
+    return docs
+
+
+def _type_vars(cls: type) -> dict[str, str]:
+    """TypeVar name -> the type a generic base is given (``StringMatch(_ValueMatch[str])``: ValueT -> str)."""
+    found: dict[str, str] = {}
+    for klass in cls.__mro__:
+        for base in getattr(klass, "__orig_bases__", ()):
+            origin = getattr(base, "__origin__", None)
+            for var, arg in zip(getattr(origin, "__parameters__", ()), getattr(base, "__args__", ()), strict=False):
+                found.setdefault(var.__name__, getattr(arg, "__name__", str(arg)))
+    return found
+
+
+def _aliases(module: Any) -> dict[str, str]:
+    """The module's union aliases spelt out (``MatchOptions`` -> ``StringMatch | NumberMatch | ...``)."""
+    return {name: " | ".join(a.__name__ for a in value.__args__) for name, value in vars(module).items()
+            if isinstance(value, types.UnionType) and not name.startswith("_")}
+
+
+def dataclass_rows(cls: type) -> list[str]:
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if klass.__module__ == cls.__module__:
+            docs.update(attribute_docs(inspect.getsource(klass), klass.__name__))
+    subst = _type_vars(cls) | _aliases(importlib.import_module(cls.__module__))
+    lines = ["| field | type | required / default | description |", "| --- | --- | --- | --- |"]
+    for fld in builder_fields(cls):
+        kind = re.sub(r"\b[A-Z][A-Za-z]*\b", lambda m: subst.get(m.group(0), m.group(0)), fld.type)
+        need = "required" if fld.required else (f"default {fld.default}" if fld.default else "optional")
+        lines.append(f"| `{fld.name}` | `{cell(kind)}` | {need} | {cell(docs.get(fld.name, ''))} |")
+    return lines
+
+
+_PARAM = re.compile(r"^:param (\w+): (.*(?:\n[ \t]+\S.*)*)\n?", re.MULTILINE)
+
+
+def _split_params(doc: str | None) -> tuple[str, dict[str, str]]:
+    """A function's docstring without its ``:param name: text`` lines, and those texts by name."""
+    text = inspect.cleandoc(doc or "")
+    params = {name: clean_doc(body) for name, body in _PARAM.findall(text)}
+    return _PARAM.sub("", text).strip(), params
+
+
+def _resource_param_docs(fn: Any) -> dict[str, str]:
+    """What a builder returning a resource passes on: the resource's arguments (and their nested
+    fields) describe the builder's parameters of the same name."""
+    from pulumi_personalize.engine._spec import declarations
+
+    module = importlib.import_module(fn.__module__)
+    returned = str(inspect.signature(fn).return_annotation)
+    decl = next((d for d in declarations(f"{module.__package__}.resources") if d.cls == returned), None)
+    if decl is None:
+        return {}
+    docs = {"resource_name": "The Pulumi resource's name (unique in the stack).",
+            "opts": "Resource options, as for any resource.",
+            "kwargs": f"Any other argument of `{decl.cls}` ([its page]({page_name(module.__package__.split('.')[-1], decl)}))."}
+    for _, model in reversed(nested_models(decl.spec.inputs)):
+        docs |= {name: clean_doc(info.description) for name, info in model.model_fields.items() if info.description}
+    return docs | {fld.name: fld.doc for fld in args_fields(decl) if fld.doc}
+
+
+def _signature(fn: Any) -> tuple[str, list[str]]:
+    """The call as a program writes it, and a table of its parameters (described by ``:param``, else
+    by the argument of the same name of the resource it returns)."""
+    docs = _resource_param_docs(fn) | _split_params(fn.__doc__)[1]
+    params, star = [], False
+    rows = ["| argument | type | default | description |", "| --- | --- | --- | --- |"]
+    for param in inspect.signature(fn).parameters.values():
+        if param.kind is param.KEYWORD_ONLY and not star:
+            params.append("*")
+            star = True
+        prefix = {"VAR_POSITIONAL": "*", "VAR_KEYWORD": "**"}.get(param.kind.name, "")
+        default = "" if param.default is param.empty else f"={param.default!r}"
+        kind = simplify_type(str(param.annotation)) if param.annotation is not param.empty else ""
+        params.append(f"{prefix}{param.name}{default}")
+        shown = "required" if param.default is param.empty and not prefix else (
+            _default_text(param.default) or "`None`" if default else "")
+        rows.append(f"| `{prefix}{param.name}` | `{cell(kind)}` | {shown} | {cell(docs.get(param.name, ''))} |")
+    returns = inspect.signature(fn).return_annotation
+    return f"{fn.__name__}({', '.join(params)}) -> {returns}", rows
+
+
+def _module_entries(module: Any, alias: str, short: str) -> list[str]:
+    lines: list[str] = []
+    for name in sorted(module.__all__, key=lambda n: (not inspect.isfunction(getattr(module, n)), n)):
+        obj = getattr(module, name)
+        lines += [f"### `{alias}.{short}.{name}`", ""]
+        if inspect.isfunction(obj):
+            call, rows = _signature(obj)
+            lines += ["```python", call, "```", "", *doc_markdown(_split_params(obj.__doc__)[0])]
+            returned = getattr(module, str(inspect.signature(obj).return_annotation), None)
+            if not obj.__doc__ and isinstance(returned, type):
+                lines += [f"Returns a `{returned.__name__}`: {clean_doc(returned.__doc__)}", ""]
+            lines += [*rows, ""] if len(rows) > 2 else []
+        else:
+            lines += doc_markdown(obj.__doc__)
+            if isinstance(obj, type) and dataclasses.is_dataclass(obj):
+                wire = getattr(obj, "TYPE", None)
+                lines += [*([f"On the wire: `__type: {wire}`.", ""] if wire else []), *dataclass_rows(obj), ""]
+    return lines
+
+
+def _match_conditions(module: Any) -> list[str]:
+    """Each known match condition and the options check accepts with it (``condition_error``)."""
+    from pulumi_personalize.facts.contentstack import MATCH_CONDITIONS
+
+    options = [cls for cls in (getattr(module, n) for n in module.__all__) if hasattr(cls, "TYPE")
+               and cls.TYPE.endswith("MatchOptions")]
+    lines = ["## Match conditions", "",
+             "`attribute_match_condition` is the service's condition name; the options must fit it, or "
+             "`pulumi preview` fails (the provider's check). The names below are the ones known "
+             "(`MATCH_CONDITIONS` in `pulumi_personalize/facts/contentstack.py`, sources in "
+             "`docs/facts/contentstack.md#audiences`); others pass check only without options or with "
+             "options they fit. A rule may leave out its options: check accepts that with any condition.", "",
+             "| condition | known from | options check accepts |", "| --- | --- | --- |"]
+    for condition, source in MATCH_CONDITIONS:
+        fits = [f"`{cls.__name__}`" for cls in options if module.condition_error(condition, cls.TYPE) is None]
+        lines.append(f"| `{condition}` | {source} | {', '.join(fits) or 'none (leave the options out)'} |")
+    return [*lines, ""]
+
+
+def _presets(module: Any) -> list[str]:
+    from pulumi_personalize.facts.contentstack import PRESET_ATTRIBUTES
+
+    note = attribute_docs(inspect.getsource(module)).get("PRESET_ATTRIBUTES", "")
+    lines = ["## Preset attributes", "", "`rules.preset(key)` names one of these by its key. " + note, "",
+             "| key | name | description |", "| --- | --- | --- |"]
+    lines += [f"| `{key}` | {cell(name)} | {cell(doc)} |" for key, name, doc in PRESET_ATTRIBUTES]
+    return [*lines, ""]
+
+
+def render_module_page(package: str, short: str, service: str, alias: str) -> str:
+    module = importlib.import_module(f"pulumi_personalize.{package}.{short}")
+    lines = [GENERATED, "", f"# {alias}.{short}", "", f"{service}: `pulumi_personalize.{package}.{short}`.", "",
+             *doc_markdown(module.__doc__), "## Builders", "", *_module_entries(module, alias, short)]
+    if short == "rules":
+        lines += [*_match_conditions(module), *_presets(module)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def module_page_name(package: str, short: str) -> str:
+    return f"{package}-{short}.md"
+
+
+# --------------------------------------------------------------------------------------------------
 # Writing the pages
 # --------------------------------------------------------------------------------------------------
 
@@ -336,6 +531,13 @@ def render_index(pages: list[tuple[str, str, str, Declaration]]) -> str:
         summary = clean_doc(decl.doc).split(". ")[0].rstrip(".")
         lines.append(f"| {service} | `{alias}.{decl.cls}` | [{page_name(package, decl)}]"
                      f"({page_name(package, decl)}) | {cell(summary)} |")
+    lines += ["", "Typed builders of the values some arguments take:", "",
+              "| service | module | page | summary |", "| --- | --- | --- | --- |"]
+    for package, short, service, alias in BUILDER_MODULES:
+        module = importlib.import_module(f"pulumi_personalize.{package}.{short}")
+        summary = clean_doc(module.__doc__).split(". ")[0].split(": ")[0].rstrip(".")
+        name = module_page_name(package, short)
+        lines.append(f"| {service} | `{alias}.{short}` | [{name}]({name}) | {cell(summary)} |")
     lines += [
         "",
         "Every resource also takes `config_namespace` (the stack configuration namespace that holds the "
@@ -356,6 +558,7 @@ def render_all() -> dict[str, str]:
     pages = [(package, service, alias, decl) for package, service, alias in SERVICES
              for decl in declarations(f"pulumi_personalize.{package}.resources")]
     out = {page_name(p, d): render_page(p, s, a, d) for p, s, a, d in pages}
+    out |= {module_page_name(p, m): render_module_page(p, m, s, a) for p, m, s, a in BUILDER_MODULES}
     out["README.md"] = render_index(pages)
     return out
 

@@ -111,6 +111,7 @@ class _AttributeReference:
 
     TYPE: ClassVar[str]
     ref: pulumi.Input[str]
+    """A preset's key (``COUNTRY``), or a custom attribute's uid (not its key)."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class _ValueMatch(Generic[ValueT]):
 
     TYPE: ClassVar[str]
     value: pulumi.Input[ValueT]
+    """What the attribute is compared with."""
 
 
 @dataclass(frozen=True)
@@ -179,8 +181,11 @@ class DateTimeMatch:
 
     TYPE: ClassVar[str] = "DateTimeMatchOptions"
     start_time: pulumi.Input[str] | None = None
+    """From this date-time on (set it, ``end_time`` or both)."""
     end_time: pulumi.Input[str] | None = None
+    """Up to this date-time."""
     use_visitor_timezone: pulumi.Input[bool] = False
+    """Evaluate both in the visitor's time zone instead of UTC."""
 
 
 @dataclass(frozen=True)
@@ -189,9 +194,13 @@ class JsonMatch:
 
     TYPE: ClassVar[str] = "JSONMatchOptions"
     pointer: pulumi.Input[str]
+    """A JSON pointer starting with ``/`` (``/utm_campaign``)."""
     match_condition: pulumi.Input[str]
+    """The condition applied to the value pointed at (``STRING_EQUALS``, ...)."""
     match_options: StringMatch | NumberMatch | BooleanMatch | DateTimeMatch
+    """Options that fit ``match_condition`` (never another ``JsonMatch``)."""
     invert_condition: pulumi.Input[bool] = False
+    """Negates the inner condition."""
 
 
 MatchOptions = StringMatch | NumberMatch | BooleanMatch | DateTimeMatch | JsonMatch
@@ -203,9 +212,13 @@ class Rule:
 
     TYPE: ClassVar[str] = "Rule"
     attribute: PresetAttribute | CustomAttribute
+    """``preset(key)`` or ``custom(uid)``."""
     attribute_match_condition: pulumi.Input[str]
+    """The service's condition name (see the match conditions below the builders)."""
     attribute_match_options: MatchOptions | None = None
+    """Options that fit the condition; left out for a condition that takes none."""
     invert_condition: pulumi.Input[bool] = False
+    """Negates the condition."""
 
 
 @dataclass(frozen=True)
@@ -214,14 +227,18 @@ class RuleCombination:
 
     TYPE: ClassVar[str] = "RuleCombination"
     combination_type: pulumi.Input[str] = "AND"
+    """``AND`` (every rule) or ``OR`` (any rule)."""
     rules: Sequence[Rule | RuleCombination] = field(default_factory=tuple)
+    """Rules and nested combinations."""
 
 
 def all_of(*rules: Rule | RuleCombination) -> RuleCombination:
+    """Visitors who match every one of ``rules`` (``AND``)."""
     return RuleCombination("AND", tuple(rules))
 
 
 def any_of(*rules: Rule | RuleCombination) -> RuleCombination:
+    """Visitors who match at least one of ``rules`` (``OR``)."""
     return RuleCombination("OR", tuple(rules))
 
 

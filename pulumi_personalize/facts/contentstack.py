@@ -70,3 +70,13 @@ QUOTAS: tuple[Quota, ...] = (
 DEFAULT_QUOTAS = {quota.name: quota.default for quota in QUOTAS}
 QUOTA_CODES = {quota.name: f"personalize.{quota.scope}.{quota.reason}_COUNT_EXCEEDED" for quota in QUOTAS}
 MAX_VARIANTS = DEFAULT_QUOTAS["variants_per_experience"]
+
+# --- audience rules ---
+# Match conditions known so far (docs/facts/contentstack.md#audiences), with where each comes from;
+# the service may know more, so a rule's condition is not limited to these.
+MATCH_CONDITIONS: tuple[tuple[str, str], ...] = (
+    *((name, "vendor API docs") for name in ("STRING_EQUALS", "NUMBER_GREATER_THAN", "JSON_MATCH", "BETWEEN_TIME")),
+    *((name, "third party") for name in ("CONTAINS_SUBSTRING", "HAS_ANY_VALUE", "IS_TRUE", "IS_FALSE",
+                                         "NUMBER_LESS_THAN", "NUMBER_EQUAL_TO", "IS_MEMBER_OF", "BEFORE_TIME",
+                                         "AFTER_TIME")),
+)

@@ -286,7 +286,8 @@ class DecisionModelVariantArgs(EngineArgs):
     decision_model: pulumi.Input[str]
     """The parent decision model's ref (``model.ref``). Changing it replaces the variant."""
     definition: pulumi.Input[str] | None = None
-    """The decision canvas as a DMN XML document (or ``definition_file=`` a path)."""
+    """The decision canvas as a DMN XML document (or ``definition_file=`` a path). A small decision table:
+    ``examples/sitecore-experiences/decisions/next-best-offer.dmn``."""
     adopt_ref: pulumi.Input[str] | None = field(default=None, kw_only=True)
     """Take over the existing object with this ref at create (an archived one is unarchived), instead of
     creating one: its declared fields are then written to it. Ignored after creation."""
@@ -306,7 +307,8 @@ class DecisionModelVariant(EngineResource, module="sitecore", name="DecisionMode
     decision_model: pulumi.Output[str]
     """The parent decision model's ref (``model.ref``). Changing it replaces the variant."""
     definition: pulumi.Output[str]
-    """The decision canvas as a DMN XML document (or ``definition_file=`` a path)."""
+    """The decision canvas as a DMN XML document (or ``definition_file=`` a path). A small decision table:
+    ``examples/sitecore-experiences/decisions/next-best-offer.dmn``."""
     config_namespace: pulumi.Output[str | None]
 
     def __init__(

@@ -59,7 +59,9 @@ class Variant:
     html: pulumi.Input[str] | None = None
     """Web code of the variant (instead of, or over, the template's)."""
     css: pulumi.Input[str] | None = None
+    """Web styles of the variant (instead of, or over, the template's)."""
     js: pulumi.Input[str] | None = None
+    """Web script of the variant (instead of, or over, the template's)."""
     freemarker: pulumi.Input[str] | None = None
     """API flows: the FreeMarker/JSON the render task produces (instead of the template's)."""
     template_variables: Mapping[str, pulumi.Input[str]] | None = None
@@ -67,8 +69,11 @@ class Variant:
     decision_models: Sequence[DecisionModel | pulumi.Input[str]] = ()
     """Decision models (resources or refs) the variant runs (one ``decisionModelTask``)."""
     description: str | None = None
+    """The variant's description."""
     preview_url: str | None = None
+    """A page to preview the variant on."""
     is_control: bool = field(default=False, kw_only=True)
+    """The experiment's control; ``web_experiment`` sets it from ``control``."""
 
     def build(self, flow_type: str) -> dict[str, Any]:
         tasks: list[dict[str, Any]] = []
@@ -111,11 +116,19 @@ class SampleSize:
     minimum_detectable_difference: float = 0.2
     """Smallest relative change worth detecting."""
     confidence_level: float = 0.95
+    """Confidence wanted in the result (0-1)."""
 
 
 def page_view_goal(name: str, page: str, *, match: str = "CONTAINS", decrease: bool = False,
                    description: str | None = None) -> dict[str, Any]:
-    """A primary goal: sessions that view a page whose URL matches ``page``."""
+    """A primary goal: sessions that view a page whose URL matches ``page``.
+
+    :param name: The goal's name.
+    :param page: The text the page's URL is matched with.
+    :param match: How the URL is matched (``CONTAINS``, ``EQUALS``, ...).
+    :param decrease: The goal is to lower the conversion instead of raising it.
+    :param description: The goal's description.
+    """
     goal: dict[str, Any] = {
         "type": "pageViewGoal", "name": name,
         "goal_calculation": {"type": "binary", "calculation": "DECREASE" if decrease else "INCREASE",
@@ -129,7 +142,13 @@ def page_view_goal(name: str, page: str, *, match: str = "CONTAINS", decrease: b
 
 def custom_goal(name: str, event_type: str, *, decrease: bool = False,
                 description: str | None = None) -> dict[str, Any]:
-    """A primary goal: sessions that send an event of ``event_type``."""
+    """A primary goal: sessions that send an event of ``event_type``.
+
+    :param name: The goal's name.
+    :param event_type: The event's type, as the site sends it.
+    :param decrease: The goal is to lower the conversion instead of raising it.
+    :param description: The goal's description.
+    """
     goal: dict[str, Any] = {
         "type": "customGoal", "name": name, "event_type": event_type,
         "goal_calculation": {"type": "binary", "calculation": "DECREASE" if decrease else "INCREASE",
@@ -165,7 +184,11 @@ def web_experience(resource_name: str, *, name: str, friendly_id: str, start_dat
                    variant: Variant | None = None, status: str = "DRAFT", end_date: str | None = None,
                    channels: Sequence[str] | None = None, opts: pulumi.ResourceOptions | None = None,
                    **kwargs: Any) -> FlowDefinition:
-    """A web experience: one variant (its code on the page) for all the traffic."""
+    """A web experience: one variant (its code on the page) for all the traffic.
+
+    :param variant: The variant every visitor gets (its ``html``/``css``/``js`` or template).
+    :param channels: Where it runs (``WEB``, ``MOBILE_WEB``, ...); web flows default to ``WEB``.
+    """
     return _experience(resource_name, WEB, name=name, friendly_id=friendly_id, start_date=start_date,
                        variant=variant, status=status, end_date=end_date, channels=channels, opts=opts, **kwargs)
 
@@ -174,7 +197,11 @@ def api_experience(resource_name: str, *, name: str, friendly_id: str, start_dat
                    variant: Variant | None = None, status: str = "DRAFT", end_date: str | None = None,
                    channels: Sequence[str] = ("WEB",), opts: pulumi.ResourceOptions | None = None,
                    **kwargs: Any) -> FlowDefinition:
-    """An interactive (API / full-stack) experience: one variant's rendered JSON for every call."""
+    """An interactive (API / full-stack) experience: one variant's rendered JSON for every call.
+
+    :param variant: The variant every call gets (its ``freemarker`` or template).
+    :param channels: Where the calls come from (``WEB``, ``MOBILE_APP``, ...).
+    """
     return _experience(resource_name, API, name=name, friendly_id=friendly_id, start_date=start_date,
                        variant=variant, status=status, end_date=end_date, channels=channels, opts=opts, **kwargs)
 
@@ -185,7 +212,16 @@ def web_experiment(resource_name: str, *, name: str, friendly_id: str, start_dat
                    flow_type: str = WEB, channels: Sequence[str] | None = None,
                    opts: pulumi.ResourceOptions | None = None, **kwargs: Any) -> FlowDefinition:
     """An A/B(/n) experiment: ``control`` and ``treatments`` share the traffic (``splits`` in that
-    order, adding up to 100; default even, the remainder to the control), measured by ``goal``."""
+    order, adding up to 100; default even, the remainder to the control), measured by ``goal``.
+
+    :param control: The variant the others are compared with.
+    :param treatments: The variants tested against the control.
+    :param goal: The primary goal: ``page_view_goal(...)`` or ``custom_goal(...)``.
+    :param splits: Percent of the traffic per variant, control first, adding up to 100.
+    :param sample_size: The sample-size parameters (``SampleSize()`` by default).
+    :param flow_type: ``INTERACTIVE_WEB_FLOW`` (default) or ``INTERACTIVE_API_FLOW``.
+    :param channels: Where it runs; API experiments default to ``WEB``.
+    """
     every = [Variant(**{**control.__dict__, "is_control": True}),
              *(Variant(**{**t.__dict__, "is_control": False}) for t in treatments)]
     if splits is None:

@@ -265,8 +265,8 @@ DECISION_MODEL_VARIANT = declare(
         _named("variant"),
         Arg("decision_model", "The parent decision model's ref (``model.ref``). Changing it replaces the "
             "variant.", replaces=True),
-        Arg("definition", "The decision canvas as a DMN XML document (or ``definition_file=`` a path).",
-            required=False),
+        Arg("definition", "The decision canvas as a DMN XML document (or ``definition_file=`` a path). A small "
+            "decision table: ``examples/sitecore-experiences/decisions/next-best-offer.dmn``.", required=False),
         Arg("definition_file", "A path to the DMN document, read now, relative to ``base_dir`` (default: the "
             "working directory, the project's).", arg="str | os.PathLike[str]", program_only=True),
     ),

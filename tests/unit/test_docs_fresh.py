@@ -74,3 +74,43 @@ def test_a_nested_object_is_tabled_once(generated: dict[str, str]) -> None:
     assert connection.count("| `client_secret` |") == 1
     assert "### `ConnectionAuthArgs`" in connection and "### `auth: ConnectionAuth`" not in connection
     assert "### `schedule: Schedule`" in generated["sitecore-flow-definition.md"]
+
+
+def test_the_rules_page_names_every_builder_condition_and_preset(generated: dict[str, str]) -> None:
+    from pulumi_personalize.contentstack import rules
+    from pulumi_personalize.facts.contentstack import MATCH_CONDITIONS, PRESET_ATTRIBUTE_KEYS
+
+    page = generated["contentstack-rules.md"]
+    assert "[contentstack-rules.md](contentstack-rules.md)" in generated["README.md"]
+    for name in rules.__all__:
+        assert f"### `cs.rules.{name}`\n" in page, name
+    for condition, _ in MATCH_CONDITIONS:
+        assert re.search(rf"^\| `{condition}` \| [^|]+ \| `?[A-Za-z]", page, re.MULTILINE), condition
+    assert "| `STRING_EQUALS` | vendor API docs | `StringMatch` |" in page  # what check accepts, not a list
+    for key in PRESET_ATTRIBUTE_KEYS:
+        assert f"| `{key}` |" in page, key
+
+
+def test_every_match_condition_of_the_facts_is_in_the_fact_sheet() -> None:
+    from pulumi_personalize.facts.contentstack import MATCH_CONDITIONS
+
+    sheet = (REPO / "docs" / "facts" / "contentstack.md").read_text()
+    listed = sheet[sheet.index("- Match conditions documented"):].split("\n- ", 1)[0]
+    assert sorted(re.findall(r"`([A-Z_]+)`", listed)) == sorted(c for c, _ in MATCH_CONDITIONS)
+
+
+def test_the_flows_page_describes_every_builder_argument(generated: dict[str, str]) -> None:
+    import inspect
+
+    from pulumi_personalize.sitecore import flows
+
+    page = generated["sitecore-flows.md"]
+    assert "[sitecore-flows.md](sitecore-flows.md)" in generated["README.md"]
+    for name in flows.__all__:
+        assert f"### `sc.flows.{name}`\n" in page, name
+        function = getattr(flows, name)
+        if inspect.isfunction(function):
+            for param in inspect.signature(function).parameters:
+                row = re.search(rf"^\| `\**{param}` \|.*\| ([^|]*) \|$", page[page.index(f"`sc.flows.{name}`"):],
+                                re.MULTILINE)
+                assert row and row.group(1).strip(), f"{name}({param}) has no description"
