@@ -156,7 +156,12 @@ pulumi preview                         # no changes
   are written next to the program and read from there.
 - **Secrets** the service holds (a connection's OAuth client secret) are never written: the program
   reads them from its own stack configuration (`config.require_secret("crmClientSecret")`), and the
-  summary lists the `pulumi config set --secret` commands.
+  summary lists the `pulumi config set --secret` commands. The adopting `pulumi up` sends the value
+  you set, so it overwrites the live secret: set the one in use (the summary and a comment above the
+  resource say so).
+- **Project files**: `Pulumi.yaml` (name, description, `runtime: python`) and `requirements.txt`,
+  whose `pulumi` line is this package's own range (`pulumi>=3.233.0,<4.0.0`), so installing it never
+  changes the SDK a project already has within that range.
 - **Filters**: `--kind` (repeatable: Contentstack `attribute`, `event`, `audience`, `experience`,
   `priority`; Sitecore `connection`, `template`, `decision_model` with its variants and deployment,
   `flow`) and `--name 'glob*'` (name, key or friendly id). Skipped, and said so in the summary: what

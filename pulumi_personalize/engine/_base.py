@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -47,6 +48,20 @@ def _bridge_to_pulumi_log() -> None:
 
 _bridge_to_pulumi_log()
 
+
+def _one_line_errors_in_provider_host() -> None:
+    """From SDK 3.260 on, the dynamic provider host reports every failed operation as
+    ``traceback.format_exc()``: eight lines of the host's own frames before the line a user needs.
+    With ``sys.tracebacklimit = 0`` that is the exception line alone
+    (``pulumi_personalize.engine.ResourceOperationError: create ... failed: ...``). Nothing is lost:
+    every operation already turns any exception into that error, message included (``from None``).
+    Only in the host process (``python -m pulumi.dynamic``), never in a program or a test run.
+    """
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if getattr(spec, "name", None) == "pulumi.dynamic.__main__":
+        sys.tracebacklimit = 0
+
 _LAZY_LOCK = threading.Lock()
 
 
@@ -70,6 +85,7 @@ class ProviderBase(ResourceProvider):
         self._config: dict[str, object] = dict(raw) if isinstance(raw, Mapping) else {}
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
+        _one_line_errors_in_provider_host()
 
     def _client(self, props: Mapping[str, Any]) -> Any:
         if getattr(self, "_lock", None) is None:

@@ -30,3 +30,7 @@ class ResourceOperationError(PersonalizeError):
         self.resource = resource
         self.operation = operation
         self.cause = cause if isinstance(cause, BaseException) else None
+
+
+# The public path, which is also the one a failed operation's message starts with.
+ResourceOperationError.__module__ = "pulumi_personalize.engine"

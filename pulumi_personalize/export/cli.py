@@ -156,6 +156,9 @@ def _summary(program: Program, written: list[str], out: Path, namespace: str, st
     print(f"Wrote {len(written)} files: {', '.join(written)}", file=stream)
     print(f"Next: cd {out}; `pulumi stack init <stack>`; set this tenant's settings in namespace {namespace} "
           "(README: Configure real tenants); `pulumi up` adopts everything.", file=stream)
+    if program.secrets:
+        print("Secrets the service does not export: the adopting `pulumi up` overwrites each live secret with the "
+              "value you set here, so set the one in use:", file=stream)
     for secret in program.secrets:
         print(f"  pulumi config set --secret {secret.key} <{secret.what}>", file=stream)
 

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 __all__ = [
+    "SECRET_OVERWRITE",
     "Call",
     "FileRead",
     "Names",
@@ -88,6 +89,11 @@ class SecretSetting:
     key: str
     """Key in the project's configuration namespace (``pulumi config set --secret <key> ...``)."""
     what: str
+
+
+# The service never returns a secret, so the adopting `up` sends what the stack's configuration holds.
+SECRET_OVERWRITE = ("The service does not export secrets: the adopting `pulumi up` overwrites the live\n"
+                    "secret with what you set ({}), so set the one in use.")
 
 
 @dataclass

@@ -8,9 +8,12 @@ installed; where it is, :func:`format_with_ruff` runs it over the result anyway.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.metadata
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +24,7 @@ from typing import Any
 
 from .program import Call, FileRead, Program, Ref, Resource
 
-__all__ = ["LINE_LENGTH", "expression", "format_with_ruff", "render_files", "render_main"]
+__all__ = ["LINE_LENGTH", "expression", "format_with_ruff", "render_files", "render_main", "sdk_requirement"]
 
 LINE_LENGTH = 88
 _INDENT = "    "
@@ -148,6 +151,18 @@ def render_main(program: Program) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def sdk_requirement() -> str:
+    """The ``pulumi`` requirement of this package itself (``pulumi<4.0.0,>=3.233.0``): the generated
+    project accepts every SDK the package does, so installing it never downgrades a project's SDK."""
+    with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+        for requirement in importlib.metadata.requires("pulumi-personalize") or []:
+            match = re.fullmatch(r"pulumi\s*([<>=!~][^;]*)", requirement.strip())
+            if match:  # the lower bound first, as people write it
+                bounds = sorted((b.strip() for b in match.group(1).split(",")), key=lambda b: not b.startswith(">"))
+                return f"pulumi{','.join(bounds)}"
+    return "pulumi"  # not installed (a source checkout): any SDK, still never a downgrade
+
+
 def render_files(program: Program, project_name: str) -> dict[str, str]:
     """Every file of the generated project, by relative path."""
     files = {
@@ -157,7 +172,7 @@ def render_files(program: Program, project_name: str) -> dict[str, str]:
                         "runtime: python\n"),
         "requirements.txt": ("# pulumi-personalize is installed from its repository (it is not on PyPI), e.g.\n"
                              "#   pulumi-personalize @ git+https://github.com/<org>/pulumi-personalize.git@<tag>\n"
-                             "pulumi>=3.259.0,<3.260\npulumi-personalize>=0.1\n"),
+                             f"{sdk_requirement()}\npulumi-personalize>=0.1\n"),
     }
     files.update(program.files)
     return files

@@ -39,7 +39,7 @@ from ..sitecore.resources import (
     TEMPLATE,
 )
 from .builder import ProgramBuilder
-from .program import Call, FileRead, Program, Ref, SecretSetting, file_slug
+from .program import SECRET_OVERWRITE, Call, FileRead, Program, Ref, SecretSetting, file_slug
 from .reader import SitecoreSnapshot
 from .selection import Selection
 
@@ -139,6 +139,9 @@ class _Builder(ProgramBuilder):
             if inputs.get("icon", DEFAULT_ICON) != DEFAULT_ICON:
                 kwargs.append(("icon", inputs["icon"]))
             self.add("connection", CONNECTION, title, str(item["ref"]), kwargs)
+            if secrets:
+                self.program.resources[-1].comment = SECRET_OVERWRITE.format(
+                    ", ".join(f"config {s.key}" for s in secrets))
 
     # -- templates ---------------------------------------------------------------------------------
 

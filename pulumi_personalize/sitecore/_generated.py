@@ -335,7 +335,7 @@ class DecisionModelVariant(EngineResource, module="sitecore", name="DecisionMode
             "config_namespace": config_namespace,
             "adopt_ref": adopt_ref,
         }
-        values = _declared.variant_definition(values, base_dir)
+        values = _declared.variant_definition(values, base_dir, resource_name)
         super().__init__(resource_name, merge_args(DecisionModelVariantArgs, args, values), opts)
 
 
@@ -616,5 +616,5 @@ class Template(_declared.TemplateMethods, EngineResource, module="sitecore", nam
             "adopt_ref": adopt_ref,
             "adopt_existing": adopt_existing,
         }
-        values = _declared.template_code(values, base_dir)
+        values = _declared.template_code(values, base_dir, resource_name)
         super().__init__(resource_name, merge_args(TemplateArgs, args, values), opts)

@@ -101,13 +101,22 @@ def _sitecore(label: str, endpoints: Any, outputs: Any = _ref_revision, **extra:
             "to_wire": _to_wire, "from_wire": _from_wire, **extra}
 
 
-def _read_file(path: str | os.PathLike[str], base_dir: str | os.PathLike[str] | None) -> str:
+class FileArgumentError(pulumi.RunError):
+    """A ``*_file=`` argument names a file that cannot be read. A ``RunError``, so the program stops
+    with this message alone, which names the resource, the argument and the full path."""
+
+
+def _read_file(resource: str, arg: str, path: str | os.PathLike[str], base_dir: str | os.PathLike[str] | None) -> str:
     # Files are read in the program (whose working directory is the Pulumi project), so the
     # provider only ever sees strings, and a preview diffs the content itself.
     full = Path(path)
     if not full.is_absolute():
         full = (Path(base_dir) if base_dir is not None else Path.cwd()) / full
-    return full.read_text(encoding="utf-8")
+    try:
+        return full.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise FileArgumentError(f"{resource}: {arg}={str(path)!r} cannot be read from {full}: {why}") from None
 
 
 def _ref(what: str) -> Out:
@@ -246,13 +255,15 @@ offers = sc.DecisionModel(
 )
 
 
-def variant_definition(values: dict[str, Any], base_dir: str | os.PathLike[str] | None) -> dict[str, Any]:
+def variant_definition(
+    values: dict[str, Any], base_dir: str | os.PathLike[str] | None, resource_name: str
+) -> dict[str, Any]:
     """``definition_file=``: the DMN document read now, relative to ``base_dir``."""
     path = values.pop("definition_file", None)
     if path is not None:
         if values.get("definition") is not None:
             raise TypeError("give either definition= or definition_file=, not both")
-        values["definition"] = _read_file(path, base_dir)
+        values["definition"] = _read_file(f"sc.DecisionModelVariant {resource_name!r}", "definition_file", path, base_dir)
     return values
 
 
@@ -363,7 +374,9 @@ banner = flows.web_experience(
 _ELEMENTS = ("html", "css", "js", "freemarker")
 
 
-def template_code(values: dict[str, Any], base_dir: str | os.PathLike[str] | None) -> dict[str, Any]:
+def template_code(
+    values: dict[str, Any], base_dir: str | os.PathLike[str] | None, resource_name: str
+) -> dict[str, Any]:
     """``html=`` ... ``freemarker=`` (code) and ``html_file=`` ... (paths read now) -> ``template_elements``."""
     elements: list[Mapping[str, Any]] = []
     for element in _ELEMENTS:
@@ -372,7 +385,7 @@ def template_code(values: dict[str, Any], base_dir: str | os.PathLike[str] | Non
         if code is not None and path is not None:
             raise TypeError(f"give either {element}= or {element}_file=, not both")
         if path is not None:
-            code = _read_file(path, base_dir)
+            code = _read_file(f"sc.Template {resource_name!r}", f"{element}_file", path, base_dir)
         if code is not None:
             elements.append({"id": element, "template": code})
     if elements:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from pulumi_personalize.emulator.sitecore.auth import AUDIENCE
-from tests.e2e.conftest import SITECORE_CLIENT_ID, SITECORE_CLIENT_SECRET
+from tests.e2e.conftest import REPO, SITECORE_CLIENT_ID, SITECORE_CLIENT_SECRET
 from tests.e2e.export_support import (
     WRITES,
     PulumiProject,
@@ -184,8 +184,14 @@ def test_export_round_trip(emulator: Any, tmp_path: Path) -> None:
         assert line in result.stdout, result.stdout
     assert "connection: Old feed: archived" in result.stdout, result.stdout
     assert "pulumi config set --secret crmClientSecret" in result.stdout, result.stdout
+    assert "the adopting `pulumi up` overwrites each live secret with the value you set" in result.stdout
     program = (out / "__main__.py").read_text()
     assert CRM_SECRET not in program and 'config.require_secret("crmClientSecret")' in program
+    assert "# secret with what you set (config crmClientSecret), so set the one in use." in program
+    # The package's own SDK range: installing the project never downgrades its SDK.
+    declared = [line.strip().strip('",') for line in (REPO / "pyproject.toml").read_text().splitlines()
+                if line.strip().startswith('"pulumi>=')]
+    assert len(declared) == 1 and declared[0] in (out / "requirements.txt").read_text().splitlines(), declared
     for key in ("weather", "crm", "webhook", "hero_banner", "offer_json", "returning", "utils", "nbo",
                 "control", "smart", "churn", "rain", "hero_test", "offer_api"):
         assert program.count(f'adopt_ref="{made[key]}"') == 1, key

@@ -88,3 +88,20 @@ def test_a_template_argument_given_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="either html= or html_file="):
         sitecore.Template("t", name="t", friendly_id="t", type="WEB", html="<p/>", html_file="a.html",
                           base_dir=tmp_path)
+
+
+def test_missing_template_file_fails_the_preview_naming_resource_argument_and_path(
+    stack_factory: StackFactory, tmp_path: Path
+) -> None:
+    def program() -> None:
+        sitecore.Template("banner", name="Banner", friendly_id="banner", type="WEB", html="<div/>",
+                          css_file="missing.css", base_dir=tmp_path)
+
+    stack = stack_factory(program)
+    with pytest.raises(auto.CommandError) as raised:
+        stack.preview()
+    text = str(raised.value)
+    assert (f"sc.Template 'banner': css_file='missing.css' cannot be read from {tmp_path / 'missing.css'}: "
+            "No such file or directory") in text, text[-3000:]
+    assert "FileNotFoundError" not in text, text[-3000:]
+    assert "Traceback" not in text, text[-3000:]  # a RunError: the message alone

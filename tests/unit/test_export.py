@@ -4,6 +4,7 @@ resource, how references, files, names and filters come out, and the errors a pe
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,9 @@ CS_CONFIG = {"personalize:contentstackBaseUrl": CS, "personalize:contentstackPro
              "personalize:contentstackAuthtoken": "cs-token", "personalize:contentstackRequestsPerSecond": "0"}
 SC_CONFIG = {"personalize:sitecoreBaseUrl": SC, "personalize:sitecoreTokenUrl": TOKEN,
              "personalize:sitecoreClientId": "client", "personalize:sitecoreClientSecret": "sc-secret"}
+SC_ENV = {"SITECORE_PERSONALIZE_BASE_URL": SC, "SITECORE_PERSONALIZE_TOKEN_URL": TOKEN,
+          "SITECORE_PERSONALIZE_CLIENT_ID": "client", "SITECORE_PERSONALIZE_CLIENT_SECRET": "sc-secret"}
+REPO = Path(__file__).resolve().parents[2]
 
 PLAN = "a" * 24
 EVENT = "e" * 24
@@ -317,7 +321,35 @@ def test_sitecore_program_files_references_and_secrets(respx_mock: respx.MockRou
     assert (tmp_path / "flows/offer_api/offer.js").read_text() == "x" * 200
     assert 'status="PRODUCTION"' in text  # LIVE is the service's own state of a flow in production
     assert "# The service reports LIVE" in text and "# The deployed revisions as they are" in text
+    # The secret is not exported: the generated code says what the adopting up does with it.
+    assert ("# The service does not export secrets: the adopting `pulumi up` overwrites the live\n"
+            "# secret with what you set (config crmClientSecret), so set the one in use.\n"
+            "crm = sc.Connection(") in text
     compile(text, "__main__.py", "exec")
+
+
+@respx.mock(assert_all_called=False)
+def test_sitecore_summary_says_the_adopting_up_overwrites_unexported_secrets(
+    respx_mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sitecore_routes(respx_mock)
+    for key, value in SC_ENV.items():
+        monkeypatch.setenv(key, value)
+    out = io.StringIO()
+    assert main(["sitecore", "--out", str(tmp_path)], stdout=out, stderr=io.StringIO()) == 0
+    summary = out.getvalue()
+    assert ("Secrets the service does not export: the adopting `pulumi up` overwrites each live secret with the "
+            "value you set here, so set the one in use:\n"
+            "  pulumi config set --secret crmClientSecret <clientSecret of connection 'CRM'>\n") in summary, summary
+
+
+def test_requirements_accept_every_sdk_the_package_accepts(tmp_path: Path) -> None:
+    declared = re.search(r'^ *"(pulumi\s*[<>=!~][^"]*)",$', (REPO / "pyproject.toml").read_text(), re.MULTILINE)
+    assert declared is not None
+    pulumi_pin = declared.group(1)  # "pulumi>=3.233.0,<4.0.0", from the dependencies list
+    program = Program("sitecore", "x", ["from pulumi_personalize import sitecore as sc"])
+    requirements = render_files(program, "p")["requirements.txt"].splitlines()
+    assert pulumi_pin in requirements, requirements  # the package's own range: never a downgrade
 
 
 @respx.mock(assert_all_called=False)
