@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .._values import contains_unknown, is_unknown
+from .._values import AnyCase, contains_unknown, is_unknown
 from ..facts import contentstack as facts
 from ..facts.contentstack import Combination, ExperienceType, VersionStatus
 from .rules import PRESET_ATTRIBUTES, RuleNode, WireModel
@@ -100,7 +100,7 @@ class MetricInputs(WireModel):
     name: str | None = None
 
 
-class TargetingInputs(BaseModel):
+class TargetingInputs(AnyCase):
     """Who sees the experience at all: audiences (uids) joined by AND or OR."""
 
     model_config = ConfigDict(extra="ignore")
