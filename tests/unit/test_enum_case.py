@@ -31,6 +31,9 @@ def test_contentstack_enums_take_any_case_and_hold_the_services_spelling(provide
     assert inputs["variants"][0]["audience_combination_type"] == "OR"
     assert [m["type"] for m in inputs["metrics"]] == ["Primary", "Secondary"]
     assert inputs["targeting"]["audience_combination_type"] == "OR"
+    ab_test = checked(provider(EXPERIENCE), {"name": "Checkout", "type": "ab_test", "variant_split": "equally_split",
+                                             "variants": [{"name": "Control"}, {"name": "Green"}]})
+    assert (ab_test["type"], ab_test["variant_split"]) == ("AB_TEST", "EQUALLY_SPLIT")
 
 
 def test_sitecore_enums_take_any_case_and_hold_the_services_spelling(provider: ProviderFactory) -> None:
