@@ -5,18 +5,23 @@
   (models and rule builders skip such values instead of rejecting them);
 - ``Found``, ``Gone``, ``Unconfirmed`` (``Lookup``, ``Removal``): what an api layer answers when asked
   for one object or to delete it, so that a 404 reaches the engine as a value (the engine decides
-  what it proves).
+  what it proves);
+- ``AnyCase``: the rule for enum-valued inputs of both services (any case in, the service's
+  spelling out).
 
 ``pulumi_personalize.engine`` re-exports all of them (the first four, as it always has).
 """
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, Union, get_args, get_origin
 
 import pulumi
+from pydantic import AliasChoices, BaseModel, model_validator
+from pydantic.fields import FieldInfo
 
 Json = dict[str, Any]
 
@@ -66,3 +71,55 @@ Lookup = Found | Gone | Unconfirmed
 """What ``Endpoints.get`` answers."""
 Removal = Gone | Unconfirmed
 """What ``Endpoints.delete`` answers."""
+
+
+def spellings(annotation: Any) -> tuple[str, ...]:
+    """The strings a ``Literal`` annotation accepts, looking through ``X | None`` and ``list[X]``."""
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return tuple(a for a in get_args(annotation) if isinstance(a, str))
+    if origin in (Union, types.UnionType, list, tuple, set, frozenset):
+        return tuple(s for arg in get_args(annotation) for s in spellings(arg))
+    return ()
+
+
+def spelled(value: Any, accepted: tuple[str, ...]) -> Any:
+    """``value`` in the service's spelling when it is one of ``accepted`` in another case; else as given
+    (so validation still refuses it, listing the accepted spellings)."""
+    if isinstance(value, list):
+        return [spelled(item, accepted) for item in value]
+    if isinstance(value, str):
+        return next((s for s in accepted if s.casefold() == value.casefold()), value)
+    return value
+
+
+def _input_keys(name: str, field: FieldInfo) -> set[str]:
+    keys = {name, field.alias or name}
+    choices = field.validation_alias
+    if isinstance(choices, str):
+        keys.add(choices)
+    elif isinstance(choices, AliasChoices):
+        keys.update(c for c in choices.choices if isinstance(c, str))
+    return keys
+
+
+class AnyCase(BaseModel):
+    """Enum-valued inputs (``Literal`` fields) accept any case and hold the service's spelling.
+
+    Normalised before validation, so check stores, diff compares and the wire sends the service's
+    spelling (``status="active"`` is ``ACTIVE``, ``type="primary"`` is ``Primary``) and a value that
+    is no spelling of an accepted one fails with pydantic's message, which lists them.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _service_spelling(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        fixed = dict(data)
+        for name, field in cls.model_fields.items():
+            accepted = spellings(field.annotation)
+            if accepted:
+                for key in _input_keys(name, field) & fixed.keys():
+                    fixed[key] = spelled(fixed[key], accepted)
+        return fixed

@@ -11,12 +11,15 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .._values import contains_unknown, is_unknown
+from .._values import AnyCase, contains_unknown, is_unknown, spelled
 from ..facts import contentstack as facts
 from ..facts.contentstack import Combination, ExperienceType, VersionStatus
 from .rules import RuleNode, WireModel, preset_clash
 
 MAX_VARIANTS = facts.MAX_VARIANTS
+# variantSplit is an open set (only EQUALLY_SPLIT seen, others passed through): the known spelling
+# is taken in any case like a Literal's (docs/internals.md, enum-valued inputs)
+KNOWN_VARIANT_SPLITS = ("EQUALLY_SPLIT",)
 TRAFFIC_TOLERANCE = 0.1  # 3 x 33.33 is an even split (the documentation's own example)
 
 
@@ -89,7 +92,7 @@ class MetricInputs(WireModel):
     name: str | None = None
 
 
-class TargetingInputs(BaseModel):
+class TargetingInputs(AnyCase):
     """Who sees the experience at all: audiences (uids) joined by AND or OR."""
 
     model_config = ConfigDict(extra="ignore")
@@ -114,6 +117,11 @@ class ExperienceInputs(WireModel):
     targeting: TargetingInputs | None = None
 
     _blank = field_validator("description", mode="before")(_blank_to_none)
+
+    @field_validator("variant_split", mode="before")
+    @classmethod
+    def _known_split(cls, value: Any) -> Any:
+        return spelled(value, KNOWN_VARIANT_SPLITS)
 
     @field_validator("variants", mode="before")
     @classmethod

@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeAlias, TypeVar
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from .._values import is_unknown
+from .._values import AnyCase, is_unknown
 from ..facts.contentstack import PRESET_ATTRIBUTE_KEYS, Combination
 
 __all__ = [
@@ -247,7 +247,7 @@ def any_of(*rules: Rule | RuleCombination) -> RuleCombination:
 # --------------------------------------------------------------------------------------------------
 
 
-class WireModel(BaseModel):
+class WireModel(AnyCase):
     """snake_case fields, camelCase aliases; validates from either, dumps wire names by alias."""
 
     model_config = ConfigDict(populate_by_name=True, alias_generator=to_camel, extra="ignore")

@@ -221,7 +221,8 @@ class EngineProvider(TenantGuard, Adoption):
             inputs = previous
         engine = {k: props[k] for k in spec.engine_inputs if props.get(k) is not None}
         inputs = {**inputs, **engine}
-        return ReadResult(id_=id_, outs={**inputs, **self._computed(live, client)}, inputs=inputs)
+        kept = {k: props[k] for k in spec.kept_on_refresh if props.get(k) is not None}
+        return ReadResult(id_=id_, outs={**inputs, **self._computed(live, client), **kept}, inputs=inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         props = public(news)

@@ -136,6 +136,10 @@ class ResourceSpec(Generic[ClientT]):
     Objects whose ``replace_on`` fields differ are not twins: a replace must not take over the object
     it replaces. Needs ``natural_key`` and ``endpoints.list``."""
     adoptable: bool = True
+    kept_on_refresh: tuple[str, ...] = ()
+    """Computed outputs a refresh keeps from the state: server-side counters that another resource of
+    the stack moves (the decision model's revision, which its deployment bumps) are no change of this
+    one, and refreshing them would show drift after every such change."""
     to_wire: Callable[[BaseModel, Json | None, ResourceSpec[Any]], Json] = default_to_wire
     from_wire: Callable[[Json, Mapping[str, Any], ResourceSpec[Any]], Json] = default_from_wire
     describe: Callable[[Mapping[str, Any]], str] | None = None

@@ -247,7 +247,9 @@ class DecisionModel(EngineResource, module="sitecore", name="DecisionModel"):
     ref: pulumi.Output[str]
     """The decision model's ref (the resource's id)."""
     revision: pulumi.Output[int]
-    """The service's revision number."""
+    """The model's revision after this resource's last create or update; a refresh keeps it (a
+    :class:`DecisionModelDeployment` moves the service's, and its own ``revision`` is the model's current
+    one)."""
     name: pulumi.Output[str]
     """Display name of the decision model (archiving renames it ``<name> - archived <date>``)."""
     deployment_configuration: pulumi.Output[dict[str, Any] | None]

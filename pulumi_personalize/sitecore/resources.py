@@ -233,6 +233,7 @@ DEPLOYMENT_CONFIGURATION = Shape(
 
 DECISION_MODEL = declare(
     name="sitecore.DecisionModel", inputs=DecisionModelInputs, natural_key="name", claim_twins=True,
+    kept_on_refresh=("revision",),  # a DecisionModelDeployment bumps it: no drift of the model
     **_sitecore("decision model", api.DecisionModels()),
     cls="DecisionModel", doc="A Sitecore Personalize decision model. Status lives per deployed variant, not on the "
     "model. Destroy archives it.",
@@ -243,7 +244,9 @@ DECISION_MODEL = declare(
             "kept as it is.", arg="pulumi.Input[DeploymentConfigurationArgs | Mapping[str, Any]]"),
     ),
     shapes=(DEPLOYMENT_CONFIGURATION, DEPLOYED_VARIANT),
-    computed=(_ref("decision model"), _revision("The service's revision number.")),
+    computed=(_ref("decision model"), _revision("The model's revision after this resource's last create or "
+                                                "update; a refresh keeps it (a :class:`DecisionModelDeployment` moves "
+                                                "the service's, and its own ``revision`` is the model's current one).")),
     destroy="Archives the decision model (`PUT` with `archived: true`); the service renames it `<name> - archived "
     "<date>`. A later create with the same name still finds it, takes it over and unarchives it under its name.",
     adoption='''\

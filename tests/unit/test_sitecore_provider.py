@@ -276,6 +276,18 @@ def test_a_model_without_a_declared_deployment_keeps_the_live_one(sc: respx.Mock
     assert sent(put)["deploymentConfiguration"] == deployed
 
 
+def test_a_refresh_keeps_the_models_revision_that_its_deployment_moved(sc: respx.MockRouter,
+                                                                       provider: ProviderFactory) -> None:
+    # a DecisionModelDeployment bumped the live revision from 3 to 5: no drift of the model (issue 20)
+    live = {"ref": "m1", "name": "Offers", "archived": False, "revision": 5, "deploymentConfiguration": {"variants": []}}
+    sc.get("/v2/decisionModelDefinitions").mock(side_effect=paged([live]))
+    sc.put("/v2/decisionModelDefinitions/m1").mock(side_effect=echo("m1", revision=6, status=200))
+    p = provider(DECISION_MODEL)
+    assert p.read("m1", {"name": "Offers", "ref": "m1", "revision": 3}).outs["revision"] == 3
+    assert p.read("m1", {"name": "Offers"}).outs["revision"] == 5  # no revision in state yet: the live one
+    assert p.update("m1", {"name": "Offers", "revision": 3}, {"name": "Offers v2"}).outs["revision"] == 6
+
+
 def test_variant_is_created_under_its_model_and_read_by_ref(sc: respx.MockRouter,
                                                             provider: ProviderFactory) -> None:
     post = sc.post("/v2/decisionModelDefinitions/m1/variants").mock(

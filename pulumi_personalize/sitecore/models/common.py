@@ -7,8 +7,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
+from pydantic import ConfigDict, ValidationError, ValidationInfo, model_validator
 from pydantic.alias_generators import to_camel
+
+from ..._values import AnyCase
 
 __all__ = [
     "DECISION_MODEL_LINKS",
@@ -43,7 +45,7 @@ def strip_server_fields(live: Mapping[str, Any], *, links: Iterable[str] = ()) -
     return {k: v for k, v in live.items() if k not in drop}
 
 
-class _Model(BaseModel):
+class _Model(AnyCase):
     """Strict on input; lenient when reading the live object (``context={"from_wire": True}``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True,
