@@ -116,10 +116,7 @@ class AnyCase(BaseModel):
     def _service_spelling(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             return data
-        fixed = dict(data)
-        for name, field in cls.model_fields.items():
-            accepted = spellings(field.annotation)
-            if accepted:
-                for key in _input_keys(name, field) & fixed.keys():
-                    fixed[key] = spelled(fixed[key], accepted)
-        return fixed
+        # input key (the field's name or any of its aliases) -> the service's spellings
+        accepted = {key: choices for name, field in cls.model_fields.items()
+                    if (choices := spellings(field.annotation)) for key in _input_keys(name, field)}
+        return {key: spelled(value, accepted[key]) if key in accepted else value for key, value in data.items()}
