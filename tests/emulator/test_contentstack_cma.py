@@ -1,8 +1,8 @@
 """The emulator's Content Management API variant groups (``emulator/contentstack/cma.py``): the groups the
 Personalize side's job makes, seen from the stack, their credentials and the PUT that links content types.
 
-A dedicated emulator whose background job is due at once (``PERSONALIZE_EMULATOR_CMS_DELAY=0``): the first
-read after a version with variants is written runs it, so no test waits for it.
+The session's emulator (``conftest.py``); its clock is moved past the background job's delay after a
+version with variants is written, so the job runs and no test waits for it.
 """
 
 from __future__ import annotations
@@ -14,29 +14,11 @@ import httpx
 import pytest
 
 from pulumi_personalize.emulator.contentstack.cma import EMULATOR_MANAGEMENT_TOKEN, EMULATOR_STACK_API_KEY
-from pulumi_personalize.emulator.settings import DEFAULT_AUTHTOKEN, DEFAULT_OAUTH_TOKEN
-from pulumi_personalize.emulator.testing import DEFAULT_PROJECT_UID, EmulatorHandle, running_emulator
+from pulumi_personalize.emulator.settings import DEFAULT_AUTHTOKEN, DEFAULT_CMS_DELAY, DEFAULT_OAUTH_TOKEN
+from pulumi_personalize.emulator.testing import DEFAULT_PROJECT_UID, EmulatorHandle
 
 GROUPS = "/v3/variant_groups"
 STACK = {"api_key": EMULATOR_STACK_API_KEY, "authtoken": DEFAULT_AUTHTOKEN}
-
-
-@pytest.fixture(scope="module")
-def quick_cms() -> Iterator[EmulatorHandle]:
-    with running_emulator(env={"PERSONALIZE_EMULATOR_CMS_DELAY": "0"}) as emu:
-        yield emu
-
-
-@pytest.fixture
-def emulator(quick_cms: EmulatorHandle) -> Iterator[EmulatorHandle]:
-    quick_cms.reset()
-    yield quick_cms
-
-
-@pytest.fixture
-def cs(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emulator.base_url, headers=emulator.contentstack_headers(), timeout=10) as client:
-        yield client
 
 
 @pytest.fixture
@@ -50,12 +32,13 @@ def _ok(response: httpx.Response, status: int = 200) -> Any:
     return response.json()
 
 
-def _experience(cs: httpx.Client, name: str) -> dict[str, Any]:
-    """An A/B experience with two variants, its ``_cms`` filled (the job is due at once)."""
+def _experience(emulator: EmulatorHandle, cs: httpx.Client, name: str) -> dict[str, Any]:
+    """An A/B experience with two variants, its ``_cms`` filled (the clock moved past the job's delay)."""
     made = _ok(cs.post("/experiences", json={"name": name, "__type": "AB_TEST"}), 201)
     variants = [{"__type": "ABTestVariant", "name": n, "trafficDistribution": 50} for n in ("A", "B")]
     _ok(cs.put(f"/experiences/{made['uid']}/versions/{made['latestVersion']}",
                json={"status": "DRAFT", "variants": variants}))
+    emulator.advance_clock(DEFAULT_CMS_DELAY)
     experience: dict[str, Any] = _ok(cs.get(f"/experiences/{made['uid']}"))
     assert experience["_cms"]["variantGroup"]
     return experience
@@ -79,8 +62,9 @@ def test_credentials_and_the_stack_api_key_are_required(emulator: EmulatorHandle
     assert unknown.status_code == 412 and unknown.json()["error_message"] == "The api_key is not valid."
 
 
-def test_the_groups_are_the_ones_the_personalize_job_makes(cs: httpx.Client, cma: httpx.Client) -> None:
-    home, promo = _experience(cs, "Home"), _experience(cs, "Promo")
+def test_the_groups_are_the_ones_the_personalize_job_makes(emulator: EmulatorHandle, cs: httpx.Client,
+                                                           cma: httpx.Client) -> None:
+    home, promo = _experience(emulator, cs, "Home"), _experience(emulator, cs, "Promo")
     listed = _ok(cma.get(GROUPS, params={"include_count": "true"}))
     assert listed["count"] == 2
     by_name = {g["name"]: g for g in listed["variant_groups"]}
@@ -99,14 +83,15 @@ def test_a_project_connected_to_a_stack_shows_its_groups_under_that_stack_only(
     project = _ok(httpx.post(emulator.base_url + "/projects", headers=org,
                              json={"name": "Site", "connectedStackApiKey": "blt-site"}), 201)
     with httpx.Client(base_url=emulator.base_url, headers=emulator.contentstack_headers(project["uid"])) as site:
-        _experience(site, "Site hero")
+        _experience(emulator, site, "Site hero")
     assert _ok(cma.get(GROUPS)) == {"variant_groups": []}
     [group] = _ok(cma.get(GROUPS, headers={"api_key": "blt-site"}))["variant_groups"]
     assert group["name"] == "Site hero" and group["personalize_metadata"]["project_uid"] == project["uid"]
 
 
-def test_a_put_gives_the_group_its_whole_list_of_linked_content_types(cs: httpx.Client, cma: httpx.Client) -> None:
-    experience = _experience(cs, "Home")
+def test_a_put_gives_the_group_its_whole_list_of_linked_content_types(emulator: EmulatorHandle, cs: httpx.Client,
+                                                                     cma: httpx.Client) -> None:
+    experience = _experience(emulator, cs, "Home")
     [group] = _ok(cma.get(GROUPS))["variant_groups"]
     answer = _ok(_link(cma, group, [{"uid": "page", "status": "linked"}, "product"]))
     assert answer["variant_group"]["content_types"] == ["page", "product"]
@@ -121,8 +106,8 @@ def test_a_put_gives_the_group_its_whole_list_of_linked_content_types(cs: httpx.
     assert _ok(_link(cma, left, ["faq"]))["variant_group"]["content_types"] == ["faq"]
 
 
-def test_a_put_that_does_not_fit_is_refused(cs: httpx.Client, cma: httpx.Client) -> None:
-    _experience(cs, "Home")
+def test_a_put_that_does_not_fit_is_refused(emulator: EmulatorHandle, cs: httpx.Client, cma: httpx.Client) -> None:
+    _experience(emulator, cs, "Home")
     [group] = _ok(cma.get(GROUPS))["variant_groups"]
     nameless = cma.put(f"{GROUPS}/{group['uid']}", json={"content_types": []})
     assert nameless.status_code == 422 and nameless.json()["errors"] == {"name": ["is required."]}
