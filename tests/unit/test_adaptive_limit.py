@@ -1,0 +1,272 @@
+"""The adaptive rate limit, on an injected clock (nothing sleeps): it slows down on 429 and on
+``Retry-After``, recovers, never exceeds its ceiling or this stack's cap, shares one budget between
+limiters using the same file, and several limiters that share nothing converge under a service's limit."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import random
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from pulumi_personalize.config import ContentstackSettings
+from pulumi_personalize.contentstack._wire import new_client as new_contentstack_client
+from pulumi_personalize.errors import RateLimitedError
+from pulumi_personalize.http import (
+    AdaptiveLimiter,
+    FileBudget,
+    MemoryBudget,
+    RetryPolicy,
+    budget_dir,
+    shared_budget,
+)
+
+CS_URL = "https://cs.test"
+
+
+class Clock:
+    """Time that moves only when a limiter sleeps (or the test moves it)."""
+
+    def __init__(self, now: float = 1_000.0) -> None:
+        self.now = now
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def limiter(clock: Clock, ceiling: float = 10.0, **options: Any) -> AdaptiveLimiter:
+    return AdaptiveLimiter(ceiling, clock=clock, sleep=clock.sleep, random=lambda: 0.5, **options)
+
+
+def sends(lim: AdaptiveLimiter, clock: Clock, n: int) -> list[float]:
+    """The times of ``n`` sends, one after another (the clock moves by the waits)."""
+    out = []
+    for _ in range(n):
+        lim.acquire()
+        out.append(clock())
+    return out
+
+
+def most_in_any(times: list[float], span: float) -> int:
+    ordered = sorted(times)
+    return max(sum(1 for t in ordered if s <= t < s + span) for s in ordered)
+
+
+def test_at_its_ceiling_it_never_exceeds_the_ceiling_in_any_second() -> None:
+    clock = Clock()
+    times = sends(limiter(clock), clock, 60)
+    assert most_in_any(times, 1.0) == 10
+    assert times[-1] - times[0] == pytest.approx(59 / 10 * 1.05, rel=0.02)  # 10 per 1 s + 50 ms margin
+
+
+def test_a_429_cuts_the_rate_and_pauses_for_about_one_window() -> None:
+    clock = Clock()
+    lim = limiter(clock)
+    sends(lim, clock, 5)
+    sent = clock()
+    lim.throttled(sent, None)
+    assert lim.rate == pytest.approx(7.0)
+    before = clock()
+    lim.acquire()
+    # no Retry-After: one window (1.05 s) less jitter (0.2 x 0.5), then sends 1/7 s apart
+    assert clock() - before == pytest.approx(1.05 * 0.9)
+    times = sends(lim, clock, 4)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 1 / 7.5  # still about 7/s: recovery is slow (0.5/s per second)
+
+
+def test_retry_after_pauses_every_sender_of_the_budget() -> None:
+    clock = Clock()
+    budget = MemoryBudget(10.0)
+    one, two = limiter(clock, budget=budget), limiter(clock, budget=budget)
+    one.acquire()
+    one.throttled(clock(), 4.0)
+    start = clock()
+    two.acquire()
+    assert clock() - start == pytest.approx(4.0 * 1.1)  # Retry-After plus jitter (0.2 x 0.5)
+
+
+def test_one_cut_per_episode_not_one_per_refused_request() -> None:
+    clock = Clock()
+    lim = limiter(clock)
+    sent = [clock()] * 6  # six requests in flight when the service starts refusing
+    for t in sent:
+        clock.now += 0.01
+        lim.throttled(t, None)
+    assert lim.rate == pytest.approx(7.0, abs=0.1)
+    lim.acquire()  # after the pause; a request sent now and refused again is a new episode
+    lim.throttled(clock(), None)
+    assert lim.rate == pytest.approx(4.9, abs=0.1)
+
+
+def test_it_recovers_additively_to_the_ceiling_and_no_further() -> None:
+    clock = Clock()
+    lim = limiter(clock)
+    lim.throttled(clock(), None)
+    lim.throttled(clock.now + 0.001, None)  # sent after the first cut: a second cut
+    assert lim.rate == pytest.approx(4.9)
+    paused = clock.now + 1.05 * 0.9  # the pause: one window less jitter; no recovery during it
+    clock.now = paused + 2.0
+    assert lim.rate == pytest.approx(4.9 + 2 * 0.5)  # a twentieth of the ceiling per second
+    clock.now += 60
+    assert lim.rate == 10.0
+
+
+def test_it_never_exceeds_the_ceiling_while_adapting() -> None:
+    clock = Clock()
+    lim = limiter(clock)
+    rng = random.Random(7)
+    times = []
+    for _ in range(400):
+        lim.acquire()
+        times.append(clock())
+        if rng.random() < 0.05:
+            lim.throttled(clock(), rng.choice([None, 0.0, 1.0, 2.5]))
+        clock.now += rng.choice([0.0, 0.0, 0.01, 0.3])
+    assert most_in_any(times, 1.0) <= 10
+    assert lim.rate >= lim.floor
+
+
+def test_this_stacks_cap_holds_below_the_shared_rate() -> None:
+    clock = Clock()
+    lim = limiter(clock, cap=3.0)
+    times = sends(lim, clock, 30)
+    assert most_in_any(times, 1.0) <= 3
+
+
+def test_two_limiters_on_one_file_share_one_budget(tmp_path: Path) -> None:
+    clock = Clock()
+    path = tmp_path / "org.json"
+    one = limiter(clock, budget=FileBudget(path, 10.0))
+    two = limiter(clock, budget=FileBudget(path, 10.0))
+    times = []
+    for i in range(40):
+        (one if i % 2 else two).acquire()
+        times.append(clock())
+    assert most_in_any(times, 1.0) == 10  # 10 between them, not 10 each
+    one.throttled(clock(), 3.0)  # what one process hears, the other obeys
+    start = clock()
+    two.acquire()
+    assert clock() - start == pytest.approx(3.0 * 1.1)
+    assert two.rate == pytest.approx(7.0)
+
+
+def test_the_budget_file_holds_numbers_only_and_survives_garbage(tmp_path: Path) -> None:
+    secret = "cs-authtoken-SECRET-9"
+    budget = shared_budget(("https://cs.test", secret), 10.0, tmp_path)
+    assert isinstance(budget, FileBudget) and secret not in budget.path.name
+    clock = Clock()
+    lim = limiter(clock, budget=budget)
+    lim.acquire()
+    text = budget.path.read_text()
+    assert secret not in text and json.loads(text)["rate"] == 10.0
+    budget.path.write_text("{not json")  # a crash mid-write, or another version's format
+    lim.acquire()
+    assert json.loads(budget.path.read_text())["rate"] == 10.0
+    budget.close()
+
+
+def test_budget_folder_is_the_users_cache_and_can_be_moved_or_turned_off(tmp_path: Path) -> None:
+    assert budget_dir({"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "pulumi-personalize" / "rate-limits"
+    assert budget_dir({"PERSONALIZE_RATE_LIMIT_DIR": str(tmp_path / "x")}) == tmp_path / "x"
+    assert budget_dir({"PERSONALIZE_RATE_LIMIT_DIR": "off"}) is None
+    assert isinstance(shared_budget(("k",), 10.0, None), MemoryBudget)
+
+
+def test_limiters_that_share_nothing_converge_under_the_services_limit() -> None:
+    """Three machines (no shared file), eight threads each, against a service allowing 10 in any
+    second: the refused share stays small and the accepted rate stays near the service's."""
+    clock = Clock(0.0)
+    rng = random.Random(11)
+    lims = [AdaptiveLimiter(10.0, clock=clock, sleep=lambda s: None, random=rng.random) for _ in range(3)]
+    window: deque[float] = deque()  # the service's sends of the last second
+    # (time, what, machine, slot, epoch): a thread asks for a slot ("reserve"), sends at it ("send"),
+    # and asks again when the answer comes back 50 ms later; the queue stands for the sleeps
+    events: list[tuple[float, str, int, float, int]] = [(rng.random() * 0.1, "reserve", i % 3, 0, 0) for i in range(24)]
+    heapq.heapify(events)
+    accepted = refused = 0
+    while events:
+        now, what, who, slot, epoch = heapq.heappop(events)
+        if now > 60.0:
+            continue
+        clock.now = now
+        lim = lims[who]
+        if what == "reserve":
+            slot, epoch = lim.reserve(now)
+            heapq.heappush(events, (max(slot, now), "send", who, slot, epoch))
+            continue
+        if not lim.confirm(slot, epoch, now):  # paused meanwhile: reserve again
+            heapq.heappush(events, (now, "reserve", who, 0, 0))
+            continue
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        if len(window) < 10:
+            window.append(now)
+            accepted += 1
+        else:
+            refused += 1
+            lim.throttled(now, None)
+        heapq.heappush(events, (now + 0.05, "reserve", who, 0, 0))
+    assert accepted / 60.0 >= 7.0, f"{accepted / 60:.2f}/s accepted"
+    assert refused / (accepted + refused) <= 0.15, f"{refused} refused of {accepted + refused}"
+
+
+# --- the transport: a 429 waits its turn at the limiter, bounded by time ---------------------------------
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def _client(cs_settings: Callable[..., ContentstackSettings], clock: Clock, **policy: Any) -> Any:
+    lim = limiter(clock)
+    retry = RetryPolicy(sleep=clock.sleep, clock=clock, random=lambda: 1.0, **policy)
+    return new_contentstack_client(cs_settings(), retry_policy=retry, rate_limiter=lim), lim
+
+
+@respx.mock
+def test_429s_are_retried_past_five_attempts_within_the_time_budget(
+    cs_settings: Callable[..., ContentstackSettings], clock: Clock
+) -> None:
+    client, lim = _client(cs_settings, clock)
+    route = respx.get(f"{CS_URL}/attributes").mock(
+        side_effect=[httpx.Response(429, json={"message": "slow down"})] * 8 + [httpx.Response(200, json=[])]
+    )
+    assert client.get("/attributes") == []
+    assert route.call_count == 9
+    assert lim.rate < 10.0  # it listened
+
+
+@respx.mock
+def test_429_honours_retry_after_at_the_limiter(cs_settings: Callable[..., ContentstackSettings], clock: Clock) -> None:
+    client, _ = _client(cs_settings, clock)
+    respx.get(f"{CS_URL}/events").mock(
+        side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200, json=[])]
+    )
+    start = clock()
+    assert client.get("/events") == []
+    assert clock() - start == pytest.approx(7 * 1.1)
+
+
+@respx.mock
+def test_429s_give_up_after_the_time_budget(cs_settings: Callable[..., ContentstackSettings], clock: Clock) -> None:
+    client, _ = _client(cs_settings, clock, max_throttled_wait=30.0)
+    route = respx.post(f"{CS_URL}/audiences").mock(return_value=httpx.Response(429, headers={"Retry-After": "4"}))
+    with pytest.raises(RateLimitedError) as info:
+        client.post("/audiences", json={"name": "a"})
+    assert "30 s retry budget" in str(info.value)
+    assert route.call_count == 8  # 4.4 s apart: the 8th refusal comes after 30.8 s
