@@ -4,10 +4,12 @@ limiters using the same file, and several limiters that share nothing converge u
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import itertools
 import json
 import random
+import threading
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -16,10 +18,16 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from pulumi.dynamic import Config, ConfigureRequest
 
-from pulumi_personalize.config import ContentstackSettings
+from pulumi_personalize.config import ContentstackSettings, load_contentstack_settings
 from pulumi_personalize.contentstack._wire import new_client as new_contentstack_client
-from pulumi_personalize.errors import RateLimitedError
+from pulumi_personalize.contentstack.resources import Event
+from pulumi_personalize.emulator import DEFAULT_AUTHTOKEN
+from pulumi_personalize.emulator.app import create_app
+from pulumi_personalize.emulator.clock import Clock as EmulatorClock
+from pulumi_personalize.engine import EngineProvider
+from pulumi_personalize.errors import ConfigurationError, RateLimitedError
 from pulumi_personalize.http import (
     AdaptiveLimiter,
     FileBudget,
@@ -28,6 +36,7 @@ from pulumi_personalize.http import (
     budget_dir,
     shared_budget,
 )
+from pulumi_personalize.sitecore._wire import new_client as new_sitecore_client
 
 CS_URL = "https://cs.test"
 
@@ -270,3 +279,112 @@ def test_429s_give_up_after_the_time_budget(cs_settings: Callable[..., Contentst
         client.post("/audiences", json={"name": "a"})
     assert "30 s retry budget" in str(info.value)
     assert route.call_count == 8  # 4.4 s apart: the 8th refusal comes after 30.8 s
+
+
+# --- against the emulator's per-organization limit, in process, on the emulator's frozen clock ----------
+
+
+class _EmulatorOnAClock(httpx.BaseTransport):
+    """The emulator application with its rate limit, on a frozen ``Clock`` that only the limiters move."""
+
+    def __init__(self, clock: EmulatorClock, faults: dict[str, Any]) -> None:
+        self._asgi = httpx.ASGITransport(app=create_app(faults=faults, clock=clock))
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        response = await self._asgi.handle_async_request(request)
+        return httpx.Response(response.status_code, headers=response.headers, content=await response.aread(),
+                              request=request)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        return asyncio.run_coroutine_threadsafe(self._exchange(request), self._loop).result(timeout=30)
+
+    def close(self) -> None:
+        pass  # every client closes its transport; this one serves several, until shutdown()
+
+    def shutdown(self) -> None:
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+            self._loop.close()
+
+
+def _two_projects_of_one_organization(transport: httpx.BaseTransport) -> list[str]:
+    headers = {"authtoken": DEFAULT_AUTHTOKEN, "organization_uid": "org-shared"}
+    with httpx.Client(transport=transport, base_url=CS_URL, headers=headers) as setup:
+        return [setup.post("/projects", json={"name": name}).json()["uid"] for name in ("dev", "prod")]
+
+
+@pytest.mark.parametrize("retry_after", [True, False])
+@pytest.mark.parametrize("shared", [True, False])
+def test_two_stacks_of_one_organization_against_the_emulators_limit(
+    cs_settings: Callable[..., ContentstackSettings], tmp_path: Path, shared: bool, retry_after: bool
+) -> None:
+    """Two clients (two projects of one organization, as two stacks have) alternate 80 requests
+    against the emulator's 10/s per organization. Sharing a file, they are never refused; sharing
+    nothing (two machines), they are refused and slow down, and every request still succeeds."""
+    clock = EmulatorClock()
+    clock.freeze()
+    transport = _EmulatorOnAClock(clock, {"rules": [], "rateLimit": 10, "rateLimitRetryAfter": retry_after})
+    try:
+        projects = _two_projects_of_one_organization(transport)
+        clock.advance(1.0)  # those two calls counted in the organization's window too
+        clients = []
+        for uid in projects:
+            budget = FileBudget(tmp_path / "org.json", 10.0) if shared else MemoryBudget(10.0)
+            lim = AdaptiveLimiter(10.0, budget=budget, clock=clock.time, sleep=clock.advance)
+            policy = RetryPolicy(sleep=clock.advance, clock=clock.time, wall_clock=clock.time)
+            settings = cs_settings(contentstackBaseUrl=CS_URL, contentstackProjectUid=uid,
+                                   contentstackAuthtoken=DEFAULT_AUTHTOKEN)
+            clients.append(new_contentstack_client(settings, rate_limiter=lim, retry_policy=policy,
+                                                   transport=transport))
+        started = clock.time()
+        for i in range(80):
+            assert clients[i % 2].get("/events") == []
+        elapsed = clock.time() - started
+        refused = [r for r in clients[0]._http.get(f"{CS_URL}/_emulator/requests").json()["requests"]
+                   if r["status"] == 429]
+        if shared:
+            assert refused == [] and elapsed == pytest.approx(79 / 10 * 1.05, rel=0.05)
+        else:
+            assert refused and elapsed < 80 / 10 * 2.5  # slowed down, not stalled
+    finally:
+        transport.shutdown()
+
+
+# --- personalize:maxRequestsPerSecond: this stack's cap, checked at preview ------------------------------
+
+
+def test_max_requests_per_second_caps_each_services_client(
+    cs_settings: Callable[..., ContentstackSettings], sc_settings: Callable[..., Any]
+) -> None:
+    cs = cs_settings(contentstackRequestsPerSecond="10", maxRequestsPerSecond="4")
+    assert (cs.requests_per_second, cs.max_requests_per_second) == (10.0, 4.0)
+    lim = new_contentstack_client(cs).rate_limiter
+    assert isinstance(lim, AdaptiveLimiter) and lim.ceiling == 10.0  # the organization's, shared
+    sc = sc_settings(maxRequestsPerSecond="2.5")
+    assert sc.requests_per_second is None and sc.max_requests_per_second == 2.5
+    sc_lim = new_sitecore_client(sc).rate_limiter
+    assert isinstance(sc_lim, AdaptiveLimiter) and sc_lim.ceiling == 2.5  # no documented limit: the cap is it
+    assert new_sitecore_client(sc_settings()).rate_limiter is None  # as before: none unless asked
+    env = load_contentstack_settings({"personalize:contentstackProjectUid": "p", "personalize:contentstackAuthtoken": "t",
+                                      "personalize:contentstackBaseUrl": CS_URL},
+                                     environ={"PERSONALIZE_MAX_REQUESTS_PER_SECOND": "3"})
+    assert env.max_requests_per_second == 3.0
+
+
+def test_a_bad_max_requests_per_second_fails_the_check() -> None:
+    config = {"personalize:contentstackBaseUrl": CS_URL, "personalize:contentstackProjectUid": "p",
+              "personalize:contentstackAuthtoken": "t", "personalize:maxRequestsPerSecond": "fast"}
+    provider = EngineProvider(Event._spec.name, Event._spec.module)
+    provider.configure(ConfigureRequest(Config(config, "proj")))
+    failures = provider.check({}, {"key": "k"}).failures
+    assert [f.reason for f in failures] == [
+        "personalize:maxRequestsPerSecond must be a positive number of requests per second (or 0 / none to "
+        "disable the client-side limit), got 'fast': set personalize:maxRequestsPerSecond"
+    ]
+    with pytest.raises(ConfigurationError):
+        load_contentstack_settings({**config, "personalize:maxRequestsPerSecond": "-1"}, environ={})
