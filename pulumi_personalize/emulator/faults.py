@@ -187,6 +187,7 @@ class FaultInjector:
 
     def restore_initial(self) -> None:
         self.rate_limit = self._initial_rate_limit
+        self.rate_limit_retry_after = True
         self.configure(self._initial or {"rules": []})
 
     def to_json(self) -> Json:
