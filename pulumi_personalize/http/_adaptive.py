@@ -86,6 +86,7 @@ class AdaptiveLimiter:
         self.ceiling = ceiling
         self.limit = max(1, math.floor(ceiling))
         self.window = max(1.0, 1.0 / ceiling) + margin
+        self.margin = margin
         self.decrease = decrease
         self.recovery = ceiling / 20 if recovery is None else recovery
         self.floor = min(ceiling, ceiling / 100 if floor is None else floor)
@@ -182,11 +183,14 @@ class AdaptiveLimiter:
             state.slots.clear()
         state.paused_until = min(state.paused_until, now + self.max_pause * 2)
         self._recover(state, now)
-        slot = max(now, state.paused_until)
-        if state.slots:
-            slot = max(slot, state.slots[-1] + 1.0 / state.rate)
-            if len(state.slots) >= self.limit:
-                slot = max(slot, state.slots[-self.limit] + self.window)
+        slot = max(now, state.paused_until, state.slots[-1] if state.slots else now)
+        # ``floor(rate)`` sends per ``floor(rate) / rate`` s (+ margin): bursts up to that after a
+        # quiet spell, as the engine hands requests over in clumps; and never more than the ceiling
+        burst = max(1, math.floor(state.rate))
+        if len(state.slots) >= burst:
+            slot = max(slot, state.slots[-burst] + burst / state.rate + self.margin)
+        if len(state.slots) >= self.limit:
+            slot = max(slot, state.slots[-self.limit] + self.window)
         state.slots.append(slot)
         del state.slots[: -self.limit]
         return slot, state.pause_epoch
