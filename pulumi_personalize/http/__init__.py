@@ -19,7 +19,7 @@ Which requests are retried
 Retried: HTTP 429, 502, 503, 504, connection errors and timeouts, with exponential backoff and full
 jitter, honouring ``Retry-After`` (and ``retry-after-ms``), bounded by ``RetryPolicy.max_attempts``
 and by ``RetryPolicy.max_total_wait`` seconds of backoff in total. Under an adaptive limiter a 429 is
-instead handed to the limiter (which slows down and pauses every sender) and the request waits its
+instead handed to the limiter (which slows down) and the request waits ``Retry-After`` and its
 turn again, for as long as ``RetryPolicy.max_throttled_wait`` (3 minutes), whatever the number of
 attempts. When a bound is hit the last
 failure is raised as ``RateLimitedError`` / ``ServerError`` / ``TransportError`` saying how many

@@ -2,9 +2,9 @@
 
 The design is AIMD, as in TCP and in the AWS SDKs' adaptive retry mode: the rate starts at the
 service's documented ceiling, is cut multiplicatively when the service refuses a request with 429,
-and grows back additively with time. A 429 also pauses every send of the budget until its
-``Retry-After`` (or, without one, about one window of the service), with jitter, so that limiters
-on other machines do not resume in step. Across processes of one machine the budget is one file
+and grows back additively with time. The refused request waits its ``Retry-After`` (or, without
+one, about one window of the service), with jitter, so that limiters on other machines do not retry
+in step; a ``Retry-After`` longer than the window holds back every sender of the budget. Across processes of one machine the budget is one file
 (``_budget.FileBudget``); across machines nothing is shared and the cuts alone make the sum of the
 rates fall under the service's limit.
 
@@ -40,8 +40,9 @@ class AdaptiveLimit(Protocol):
         """The limiter's clock, read when a request is sent (``throttled``'s ``sent``)."""
         ...
 
-    def throttled(self, sent: float, retry_after: float | None) -> None:
-        """The service refused a request sent at ``sent`` with 429, asking for ``retry_after`` s if it said."""
+    def throttled(self, sent: float, retry_after: float | None) -> float:
+        """The service refused a request sent at ``sent`` with 429, asking for ``retry_after`` s if it
+        said; returns the seconds that request waits before its next turn."""
         ...
 
 
@@ -151,25 +152,33 @@ class AdaptiveLimiter:
 
         return self.budget.update(check)
 
-    def throttled(self, sent: float, retry_after: float | None) -> None:
+    def throttled(self, sent: float, retry_after: float | None) -> float:
+        """Slow down after a 429; return how long the refused request waits before its next turn.
+
+        The refused request waits ``Retry-After`` (about one window when there is none), with
+        jitter. Every other sender waits too only when the service asks for longer than its own
+        counting window: a longer ``Retry-After`` speaks for the organization, while a 429 within
+        the window is one request too many, which the cut of the rate answers.
+        """
         now = self.clock()
         if retry_after is not None:
-            pause = min(retry_after, self.max_pause) * (1 + self.jitter * self._random())
+            wait = min(retry_after, self.max_pause) * (1 + self.jitter * self._random())
         else:  # the service's window is likely full: let it pass, some sharers a little sooner
-            pause = self.window * (1 - self.jitter * self._random())
+            wait = self.window * (1 - self.jitter * self._random())
 
         def change(state: BudgetState) -> None:
             if sent >= state.decreased_at:
                 self._recover(state, now)
                 state.rate = max(self.floor, state.rate * self.decrease)
                 state.decreased_at = state.changed_at = now
-            if now + pause > state.paused_until:
-                state.paused_until = now + pause
+            if retry_after is not None and retry_after > self.window and now + wait > state.paused_until:
+                state.paused_until = now + wait
                 state.pause_epoch += 1
                 # the callers holding later slots will reserve again (the epoch moved): free them
                 state.slots = [slot for slot in state.slots if slot <= now]
 
         self.budget.update(change)
+        return wait
 
     def _recover(self, state: BudgetState, now: float) -> None:
         start = max(state.changed_at, state.paused_until)

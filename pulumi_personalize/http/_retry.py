@@ -67,7 +67,7 @@ class RetryPolicy:
     take the total backoff beyond ``max_total_wait`` seconds.
 
     Under an adaptive limiter (``_adaptive``) a 429 is not retried on this schedule: the limiter
-    slows down and pauses every sender, the request waits its turn there again, and it gives up
+    slows down, the request waits what it says and then its turn there again, and it gives up
     only when it has been refused for longer than ``max_throttled_wait`` seconds (a big rollout
     sharing its organization's rate with other stacks can wait minutes for its turn).
     """

@@ -182,23 +182,23 @@ class RetryTransport(httpx.BaseTransport):
         return delay
 
     def _after_throttle(self, tries: _Attempts, response: httpx.Response, limiter: AdaptiveLimit) -> float | None:
-        """A 429 under an adaptive limiter: the limiter slows down and pauses, and the request waits its
-        turn there again; what bounds it is time (``max_throttled_wait``), not a count of attempts."""
+        """A 429 under an adaptive limiter: the limiter slows down, the request waits what it says and
+        then its turn there again; what bounds it is time (``max_throttled_wait``), not a count of attempts."""
         policy = self.policy
         now = policy.clock()
         if tries.throttled_since is None:
             tries.throttled_since = now
         hinted = parse_retry_after(response.headers, now=policy.wall_clock())
-        limiter.throttled(tries.sent, None if hinted is None else min(hinted, policy.max_retry_after))
+        wait = limiter.throttled(tries.sent, None if hinted is None else min(hinted, policy.max_retry_after))
         elapsed = now - tries.throttled_since
-        if elapsed > policy.max_throttled_wait:
+        if elapsed + wait > policy.max_throttled_wait:
             stop = (f"gave up after {tries.attempt} attempts over {elapsed:.1f} s of 429s: waiting longer would "
                     f"exceed the {policy.max_throttled_wait:.0f} s retry budget")
             response.extensions[GAVE_UP] = GaveUp(tries.attempt, elapsed, stop)
             return None
-        log.info("%s %s -> 429; waiting for the service's rate (Retry-After %s, attempt %d)", tries.method,
-                 tries.path, "none" if hinted is None else f"{hinted:g} s", tries.attempt + 1)
-        return 0.0
+        log.info("%s %s -> 429; retrying in %.2f s at the service's rate (Retry-After %s, attempt %d)",
+                 tries.method, tries.path, wait, "none" if hinted is None else f"{hinted:g} s", tries.attempt + 1)
+        return wait
 
     def _after_failure(self, tries: _Attempts, exc: httpx.TransportError) -> float:
         """The delay before sending again; raises ``TransportError`` when the failure is final."""

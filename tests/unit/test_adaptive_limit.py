@@ -80,31 +80,27 @@ def test_at_its_ceiling_it_never_exceeds_the_ceiling_in_any_second() -> None:
     assert times[-1] - times[0] == pytest.approx(5 * 1.05)  # 10 at a time, one window (1 s + 50 ms) apart
 
 
-def test_a_429_cuts_the_rate_and_pauses_for_about_one_window() -> None:
+def test_a_429_cuts_the_rate_and_the_refused_request_waits_about_one_window() -> None:
     clock = Clock()
     lim = limiter(clock)
     sends(lim, clock, 5)
-    sent = clock()
-    lim.throttled(sent, None)
+    # no Retry-After: one window (1.05 s) less jitter (0.2 x 0.5); the others go on, at the lower rate
+    assert lim.throttled(clock(), None) == pytest.approx(1.05 * 0.9)
     assert lim.rate == pytest.approx(7.0)
-    before = clock()
-    lim.acquire()
-    # no Retry-After: one window (1.05 s) less jitter (0.2 x 0.5), then sends 1/7 s apart
-    assert clock() - before == pytest.approx(1.05 * 0.9)
+    clock.now += 1.05
     times = sends(lim, clock, 10)
     # 7 at a time, 7/7 s (+ margin) apart: about 7/s now; recovery is slow (0.5/s per second)
     assert most_in_any(times, 0.98) == 7
 
 
-def test_retry_after_pauses_every_sender_of_the_budget() -> None:
+def test_retry_after_within_the_window_holds_back_only_the_refused_request() -> None:
     clock = Clock()
-    budget = MemoryBudget(10.0)
-    one, two = limiter(clock, budget=budget), limiter(clock, budget=budget)
-    one.acquire()
-    one.throttled(clock(), 4.0)
+    lim = limiter(clock)
+    lim.acquire()
+    assert lim.throttled(clock(), 1.0) == pytest.approx(1.1)  # Retry-After plus jitter (0.2 x 0.5)
     start = clock()
-    two.acquire()
-    assert clock() - start == pytest.approx(4.0 * 1.1)  # Retry-After plus jitter (0.2 x 0.5)
+    lim.acquire()
+    assert clock() == start  # nobody else paused: one request too many, the cut answers it
 
 
 def test_one_cut_per_episode_not_one_per_refused_request() -> None:
@@ -126,8 +122,7 @@ def test_it_recovers_additively_to_the_ceiling_and_no_further() -> None:
     lim.throttled(clock(), None)
     lim.throttled(clock.now + 0.001, None)  # sent after the first cut: a second cut
     assert lim.rate == pytest.approx(4.9)
-    paused = clock.now + 1.05 * 0.9  # the pause: one window less jitter; no recovery during it
-    clock.now = paused + 2.0
+    clock.now += 2.0
     assert lim.rate == pytest.approx(4.9 + 2 * 0.5)  # a twentieth of the ceiling per second
     clock.now += 60
     assert lim.rate == 10.0
@@ -224,10 +219,10 @@ def test_limiters_that_share_nothing_converge_under_the_services_limit() -> None
         if len(window) < 10:
             window.append(now)
             accepted += 1
-        else:
+            heapq.heappush(events, (now + 0.05, "reserve", who, 0, 0))  # the answer comes back 50 ms later
+        else:  # refused: the thread waits what the limiter says before its next turn
             refused += 1
-            lim.throttled(now, None)
-        heapq.heappush(events, (now + 0.05, "reserve", who, 0, 0))
+            heapq.heappush(events, (now + 0.05 + lim.throttled(now, None), "reserve", who, 0, 0))
     assert accepted / 60.0 >= 7.0, f"{accepted / 60:.2f}/s accepted"
     assert refused / (accepted + refused) <= 0.15, f"{refused} refused of {accepted + refused}"
 
@@ -277,7 +272,7 @@ def test_429s_give_up_after_the_time_budget(cs_settings: Callable[..., Contentst
     with pytest.raises(RateLimitedError) as info:
         client.post("/audiences", json={"name": "a"})
     assert "30 s retry budget" in str(info.value)
-    assert route.call_count == 8  # 4.4 s apart: the 8th refusal comes after 30.8 s
+    assert route.call_count == 7  # 4.4 s apart: waiting after the 7th refusal would end after 30.8 s
 
 
 # --- against the emulator's per-organization limit, in process, on the emulator's frozen clock ----------
