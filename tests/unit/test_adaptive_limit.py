@@ -27,6 +27,7 @@ from pulumi_personalize.emulator.app import create_app
 from pulumi_personalize.emulator.clock import Clock as EmulatorClock
 from pulumi_personalize.engine import EngineProvider
 from pulumi_personalize.errors import ConfigurationError, RateLimitedError
+from pulumi_personalize.facts.contentstack import RATE_LIMIT_MESSAGE, RATE_LIMIT_WINDOW
 from pulumi_personalize.http import (
     AdaptiveLimiter,
     FileBudget,
@@ -382,3 +383,23 @@ def test_a_bad_max_requests_per_second_fails_the_check() -> None:
     ]
     with pytest.raises(ConfigurationError):
         load_contentstack_settings({**config, "personalize:maxRequestsPerSecond": "-1"}, environ={})
+
+
+@pytest.mark.parametrize("retry_after", [True, False])
+def test_the_emulators_429_is_the_services_error_body_with_or_without_retry_after(retry_after: bool) -> None:
+    clock = EmulatorClock()
+    clock.freeze()
+    transport = _EmulatorOnAClock(clock, {"rules": [], "rateLimit": 2, "rateLimitRetryAfter": retry_after})
+    try:
+        uid = _two_projects_of_one_organization(transport)[0]  # two calls: the organization's window is full
+        headers = {"authtoken": DEFAULT_AUTHTOKEN, "x-project-uid": uid}
+        with httpx.Client(transport=transport, base_url=CS_URL, headers=headers) as client:
+            refused = client.get("/events")
+            clock.advance(RATE_LIMIT_WINDOW)
+            allowed = client.get("/events")
+        assert refused.status_code == 429 and allowed.status_code == 200
+        assert refused.json() == {"statusCode": 429, "error": "Too Many Requests", "message": RATE_LIMIT_MESSAGE}
+        assert ("retry-after" in refused.headers) == retry_after
+        assert not [h for h in refused.headers if "ratelimit" in h.lower()]  # none documented, none sent
+    finally:
+        transport.shutdown()
