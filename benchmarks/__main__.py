@@ -25,6 +25,7 @@ import os
 import platform
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -122,9 +123,14 @@ def floor_run(product: str, n: int, profile: bool = False) -> dict[str, Any]:
     with harness.emulator(rate_limit=None, latency_ms=0) as emu:
         config = harness.emulator_config(emu, contentstack_rps=None, sitecore_rps=None)
         bench = harness.new_stack(programs.PRODUCTS[product](n), config, name=f"{product}{n}fast", env=env)
+        program = sampler.Sampler(Path(f"{prefix}-program.{os.getpid()}.json")) if profile else None
         try:
             emu.clear_requests()
+            if program is not None:  # the inline program runs in this process
+                threading.Thread(target=program.run, daemon=True).start()
             real_wall, result = bench.up()
+            if program is not None:
+                program.stop()
             calls = len(harness.api_requests(emu))
             created = count_changes(result.summary)
         finally:
@@ -138,6 +144,8 @@ def floor_run(product: str, n: int, profile: bool = False) -> dict[str, Any]:
         time.sleep(1.1)  # the sampler writes once a second; the engine has stopped the provider by now
         print(f"\n#### where the {product} provider process spent its time (N = {n}, zero latency, no limit)\n")
         print(sampler.report(prefix))
+        print(f"\n#### where the {product} program (this process) spent its time\n")
+        print(sampler.report(f"{prefix}-program"))
     return {
         "product": product,
         "n": n,

@@ -8,7 +8,8 @@ per sample it appears in (inclusive) and the innermost frame (self), and writes 
 
 Use: ``PULUMI_PYTHON_CMD=<a script running "python -m benchmarks.sampler" with the arguments>``,
 which the dynamic-provider launcher in ``.tools/bin`` honours; ``python -m benchmarks --profile``
-does it for the floor runs and prints the top functions.
+does it for the floor runs and prints the top functions; it also samples the benchmark process
+itself, where the Automation API runs the inline program (the resources' registration).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Sampler:
         self.inclusive: collections.Counter[str] = collections.Counter()
         self.self_: collections.Counter[str] = collections.Counter()
         self._me = 0
+        self._stop = threading.Event()
 
     def _sample(self) -> None:
         self.samples += 1
@@ -82,12 +84,16 @@ class Sampler:
     def run(self) -> None:
         self._me = threading.get_ident()
         last = time.monotonic()
-        while True:
-            time.sleep(self.interval)
+        while not self._stop.wait(self.interval):
             self._sample()
             if time.monotonic() - last >= 1.0:
                 self._dump()
                 last = time.monotonic()
+        self._dump()
+
+    def stop(self) -> None:
+        """Stop sampling and write what was seen (in-process use; the provider process never stops it)."""
+        self._stop.set()
 
 
 def main() -> None:
