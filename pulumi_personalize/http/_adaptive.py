@@ -51,8 +51,9 @@ class AdaptiveLimiter:
 
     * ``ceiling``: the service's rate, never exceeded (sends per second, over every sharer).
     * ``cap``: this process's own ceiling (``personalize:maxRequestsPerSecond``), below the shared one.
-    * ``decrease``: the factor of a cut; at most one cut per episode (a 429 of a request sent before
-      the last cut is the same congestion, already answered).
+    * ``decrease``: the factor of a cut, made on the second 429 within two windows (a lone one is
+      timing noise), at most once per episode (a 429 of a request sent before the last cut is the
+      same congestion, already answered).
     * ``recovery``: sends per second regained per second after a cut (by default a twentieth of
       the ceiling: from 70% back to full in 6 s). Each machine recovers on its own, so k machines
       probe k times as fast: slower recovery means fewer 429s, faster means less idle capacity.
@@ -137,16 +138,17 @@ class AdaptiveLimiter:
         return self.budget.update(lambda state: self._reserve(state, now))
 
     def confirm(self, slot: float, epoch: int, woke: float) -> bool:
-        """At the slot's time: False when a pause came meanwhile (reserve again). A caller woken late
-        (a busy machine) sends later than its slot said: the schedule records when it really sends,
-        so the sends a window later keep their distance from it."""
+        """At the slot's time: False when a pause came meanwhile (reserve again). A caller woken later
+        than the margin allows (a busy machine) sends later than its slot said: the schedule records
+        when it really sends (less the margin), so the sends a window later keep their distance."""
 
         def check(state: BudgetState) -> bool:
             if state.pause_epoch != epoch:
                 return False
-            if woke - slot > 0.005 and slot in state.slots:
+            # the margin absorbs lateness up to itself; beyond it, the next window must keep its distance
+            if woke - slot > self.margin and slot in state.slots:
                 state.slots.remove(slot)
-                state.slots.append(woke)
+                state.slots.append(woke - self.margin)
                 state.slots.sort()
             return True
 
@@ -167,10 +169,15 @@ class AdaptiveLimiter:
             wait = self.window * (1 - self.jitter * self._random())
 
         def change(state: BudgetState) -> None:
-            if sent >= state.decreased_at:
+            # a lone 429 is timing noise (a send that reached the service late, next to the next
+            # window's): the refused request waits, the rate stays. A second within two windows is
+            # too many senders: cut, once per episode (a 429 of a request sent before the cut is
+            # the same congestion, already answered).
+            if sent >= state.decreased_at and now - state.refused_at <= 2 * self.window:
                 self._recover(state, now)
                 state.rate = max(self.floor, state.rate * self.decrease)
                 state.decreased_at = state.changed_at = now
+            state.refused_at = now
             if retry_after is not None and retry_after > self.window and now + wait > state.paused_until:
                 state.paused_until = now + wait
                 state.pause_epoch += 1
@@ -192,9 +199,11 @@ class AdaptiveLimiter:
             state.slots.clear()
         state.paused_until = min(state.paused_until, now + self.max_pause * 2)
         self._recover(state, now)
-        slot = max(now, state.paused_until, state.slots[-1] if state.slots else now)
-        # ``floor(rate)`` sends per ``floor(rate) / rate`` s (+ margin): bursts up to that after a
-        # quiet spell, as the engine hands requests over in clumps; and never more than the ceiling
+        # at least half the rate's interval apart: the service answers a burst one request after the
+        # other, and a burst counted late crowds the next window's first sends into a 429
+        slot = max(now, state.paused_until, state.slots[-1] + 0.5 / state.rate if state.slots else now)
+        # ``floor(rate)`` sends per ``floor(rate) / rate`` s (+ margin): catching up after a quiet
+        # spell, as the engine hands requests over in clumps; and never more than the ceiling
         burst = max(1, math.floor(state.rate))
         if len(state.slots) >= burst:
             slot = max(slot, state.slots[-burst] + burst / state.rate + self.margin)

@@ -50,6 +50,8 @@ class BudgetState:
     """When the rate was last cut: a 429 for a request sent before that is the same episode."""
     changed_at: float = -math.inf
     """When the rate last moved, for the additive recovery."""
+    refused_at: float = -math.inf
+    """When the service last refused a request: a lone 429 is noise, a second one soon after is not."""
 
     @classmethod
     def parse(cls, text: str, rate: float) -> BudgetState | None:
@@ -58,7 +60,8 @@ class BudgetState:
             raw = json.loads(text)
             state = cls(rate=float(raw["rate"]), slots=[float(s) for s in raw["slots"]],
                         paused_until=float(raw["paused_until"]), pause_epoch=int(raw["pause_epoch"]),
-                        decreased_at=float(raw["decreased_at"]), changed_at=float(raw["changed_at"]))
+                        decreased_at=float(raw["decreased_at"]), changed_at=float(raw["changed_at"]),
+                        refused_at=float(raw["refused_at"]))
         except (ValueError, TypeError, KeyError):
             return None
         if not (math.isfinite(state.rate) and state.rate > 0):

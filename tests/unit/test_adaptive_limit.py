@@ -78,20 +78,24 @@ def test_at_its_ceiling_it_never_exceeds_the_ceiling_in_any_second() -> None:
     clock = Clock()
     times = sends(limiter(clock), clock, 60)
     assert most_in_any(times, 1.0) == 10
-    assert times[-1] - times[0] == pytest.approx(5 * 1.05)  # 10 at a time, one window (1 s + 50 ms) apart
+    # 10 per window (1 s + 50 ms), each at least half an interval (50 ms) after the one before
+    assert times[-1] - times[0] == pytest.approx(5 * 1.05 + 9 * 0.05)
 
 
 def test_a_429_cuts_the_rate_and_the_refused_request_waits_about_one_window() -> None:
     clock = Clock()
     lim = limiter(clock)
     sends(lim, clock, 5)
-    # no Retry-After: one window (1.05 s) less jitter (0.2 x 0.5); the others go on, at the lower rate
+    # no Retry-After: one window (1.05 s) less jitter (0.2 x 0.5); a lone 429 is noise
     assert lim.throttled(clock(), None) == pytest.approx(1.05 * 0.9)
+    assert lim.rate == 10.0
+    clock.now += 0.5
+    lim.throttled(clock(), None)  # a second soon after: too many senders; the others go on, slower
     assert lim.rate == pytest.approx(7.0)
     clock.now += 1.05
     times = sends(lim, clock, 10)
-    # 7 at a time, 7/7 s (+ margin) apart: about 7/s now; recovery is slow (0.5/s per second)
-    assert most_in_any(times, 0.98) == 7
+    # about 7 per second now (recovery is slow, 0.5/s per second): 10 sends no longer fit in one window
+    assert times[-1] - times[0] > 1.0 and most_in_any(times, 0.98) <= 8
 
 
 def test_retry_after_within_the_window_holds_back_only_the_refused_request() -> None:
@@ -101,7 +105,7 @@ def test_retry_after_within_the_window_holds_back_only_the_refused_request() -> 
     assert lim.throttled(clock(), 1.0) == pytest.approx(1.1)  # Retry-After plus jitter (0.2 x 0.5)
     start = clock()
     lim.acquire()
-    assert clock() == start  # nobody else paused: one request too many, the cut answers it
+    assert clock() - start <= 0.05  # nobody else paused (half an interval after the last send at most)
 
 
 def test_one_cut_per_episode_not_one_per_refused_request() -> None:
@@ -120,7 +124,8 @@ def test_one_cut_per_episode_not_one_per_refused_request() -> None:
 def test_it_recovers_additively_to_the_ceiling_and_no_further() -> None:
     clock = Clock()
     lim = limiter(clock)
-    lim.throttled(clock(), None)
+    lim.throttled(clock(), None)  # a lone 429: noise
+    lim.throttled(clock(), None)  # a second: a cut
     lim.throttled(clock.now + 0.001, None)  # sent after the first cut: a second cut
     assert lim.rate == pytest.approx(4.9)
     clock.now += 2.0
@@ -162,10 +167,11 @@ def test_two_limiters_on_one_file_share_one_budget(tmp_path: Path) -> None:
         times.append(clock())
     assert most_in_any(times, 1.0) == 10  # 10 between them, not 10 each
     one.throttled(clock(), 3.0)  # what one process hears, the other obeys
+    two.throttled(clock(), None)  # a second 429 soon after, in the other process: one episode, one cut
+    assert one.rate == pytest.approx(7.0)
     start = clock()
     two.acquire()
     assert clock() - start == pytest.approx(3.0 * 1.1)
-    assert two.rate == pytest.approx(7.0)
 
 
 def test_the_budget_file_holds_numbers_only_and_survives_garbage(tmp_path: Path) -> None:
@@ -224,8 +230,8 @@ def test_limiters_that_share_nothing_converge_under_the_services_limit() -> None
         else:  # refused: the thread waits what the limiter says before its next turn
             refused += 1
             heapq.heappush(events, (now + 0.05 + lim.throttled(now, None), "reserve", who, 0, 0))
-    assert accepted / 60.0 >= 7.0, f"{accepted / 60:.2f}/s accepted"
-    assert refused / (accepted + refused) <= 0.15, f"{refused} refused of {accepted + refused}"
+    assert accepted / 60.0 >= 7.5, f"{accepted / 60:.2f}/s accepted"
+    assert refused / (accepted + refused) <= 0.2, f"{refused} refused of {accepted + refused}"
 
 
 # --- the transport: a 429 waits its turn at the limiter, bounded by time ---------------------------------
@@ -343,7 +349,8 @@ def test_two_stacks_of_one_organization_against_the_emulators_limit(
         refused = [r for r in clients[0]._http.get(f"{CS_URL}/_emulator/requests").json()["requests"]
                    if r["status"] == 429]
         if shared:
-            assert refused == [] and elapsed == pytest.approx(7 * 1.05, rel=0.05)  # 10 per window, 8 windows
+            # 10 per window, 50 ms apart at least, 8 windows
+            assert refused == [] and elapsed == pytest.approx(7 * 1.05 + 9 * 0.05, rel=0.05)
         else:
             assert refused and elapsed < 80 / 10 * 2.5  # slowed down, not stalled
     finally:
