@@ -17,6 +17,7 @@ from ..config import DEFAULT_NAMESPACE
 from ..errors import AuthenticationError, ConfigurationError, NotFoundError, PersonalizeError
 from ._adoption import Adoption
 from ._base import log
+from ._consequences import consequences_of
 from ._spec import ResourceSpec, tenant_of
 from ._tenancy import TenantGuard
 from ._values import (
@@ -143,7 +144,24 @@ class EngineProvider(TenantGuard, Adoption):
                 changed.append(name)
         # adopt_* only matter at create: changing them later changes nothing
         replaces = [n for n in changed if n in spec.replace_on or n == CONFIG_NAMESPACE]
+        if changed and not replaces:
+            self._tell_consequences(_id, old, new)
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    def _tell_consequences(self, id_: str, olds: Json, news: Json) -> None:
+        """The declared consequences of this in-place update, as warnings naming the resource:
+        diff runs at preview, and the dynamic host passes no detailed diff and lets no output be
+        marked unknown (``docs/facts/pulumi.md#diff``), so the notes are what a reviewer sees.
+        A consequence that cannot be worked out never fails the preview."""
+        spec = self.spec
+        try:
+            found = consequences_of(spec, olds, news)
+        except Exception as exc:
+            log.warning("%s: the preview cannot tell what this update does beyond its changes (%s)",
+                        spec.title(id_, news), type(exc).__name__)
+            return
+        for note in found.notes:
+            log.warning("%s: %s", spec.title(id_, news), note)  # the engine's bridge: pulumi.log.warn
 
     # -- create / read / update / delete ----------------------------------------------------------
 
