@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from ..config import DEFAULT_NAMESPACE, SETTING_KEYS
+from ..config import DEFAULT_NAMESPACE, SECRET_SETTINGS, SETTING_KEYS
 from ..engine import EngineProvider, Json
 from ..engine._spec import Declaration
 from ..errors import PersonalizeError
@@ -66,6 +66,18 @@ class PersonalizeProvider(p.Provider):
         failures = [p.CheckFailure(k, f"{k} is not a setting of the personalize provider; expected one of "
                                       f"{', '.join(SETTING_KEYS)}") for k in unknown]
         return p.CheckResponse(inputs=request.new_inputs, failures=failures)
+
+    async def diff_config(self, request: p.DiffRequest) -> p.DiffResponse:
+        """A changed setting that says where objects live (host, region, project, client id, stack)
+        replaces the resources of the provider: they are another tenant's. Credentials and limits
+        change in place."""
+        olds = flat_config(request.old_state, {})
+        news = flat_config(request.new_inputs, {})
+        changed = sorted({k for k in (*olds, *news) if olds.get(k) != news.get(k)})
+        keys = [k.split(":", 1)[1] for k in changed]
+        replaces = [k for k in keys if k not in SECRET_SETTINGS and not k.endswith("RequestsPerSecond")
+                    and k != "allowTenantChange"]
+        return p.DiffResponse(changes=bool(keys), replaces=replaces, diffs=keys)
 
     async def configure(self, request: p.ConfigureRequest) -> p.ConfigureResponse:
         with self._lock:
