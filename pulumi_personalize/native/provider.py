@@ -11,6 +11,7 @@ configuration lives on the instance; the engine's clients are shared by the proc
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -116,7 +117,8 @@ class PersonalizeProvider(p.Provider):
         news, secret = names.to_engine(request.new_inputs)
         olds, _ = names.to_engine(request.old_inputs)
         result = await _run(self._engine(request.type).check, olds, news)
-        failures = [p.CheckFailure(camel(f.property) if f.property else "", f.reason) for f in result.failures]
+        failures = [p.CheckFailure(camel(f.property) if f.property else "", _camel_lead(f.reason))
+                    for f in result.failures]
         return p.CheckResponse(inputs=names.to_native(result.inputs or {}, secret), failures=failures)
 
     async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
@@ -184,6 +186,15 @@ class PersonalizeProvider(p.Provider):
         Python face does with ``resource.uid``; the engine leaves it out of its outputs."""
         spec = engine.spec
         return {**outs, spec.id_name: id_} if spec.id_name in spec.output_names else dict(outs)
+
+
+_LEAD = re.compile(r"^([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?=[\[.:])")
+
+
+def _camel_lead(reason: str) -> str:
+    """``system_type: Input should be ...`` -> ``systemType: ...``: the argument a failure starts
+    with, in the schema's spelling."""
+    return _LEAD.sub(lambda m: camel(m.group(1)), reason, count=1)
 
 
 def _camel_values(value: Any, *, secret: bool = False) -> PropertyValue:
