@@ -114,6 +114,10 @@ class PersonalizeProvider(p.Provider):
 
     async def check(self, request: p.CheckRequest) -> p.CheckResponse:
         names = self._names_of(request.type)
+        if "configNamespace" in request.new_inputs:  # the Python face's second tenant
+            return p.CheckResponse(inputs=request.new_inputs, failures=[p.CheckFailure(
+                "configNamespace", "configNamespace is the Python face's way to a second tenant; with the native "
+                "provider, give the resource an explicit provider (pulumi:providers:personalize) with its settings")])
         news, secret = names.to_engine(request.new_inputs)
         olds, _ = names.to_engine(request.old_inputs)
         result = await _run(self._engine(request.type).check, olds, news)

@@ -77,6 +77,9 @@ def test_check_failures_name_the_camel_case_property(native: PersonalizeProvider
     assert [(f.property, f.reason.split(":")[0]) for f in answer.failures or []] == [("systemType", "systemType")]
     unknown = run(native.check(p.CheckRequest(urn(CONNECTION), {}, connection(name=UNKNOWN), b"")))
     assert not unknown.failures  # not known until apply: validated then
+    namespaced = run(native.check(p.CheckRequest(urn(CONNECTION), {}, connection(configNamespace="eu"), b"")))
+    assert [f.property for f in namespaced.failures or []] == ["configNamespace"]
+    assert "explicit provider" in (namespaced.failures or [])[0].reason
 
 
 def test_diff_names_each_property_and_whether_it_replaces(native: PersonalizeProvider) -> None:
