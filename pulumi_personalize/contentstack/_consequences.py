@@ -103,14 +103,14 @@ def _version_notes(olds: Mapping[str, Any], new_status: str) -> tuple[list[str],
         unknown.add("active_version_uid")  # the new live version's, or none once paused
     if goes_live and olds.get("experience_status") != new_status:
         unknown.add("experience_status")  # the service's summary follows the live version
-    if edits_draft:
-        if not goes_live:
+    if edits_draft:  # a first activation says nothing its status change does not say
+        if not goes_live or not live:
             return [], unknown
-        archived = f" and archives the live version {live}" if live else ""
-        return [f"this update activates the draft version {olds.get('latest_version_uid')}{archived}"], unknown
+        return [f"this update activates the draft version {olds.get('latest_version_uid')} and archives the live "
+                f"version {live}"], unknown
     if not goes_live:
-        return [f"the live version {live} is {old_status}: this update makes a new DRAFT version, and visitors "
-                "keep the live version until status is ACTIVE again"], unknown
+        return [f"the live version {live} is {old_status}: this update makes a new DRAFT version; {live} stays "
+                f"{old_status} until status is ACTIVE again"], unknown
     made = "makes a new version" if new_status == "ACTIVE" else "makes a new version, activates and pauses it,"
     return [f"the live version {live} is {old_status} and cannot be edited: this update {made} and archives "
             f"{live}"], unknown

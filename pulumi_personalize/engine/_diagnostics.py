@@ -1,0 +1,78 @@
+"""Warnings to the Pulumi engine that started the dynamic provider process, attached to the resource
+the host is serving, so that they show in the output of ``pulumi preview`` and ``up`` (and in a
+pull request's preview comment) under that resource.
+
+The dynamic provider host never connects to the engine: ``pulumi.log`` there only writes to the
+process's stderr, which the engine passes on unattached, to its own stderr. But the engine starts
+every provider with its address as the last argument, and serves ``Engine.Log`` there; the host's
+gRPC method (``Diff``, ``Update``, ...) holds the request, with the resource's URN, on the stack of
+the thread that calls the provider (``docs/facts/pulumi.md#host-log``).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from typing import Any
+
+_ADDRESS_RE = re.compile(r"^(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):\d+$")
+_HOST_FILE = "pulumi/dynamic/__main__.py"
+_LOCK = threading.Lock()
+_engine: list[Any] = []  # [stub], or [None] once it is known that there is no engine to talk to
+
+
+def engine_address() -> str | None:
+    """The engine's address when this process is the dynamic provider host it started."""
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None) != "pulumi.dynamic.__main__":
+        return None
+    return address_in(sys.argv[1:])
+
+
+def address_in(args: list[str]) -> str | None:
+    """The engine's address among a provider's arguments: the last one (flags come first)."""
+    return args[-1] if args and _ADDRESS_RE.match(args[-1]) else None
+
+
+def urn_in_flight() -> str:
+    """The URN of the request the host is serving on this thread (``""`` outside one)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename.replace("\\", "/").endswith(_HOST_FILE):
+            urn = getattr(frame.f_locals.get("request"), "urn", None)
+            if isinstance(urn, str):
+                return urn
+        frame = frame.f_back  # type: ignore[assignment]
+    return ""
+
+
+def connect(address: str) -> Any:
+    """An ``Engine`` client for the engine at ``address``."""
+    import grpc  # type: ignore[import-untyped]
+    from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+    from pulumi.runtime.proto import engine_pb2_grpc
+
+    return engine_pb2_grpc.EngineStub(grpc.insecure_channel(address, options=_GRPC_CHANNEL_OPTIONS))
+
+
+def _stub() -> Any:
+    with _LOCK:
+        if not _engine:
+            address = engine_address()
+            _engine.append(None if address is None else connect(address))
+        return _engine[0]
+
+
+def warn_engine(message: str) -> bool:
+    """Send a warning to the engine, attached to the resource in flight; whether it was sent."""
+    stub = _stub()
+    if stub is None:
+        return False
+    from pulumi.runtime.proto import engine_pb2
+
+    try:
+        stub.Log(engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn_in_flight()))
+    except Exception:  # the engine went away: stderr is what is left
+        return False
+    return True
