@@ -19,6 +19,8 @@ from typing import Any
 _ADDRESS_RE = re.compile(r"^(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):\d+$")
 _HOST_FILE = "pulumi/dynamic/__main__.py"
 _LOCK = threading.Lock()
+LOG_TIMEOUT_SECONDS = 10.0
+"""How long a warning may wait for the engine before it goes to stderr instead."""
 _engine: list[Any] = []  # [stub], or [None] once it is known that there is no engine to talk to
 
 
@@ -50,10 +52,9 @@ def urn_in_flight() -> str:
 def connect(address: str) -> Any:
     """An ``Engine`` client for the engine at ``address``."""
     import grpc  # type: ignore[import-untyped]
-    from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
     from pulumi.runtime.proto import engine_pb2_grpc
 
-    return engine_pb2_grpc.EngineStub(grpc.insecure_channel(address, options=_GRPC_CHANNEL_OPTIONS))
+    return engine_pb2_grpc.EngineStub(grpc.insecure_channel(address))  # log messages are small: no options
 
 
 def _stub() -> Any:
@@ -72,7 +73,8 @@ def warn_engine(message: str) -> bool:
     from pulumi.runtime.proto import engine_pb2
 
     try:
-        stub.Log(engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn_in_flight()))
+        stub.Log(engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn_in_flight()),
+                 timeout=LOG_TIMEOUT_SECONDS)
     except Exception:  # the engine went away: stderr is what is left
         return False
     return True
