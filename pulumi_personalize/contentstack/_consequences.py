@@ -33,10 +33,6 @@ def _names(props: Mapping[str, Any]) -> list[Any]:
     return [v.get("name") if isinstance(v, Mapping) else v for v in props.get("variants") or []]
 
 
-def _quoted(names: list[str]) -> str:
-    return ", ".join(repr(n) for n in names)
-
-
 @dataclass(frozen=True)
 class VariantChanges:
     """How the declared variants change, matched by name; a name that left and one that came at
@@ -78,7 +74,7 @@ def _variant_notes(changes: VariantChanges, olds: Mapping[str, Any], news: Mappi
         notes.append(f"variant {old!r} renamed to {new!r}: its CMS variant is replaced (uid {uid} -> new); entry "
                      f"variants written against {uid} are orphaned" if uid else
                      f"variant {old!r} renamed to {new!r}: it gets a new CMS variant; entry variants written "
-                     f"against {old!r}'s are orphaned")
+                     "against the old one are orphaned")
         if lytics.get(old) and declared.get(new, {}).get("lytics_audiences") is None:
             notes.append(f"variant {old!r} renamed to {new!r}: the Lytics audiences {old!r} has in Contentstack "
                          f"({', '.join(map(str, lytics[old]))}) are not carried over; declare lytics_audiences "

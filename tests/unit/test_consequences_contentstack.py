@@ -12,6 +12,7 @@ import pytest
 from pulumi.dynamic import UpdateResult
 
 from pulumi_personalize.contentstack import _experiences, rules
+from pulumi_personalize.contentstack._consequences import VariantChanges
 from pulumi_personalize.contentstack.resources import AUDIENCE, EXPERIENCE, EXPERIENCE_PRIORITY
 from pulumi_personalize.engine import UNKNOWN, Consequences, EngineProvider, consequences_of, plain
 from tests.conftest import InProcessEmulator, ProviderFactory
@@ -231,3 +232,24 @@ def test_values_not_known_until_apply_may_make_a_new_version_of_a_live_experienc
 def test_a_new_priority_order_is_read_back() -> None:
     told = consequences_of(EXPERIENCE_PRIORITY, {"experiences": ["a"], "order": ["a", "b"]}, {"experiences": ["b"]})
     assert told == Consequences(unknown_outputs=frozenset({"order"}))
+
+
+@pytest.mark.parametrize(("before", "after", "renamed", "added", "removed"), [
+    (["A", "B"], ["A", "C"], [("B", "C")], [], []),
+    (["A", "B"], ["C", "A"], [], ["C"], ["B"]),  # a new first variant is no rename of the last one
+    (["A", "B", "C"], ["X", "B"], [("A", "X")], [], ["C"]),
+    (["A"], ["A", "B"], [], ["B"], []),
+    (["A", "B"], ["B", "A"], [], [], []),  # reordered: the same variants
+])
+def test_variants_are_matched_by_name_and_a_rename_is_a_new_name_in_an_old_ones_place(
+        before: list[str], after: list[str], renamed: list[tuple[str, str]], added: list[str], removed: list[str]) -> None:
+    changes = VariantChanges.between({"variants": [{"name": n} for n in before]},
+                                     {"variants": [{"name": n} for n in after]})
+    assert (list(changes.renamed), list(changes.added), list(changes.removed)) == (renamed, added, removed)
+
+
+def test_a_rename_before_the_cms_variants_were_read_still_says_the_cms_variant_is_new() -> None:
+    olds = {**ab("DRAFT", A=50, B=50), "latest_version_uid": "v1", "cms_variant_uids": {}}
+    told = consequences_of(EXPERIENCE, olds, ab("DRAFT", A=50, C=50))
+    assert told.notes == ("variant 'B' renamed to 'C': it gets a new CMS variant; entry variants written against the "
+                          "old one are orphaned",)
