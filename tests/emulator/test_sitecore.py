@@ -667,6 +667,34 @@ def test_documentation_preview_bodies(sc: httpx.Client) -> None:
         "templates": ["is required"], "templateVariables": ["is required"]}
 
 
+def test_previews_refuse_code_that_does_not_render(sc: httpx.Client) -> None:
+    """docs/facts/sitecore.md#template-previews: FreeMarker needs at least {} (the process page); an
+    unclosed FreeMarker block or template parameter is the emulator's own rule."""
+    bad = [{"id": "html", "template": "<p>Hi [[Name | string</p>"},
+           {"id": "css", "template": "p { color: [[Colour | string | teal]] }"},
+           {"id": "freemarker", "template": '<#if guest.email??>{"vip": true}'},
+           {"id": "js", "template": "const grid = [[1, 2], [3, 4]];"}]
+    refused = sc.post("/v3/templates/process", json={"templates": bad, "templateVariables": {}})
+    assert refused.status_code == 400 and refused.json()["message"] == "Template code does not render"
+    assert _errors(refused) == {
+        "templates[0].template": ["template parameter '[[Name | string</p>' is not closed with ]]"],
+        "templates[2].template": ["FreeMarker: <#if> is not closed (</#if> is missing)"]}
+    assert _errors(sc.post("/v3/templates/process", json={
+        "templates": [{"id": "freemarker", "template": "no braces </#list>"}], "templateVariables": {}})) == {
+        "templates[0].template": ["FreeMarker code must hold at least {}", "FreeMarker: </#list> closes no open <#list>"]}
+    fixed = [bad[0] | {"template": "<p>Hi [[Name | string]]</p>"}, bad[1],
+             bad[2] | {"template": '<#if guest.email??>{"vip": true}<#else>{}</#if>'}, bad[3]]
+    rendered = sc.post("/v3/templates/process", json={"templates": fixed, "templateVariables": {"Name": "Ada"}})
+    assert rendered.status_code == 200, rendered.text
+    assert [e["template"] for e in rendered.json()["templates"]] == [
+        "<p>Hi Ada</p>", "p { color: teal }", fixed[2]["template"], "const grid = [[1, 2], [3, 4]];"]
+    # Saving does not render (the service keeps what it is given); rendering the saved code refuses it.
+    saved = _created(sc.post("/v3/templates", json=_template(templateElements=bad[:1])))
+    answer = sc.post("/v3/templates/renderTemplates", json={"templates": {"a": {
+        "friendlyId": saved["friendlyId"], "templateParams": {}}}})
+    assert _errors(answer) == {"templates.a": ["html: template parameter '[[Name | string</p>' is not closed with ]]"]}
+
+
 def test_world_survives_a_restart_per_tenant(tmp_path: Path) -> None:
     with running_emulator(state_file=tmp_path / "state.json") as emu:
         with httpx.Client(base_url=emu.base_url, headers=emu.sitecore_headers()) as sc:
