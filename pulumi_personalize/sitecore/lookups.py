@@ -117,7 +117,12 @@ def lookup_by_name(
     config: Mapping[str, Any] | None = None,
 ) -> LookupResult:
     """The one object of ``kind`` named ``name``. Raises ``NotFoundError`` when there is none and
-    ``LookupError`` when several share the name (use the ref then)."""
+    ``LookupError`` when several share the name (use the ref then).
+
+    :param kind: The collection (``api.CONNECTIONS``, ``api.TEMPLATES``, ...).
+    :param name: The object's name.
+    :param include_archived: Whether archived objects count.
+    """
     api = _api(config, config_namespace)
     matches: list[dict[str, Any]] = []
     seen: list[str] = []
@@ -154,7 +159,11 @@ def lookup_by_name(
 
 
 def get_connection(name: str, **kwargs: Any) -> LookupResult:
-    """An existing connection by name (see ``lookup_by_name`` for the options)."""
+    """An existing connection by name.
+
+    :param name: The connection's name.
+    :param kwargs: ``include_archived``, ``config_namespace``, ``config`` (see ``lookup_by_name``).
+    """
     return lookup_by_name(CONNECTIONS, name, **kwargs)
 
 
@@ -192,8 +201,6 @@ def get_template_revisions(ref: str, *, config_namespace: str = DEFAULT_NAMESPAC
     (oldest first on the emulator).
 
     :param ref: The template's ref (``template.ref``).
-    :param config_namespace: The stack configuration namespace of the tenant's settings.
-    :param config: Settings to use instead of the stack's (``{"personalize:sitecoreClientId": ...}``).
     """
     return _revisions(TEMPLATES, TemplateRevision, ref, config, config_namespace)
 
