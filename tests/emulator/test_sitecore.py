@@ -369,7 +369,10 @@ def test_documentation_decision_model_and_variant_are_accepted(sc: httpx.Client,
     assert updated["revision"] == 2 and updated["transpiledDefinition"] == "Control"
     revisions = sc.get(f"/v2/decisionModelVariants/{variant['ref']}/revisions").json()["items"]
     assert [(r["revision"], r["definition"]) for r in revisions] == [(1, VARIANT["definition"]), (2, "Control")]
-    assert sc.get(f"/v2/decisionModelVariants/{variant['ref']}/revisions/1").json()["definition"] == VARIANT["definition"]
+    # a variant's revision links itself (the revision pages' examples), not the variant
+    assert [r["href"] for r in revisions] == [f"{variant_href}/revisions/1", f"{variant_href}/revisions/2"]
+    first = sc.get(f"/v2/decisionModelVariants/{variant['ref']}/revisions/1").json()
+    assert first["definition"] == VARIANT["definition"] and first["href"] == f"{variant_href}/revisions/1"
     assert sc.get(f"/v2/decisionModelVariants/{variant['ref']}/revisions/3").status_code == 404
 
 
@@ -435,7 +438,8 @@ def test_archiving_a_decision_model_renames_it_and_bumps_revision(sc: httpx.Clie
     revisions = sc.get(f"/v2/decisionModelDefinitions/{model['ref']}/revisions").json()["items"]
     assert [r["revision"] for r in revisions] == [1, 2, 3, 4]
     assert [r["name"] for r in revisions[:2]] == [DECISION_MODEL["name"], "Upsell"]
-    assert sc.get(f"/v2/decisionModelDefinitions/{model['ref']}/revisions/2").json()["name"] == "Upsell"
+    second = sc.get(f"/v2/decisionModelDefinitions/{model['ref']}/revisions/2").json()
+    assert second["name"] == "Upsell" and second["href"].endswith(f"/v2/decisionModelDefinitions/{model['ref']}/revisions/2")
     assert sc.get(f"/v2/decisionModelDefinitions/{model['ref']}/revisions/9").status_code == 404
 
 
@@ -593,6 +597,7 @@ def test_documentation_template_is_accepted_unchanged(sc: httpx.Client, emulator
         (1, "DRAFT", "alert_bar_template_1"), (2, "PUBLISHED", "alert_bar_template_1"),
         (3, "PUBLISHED", "alert_bar_template_2")]
     assert sc.get(f"/v3/templates/{body['ref']}/revisions/1").json()["status"] == "DRAFT"
+    assert {r["href"] for r in revisions} == {body["href"]}  # a template's revisions link the template (its page)
     assert sc.get(f"/v3/templates/{body['ref']}/revisions/4").status_code == 404
 
 
