@@ -98,8 +98,11 @@ def test_sitecore_contract_auth_types_and_paths() -> None:
     auth_types = _enum(spec, "ConnectionAuth", "properties", "authType")
     assert {value.upper() for value in auth_types} == set(sc.AUTH_TYPES)  # either case is taken
     for path in (sc.TOKEN_PATH, sc.CONNECTIONS_PATH, sc.DECISION_MODELS_PATH, sc.TEST_DECISION_MODEL_PATH,
-                 sc.FLOW_DEFINITIONS_PATH, sc.TEMPLATES_PATH):
+                 sc.FLOW_DEFINITIONS_PATH, sc.TEMPLATES_PATH, sc.RENDER_TEMPLATES_PATH, sc.PROCESS_TEMPLATES_PATH):
         assert path in spec["paths"], path
+    for collection, item in ((sc.TEMPLATES_PATH, "templateRef"), (sc.DECISION_MODELS_PATH, "decisionModelRef"),
+                             (sc.DECISION_MODEL_VARIANTS_PATH, "variantRef")):
+        assert f"{collection}/{{{item}}}/{sc.REVISIONS}/{{revisionRef}}" in spec["paths"], collection
     assert any(p.startswith(sc.DECISION_MODEL_VARIANTS_PATH + "/") for p in spec["paths"])
 
 
