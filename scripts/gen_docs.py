@@ -392,6 +392,75 @@ def module_page_name(package: str, short: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
+# The look-ups' pages (cs.get_..., sc.get_...): from the lookups modules' functions and the pydantic
+# models they return
+# --------------------------------------------------------------------------------------------------
+
+LOOKUP_SERVICES = (("contentstack", "Contentstack Personalize", "cs"), ("sitecore", "Sitecore Personalize", "sc"))
+
+
+def _returned_models(fn: Any) -> list[type]:
+    found: list[type] = []
+    for model in _models_in(inspect.signature(fn).return_annotation):
+        for klass in [model, *(m for _, m in nested_models(model))]:
+            if klass not in found:
+                found.append(klass)
+    return found
+
+
+def _result_table(model: Any) -> list[str]:
+    """``model_table``, each field described by its attribute docstring where it has no description."""
+    docs: dict[str, str] = {}
+    for klass in reversed(model.__mro__):
+        if klass.__module__.startswith("pulumi_personalize"):
+            docs.update(attribute_docs(inspect.getsource(klass), klass.__name__))
+    rows = model_table(model)
+    for i, row in enumerate(rows[2:], start=2):
+        name = row.split("`")[1]
+        if row.endswith("|  |") and docs.get(name):
+            rows[i] = row[:-2] + cell(docs[name]) + " |"
+    return rows
+
+
+def render_lookup_page(package: str, service: str, alias: str) -> str:
+    import typing
+
+    module = importlib.import_module(f"pulumi_personalize.{package}.lookups")
+    lines = [GENERATED, "", f"# {alias} look-ups", "",
+             f"{service}: `from pulumi_personalize import {package} as {alias}`, then `{alias}.<function>(...)`.", "",
+             *doc_markdown(module.__doc__), "## Functions", ""]
+    results: list[type] = []
+    for name in sorted(n for n in module.__all__ if inspect.isfunction(getattr(module, n))):
+        fn = getattr(module, name)
+        fn.__annotations__ = typing.get_type_hints(fn)  # the postponed annotations, resolved for the signature
+        call, rows = _signature(fn)
+        call = re.sub(r"<class '([\w.]+)'>", r"\1", call)
+        call = re.sub(r"\b(?:pulumi_personalize|collections\.abc|typing)\.(?:[a-z_]+\.)*", "", call)
+        rows = [_COMMON_LOOKUP_ARGS.get(row.split("`")[1], row) if row.endswith("|  |") else row for row in rows]
+        rows = [row.replace("collections.abc.", "") for row in rows]
+        lines += [f"### `{alias}.{name}`", "", "```python", call, "```", "",
+                  *doc_markdown(_split_params(fn.__doc__)[0]), *([*rows, ""] if len(rows) > 2 else [])]
+        results += [m for m in _returned_models(fn) if m not in results]
+    if results:
+        lines += ["## Results", "", "Typed, read-only pydantic models.", ""]
+    for model in results:
+        lines += [f"### `{alias}.{model.__name__}`", "", *doc_markdown(model.__doc__), *_result_table(model), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_COMMON_LOOKUP_ARGS = {
+    "config_namespace": "| `config_namespace` | `str` | `None` | The stack configuration namespace that holds the "
+                        "service's settings (`personalize` by default), as the resources' argument. |",
+    "config": "| `config` | `Mapping[str, object]` | `None` | Flat settings (`namespace:key` -> value) instead of "
+              "the stack's configuration: for a script outside a Pulumi program. |",
+}
+
+
+def lookup_page_name(package: str) -> str:
+    return f"{package}-lookups.md"
+
+
+# --------------------------------------------------------------------------------------------------
 # Writing the pages
 # --------------------------------------------------------------------------------------------------
 
@@ -538,6 +607,9 @@ def render_index(pages: list[tuple[str, str, str, Declaration]]) -> str:
         summary = clean_doc(module.__doc__).split(". ")[0].split(": ")[0].rstrip(".")
         name = module_page_name(package, short)
         lines.append(f"| {service} | `{alias}.{short}` | [{name}]({name}) | {cell(summary)} |")
+    lines += ["", "Look-ups of existing objects and data (functions a program calls, at preview too):", "",
+              "| service | page |", "| --- | --- |"]
+    lines += [f"| {service} | [{lookup_page_name(p)}]({lookup_page_name(p)}) |" for p, service, _ in LOOKUP_SERVICES]
     lines += [
         "",
         "Every resource also takes `config_namespace` (the stack configuration namespace that holds the "
@@ -559,6 +631,7 @@ def render_all() -> dict[str, str]:
              for decl in declarations(f"pulumi_personalize.{package}.resources")]
     out = {page_name(p, d): render_page(p, s, a, d) for p, s, a, d in pages}
     out |= {module_page_name(p, m): render_module_page(p, m, s, a) for p, m, s, a in BUILDER_MODULES}
+    out |= {lookup_page_name(p): render_lookup_page(p, s, a) for p, s, a in LOOKUP_SERVICES}
     out["README.md"] = render_index(pages)
     return out
 
