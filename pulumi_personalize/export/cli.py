@@ -24,6 +24,8 @@ from typing import TextIO, TypeVar
 from ..config import DEFAULT_NAMESPACE, Tenant, load_contentstack_settings, load_sitecore_settings
 from ..contentstack._wire import contentstack_client
 from ..contentstack.api import ContentstackApi
+from ..contentstack.cma import CmaApi, cma_client
+from ..contentstack.cma_settings import load_cma_settings
 from ..errors import (
     ApiError,
     AuthenticationError,
@@ -36,7 +38,7 @@ from ..sitecore._wire import sitecore_client
 from ..sitecore.api import SitecoreApi
 from .contentstack import contentstack_program
 from .program import Program, slug
-from .reader import Progress, read_contentstack, read_sitecore
+from .reader import ContentstackSnapshot, Progress, read_contentstack, read_sitecore, read_variant_groups
 from .render import format_with_ruff, render_files
 from .selection import CONTENTSTACK_KINDS, SITECORE_KINDS, Selection
 from .sitecore import sitecore_program
@@ -104,7 +106,23 @@ def _contentstack(selection: Selection, config: dict[str, object], environ: dict
     tenant = settings.tenant
     snap = _read(tenant, lambda: read_contentstack(ContentstackApi(contentstack_client(settings)), tenant,
                                                    selection, report))
+    if selection.wants("variant_group") and snap.experiences:
+        _stack(snap, selection, config, environ, report)
     return contentstack_program(snap, selection), f"contentstack-{slug(tenant.project_uid or '')[:12] or 'project'}"
+
+
+def _stack(snap: ContentstackSnapshot, selection: Selection, config: dict[str, object],
+           environ: dict[str, str] | None, report: Progress) -> None:
+    """The connected stack's variant groups (Content Management API), when its settings are given;
+    otherwise the snapshot says what is missing."""
+    try:
+        settings = load_cma_settings(config, namespace=selection.namespace, environ=environ)
+    except ConfigurationError as exc:
+        snap.variant_groups_unread = (
+            f"not exported: the stack's variant groups are read with the Content Management API, whose settings are "
+            f"not given ({exc})")
+        return
+    _read(settings.tenant, lambda: read_variant_groups(CmaApi(cma_client(settings)), snap, report))
 
 
 def _sitecore(selection: Selection, config: dict[str, object], environ: dict[str, str] | None,
