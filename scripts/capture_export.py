@@ -191,6 +191,14 @@ pulumi preview                         # no changes
   become a `cs.VariantGroupContentTypes` (it takes nothing over: its create links what is linked
   already, so the adopting `up` changes nothing). Without them the summary says they were not exported
   and which setting is missing.
+- **Bulk import file**: `--format pulumi-import --out tenant.json` writes, instead of a program,
+  Pulumi's bulk import file for the native provider (`pulumi-resource-personalize`): one entry per
+  object the program would adopt (the same objects, skipped for the same reasons), each with the
+  provider's type token (`personalize:contentstack:Attribute`, ...), the resource name the program
+  would use, and the id `pulumi import` takes (the object's uid or ref; `experience-priority` for the
+  priority order, the model's ref for a deployment, the group's uid for a variant group link).
+  `pulumi import -f tenant.json` in a project whose `personalize:*` settings name the tenant imports
+  them all (`--generate-code=false` writes no code).
 - **Code style**: the program is formatted (with `ruff format` when ruff is installed beside the
   Python running the command) and passes `ruff check`.
 

@@ -243,7 +243,8 @@ class _Builder(ProgramBuilder):
                 continue
             title = f"{title_of(item, 'name', 'uid')} content types"
             self.add("variant_group", VARIANT_GROUP_CONTENT_TYPES, title, None,
-                     [("experience", Ref(var, "uid")), ("content_types", linked)])
+                     [("experience", Ref(var, "uid")), ("content_types", linked)],
+                     import_id=str((group or {}).get("uid")))
 
     def group_of(self, experience: Json) -> Json | None:
         """The experience's group: the one naming it (``personalize_metadata``), else the one whose uid
@@ -274,7 +275,8 @@ class _Builder(ProgramBuilder):
             self.skip("priority", "experience priority",
                       f"the last {left} of {len(self.snap.priority)} places are left to the service's order "
                       "(their experiences are not exported)")
-        self.add("priority", EXPERIENCE_PRIORITY, "priority", None, [("experiences", head)])
+        self.add("priority", EXPERIENCE_PRIORITY, "priority", None, [("experiences", head)],
+                 import_id=cs_api.PRIORITY_ID)
 
 
 def contentstack_program(snap: ContentstackSnapshot, selection: Selection) -> Program:
