@@ -90,6 +90,8 @@ def test_bulk_import_file_imports_the_tenant_and_previews_clean(emulator: Any, t
     assert sorted((r["type"], r["id"]) for r in native) == sorted((e["type"], e["id"]) for e in entries)
     by_name = {e["name"]: e for e in entries}
     assert {r["urn"].rsplit("::", 1)[-1] for r in native} == set(by_name)
+    [link] = [r for r in native if r["type"].endswith(":VariantGroupContentTypes")]
+    assert link["inputs"]["contentTypes"] == ["product"]  # what is linked, not nothing
     declared += [{"type": r["type"], "name": r["urn"].rsplit("::", 1)[-1], "inputs": r.get("inputs") or {}}
                  for r in native]
     stack.preview(expect_no_changes=True)

@@ -127,3 +127,15 @@ def test_the_command_writes_the_file_and_says_how_to_import_it(emulator_in_proce
     assert main(["contentstack", "--format", "pulumi-import", "--out", str(out)], stdout=stdout, stderr=stderr) == 2
     assert "exists" in stderr.getvalue()  # an existing file is not overwritten without --force
 
+
+
+def test_importing_a_variant_group_link_takes_every_linked_content_type(emulator_in_process: InProcessEmulator,
+                                                                        provider: ProviderFactory) -> None:
+    ids = _contentstack_tenant(emulator_in_process)
+    link = provider(VARIANT_GROUP_CONTENT_TYPES)
+
+    imported = link.read(ids["group"], {})  # an import: the engine has no state to give
+    refreshed = link.read(ids["group"], {"experience": ids["checkout"], "content_types": []})
+
+    assert imported.inputs == {"experience": ids["checkout"], "content_types": ["page"]}
+    assert refreshed.inputs == {"experience": ids["checkout"], "content_types": []}  # a refresh keeps the declared
