@@ -73,7 +73,7 @@ def test_contentstack_contract_statuses_and_attribute_types() -> None:
 def test_contentstack_contract_paths_and_presets() -> None:
     spec = _spec("contentstack-personalize.openapi.yml")
     for path in (cs.PROJECTS_PATH, cs.ATTRIBUTES_PATH, cs.AUDIENCES_PATH, cs.EVENTS_PATH, cs.EXPERIENCES_PATH,
-                 cs.PRIORITY_PATH):
+                 cs.PRIORITY_PATH, cs.ANALYTICS_SUMMARY_PATH):
         assert path in spec["paths"], path
     text = (CONTRACTS / "contentstack-personalize.openapi.yml").read_text(encoding="utf-8")
     served = " ".join(text.split("emulator serves", 1)[1].split(" with ", 1)[0].split())  # the presets listed
