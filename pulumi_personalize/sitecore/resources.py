@@ -274,6 +274,8 @@ def variant_definition(
 DECISION_MODEL_VARIANT = declare(
     name="sitecore.DecisionModelVariant", inputs=DecisionModelVariantInputs,
     **_sitecore("decision model variant", api.DecisionModelVariants()),
+    import_id="the variant's ref alone: ``GET /v2/decisionModelVariants/{ref}`` answers without its parent and names it "
+    "(``decisionModelDefinitionRef``)",
     cls="DecisionModelVariant", doc="A variant of a decision model: its DMN definition. Deploy it with "
     ":class:`DecisionModelDeployment`. Destroy archives it.",
     args=(
@@ -306,6 +308,7 @@ DECISION_MODEL_DEPLOYMENT = declare(
     name="sitecore.DecisionModelDeployment", inputs=DecisionModelDeploymentInputs, adoptable=False,
     **_sitecore("decision model deployment", api.DecisionModelDeployments(),
                 outputs=lambda live: {"revision": live.get("revision")}),
+    import_id="the decision model's ref (a deployment is part of its model)",
     cls="DecisionModelDeployment", doc="A decision model's deployment configuration, as its own resource (the model "
     "and its variants exist first). Destroy takes every variant out of the deployment.",
     args=(
@@ -436,6 +439,9 @@ TEMPLATE = declare(
         Arg("template_elements", "``[{\"id\": \"html\", \"template\": \"...\"}, ...]``; ids "
             "html, css, js, freemarker."),
         Arg("tags", "Tags of the template."),
+        Arg("verify", "Render the code (``POST /v3/templates/process``, parameters at their defaults) before each "
+            "create and update; code the service cannot render fails the operation with the service's message, "
+            "and nothing is saved."),
         *_code_args(),
     ),
     prepare="template_code", methods="TemplateMethods",
