@@ -51,7 +51,7 @@ def urn_in_flight() -> str:
 
 def connect(address: str) -> Any:
     """An ``Engine`` client for the engine at ``address``."""
-    import grpc  # type: ignore[import-untyped]
+    import grpc
     from pulumi.runtime.proto import engine_pb2_grpc
 
     return engine_pb2_grpc.EngineStub(grpc.insecure_channel(address))  # log messages are small: no options
