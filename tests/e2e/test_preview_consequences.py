@@ -19,6 +19,7 @@ import pytest
 from pulumi_personalize.contentstack import Experience, ExperienceVariantArgs
 from tests.e2e.conftest import E2EStack, StackFactory
 from tests.e2e.contentstack_live import versions
+from tests.e2e.native_support import Native, plugin_env
 
 pytestmark = pytest.mark.e2e
 
@@ -42,12 +43,12 @@ def _is_note(line: str) -> bool:
     return NEW_VERSION in line or NEW_CMS_VARIANT in line
 
 
-def _under_resource(stdout: str) -> list[str]:
+def _under_resource(stdout: str, resource: str = RESOURCE) -> list[str]:
     lines = stdout.split("Diagnostics:", 1)[1].splitlines() if "Diagnostics:" in stdout else []
     found, inside = [], False
     for line in lines:
         if line.startswith("  ") and not line.startswith("    "):
-            inside = line.strip() == RESOURCE
+            inside = line.strip() == resource
         elif inside and line.strip().startswith("warning:"):
             found.append(line.strip())
     return found
@@ -105,4 +106,40 @@ def test_preview_tells_new_version_and_new_cms_variant(stack_factory: StackFacto
     up = stack.up()
     new_cms = up.outputs["cms"].value
     assert new_cms["Control"] == cms["Control"] and new_cms["Violet"] not in cms.values()
+    assert told(stack) == Told({}, [], [])
+
+
+def test_the_native_face_tells_the_same_and_marks_only_the_new_version_unknown(stack_factory: StackFactory,
+                                                                               emulator: Any) -> None:
+    """The native provider (``pulumi-resource-personalize``) previews an update's outputs from the same
+    declared consequences: what refers to the new version's uid sees it unknown, what refers to an
+    unchanged CMS variant does not change."""
+    desired: dict[str, Any] = {"split": {"Control": 50, "Purple": 50}}
+
+    def program() -> None:
+        experience = Native("personalize:contentstack:Experience", "hero", {
+            "name": "Hero", "type": "AB_TEST", "status": "ACTIVE",
+            "variants": [{"name": n, "trafficDistribution": t} for n, t in desired["split"].items()],
+        })
+        Native("personalize:contentstack:Event", "version-seen", {
+            "key": "version-seen", "description": experience.out("latestVersionUid")})
+        Native("personalize:contentstack:Event", "control-seen", {
+            "key": "control-seen", "description": experience.out("cmsVariantUids").apply(lambda m: m["Control"])})
+        pulumi.export("uid", experience.id)
+        pulumi.export("latest", experience.out("latestVersionUid"))
+
+    stack = stack_factory(program, env=plugin_env())
+    up = stack.up()
+    uid, live = up.outputs["uid"].value, up.outputs["latest"].value
+    desired["split"] = {"Control": 30, "Purple": 70}
+    preview = stack.preview()
+    assert stack.changes(preview) == {"update": 2}, preview.stdout  # the experience and what reads its version
+    assert "Event::version-seen" in preview.stdout and "Event::control-seen" not in preview.stdout, preview.stdout
+    assert f'description: "{live}" => [unknown]' in preview.stdout, preview.stdout
+    note = (f"warning: experience 'Hero' (uid {uid}): the live version {live} is ACTIVE and cannot be edited: "
+            f"{NEW_VERSION} {live}")
+    assert note in preview.stderr.splitlines(), preview.stderr
+    plain = stack._run(stack.stack.preview)
+    assert _under_resource(plain.stdout, "personalize:contentstack:Experience (hero):") == [note], plain.stdout
+    stack.up()
     assert told(stack) == Told({}, [], [])

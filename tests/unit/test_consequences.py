@@ -177,3 +177,18 @@ def test_the_engine_address_is_the_providers_last_argument() -> None:
     assert _diagnostics.address_in(["--logtostderr"]) is None and _diagnostics.address_in([]) is None
     assert _diagnostics.engine_address() is None  # this process is no provider host
     assert _diagnostics.urn_in_flight() == ""
+
+
+def test_in_a_native_provider_a_note_goes_to_its_engine_on_the_resource_being_diffed(
+        hooked: EngineProvider, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    stub = _diagnostics._engine[0]
+    _diagnostics._engine[:] = [None]  # no dynamic host here: the engine the Pulumi settings hold
+    import pulumi.runtime.settings
+
+    monkeypatch.setattr(pulumi.runtime.settings, "get_engine", lambda: stub)
+
+    def diff(request: Any) -> None:  # a native provider's method, holding its request
+        hooked.diff("e1", OLDS, {**OLDS, "status": "PAUSED"})
+
+    diff(SimpleNamespace(urn=URN))
+    assert engine.logs == [(engine_pb2.WARNING, "experience 'Hero' (uid e1): a new version is made", URN)]
