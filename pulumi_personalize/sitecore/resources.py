@@ -439,6 +439,9 @@ TEMPLATE = declare(
         Arg("template_elements", "``[{\"id\": \"html\", \"template\": \"...\"}, ...]``; ids "
             "html, css, js, freemarker."),
         Arg("tags", "Tags of the template."),
+        Arg("verify", "Render the code (``POST /v3/templates/process``, parameters at their defaults) before each "
+            "create and update; code the service cannot render fails the operation with the service's message, "
+            "and nothing is saved."),
         *_code_args(),
     ),
     prepare="template_code", methods="TemplateMethods",
