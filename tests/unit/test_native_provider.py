@@ -155,3 +155,15 @@ def test_configuration_is_per_instance_and_a_tenant_setting_replaces() -> None:
     assert same.changes and same.replaces == []
     refused = run(native.check_config(p.CheckRequest("urn", {}, {"contentstackRegon": PropertyValue("eu")}, b"")))
     assert [f.property for f in refused.failures or []] == ["contentstackRegon"]
+
+
+def test_invoke_answers_a_list_look_up_as_items_in_camel_case(
+        native: PersonalizeProvider, emulator_in_process: InProcessEmulator) -> None:
+    template = "personalize:sitecore:Template"
+    made = run(native.create(p.CreateRequest(urn(template), checked(native, template, values(
+        {"name": "Banner", "friendlyId": "banner", "type": "WEB",
+         "templateElements": [{"id": "html", "template": "<p>Hi</p>"}]})), 60, preview=False)))
+    answer = run(native.invoke(p.InvokeRequest("personalize:sitecore:getTemplateRevisions",
+                                               values({"ref": made.resource_id}))))
+    items = plain(answer.return_value or {})["items"]
+    assert items and all(item["friendlyId"] == "banner" for item in items)
