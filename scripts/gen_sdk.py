@@ -4,8 +4,9 @@
     .venv/bin/python scripts/gen_sdk.py --check              # exit 1 when a file is stale, missing or extra
     .venv/bin/python scripts/gen_sdk.py --schema schema.json # from a schema file instead of the plugin
 
-The schema is what the provider plugin serves (`pulumi package get-schema personalize`, the
-plugin `pulumi-resource-personalize` of this checkout's .venv); the code is written by Pulumi's own
+The schema is what the provider plugin serves (`pulumi package get-schema` of the plugin
+`pulumi-resource-personalize` in this checkout's .venv, by path: by name the CLI looks only among
+installed plugins and then asks Pulumi's registry); the code is written by Pulumi's own
 generator (`pkg/v3/codegen/nodejs` at the CLI's version), which `make setup` builds from
 tools/sdkgen into .tools/bin/sdkgen. Every file it writes says it was generated, and
 sdk/nodejs/.gitattributes marks the folder generated for review tools. The SDK is checked in: a
@@ -30,15 +31,11 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "sdk" / "nodejs"
 BIN = REPO / ".tools" / "bin"
 VENV_BIN = REPO / ".venv" / "bin"
-PACKAGE = "personalize"
+PLUGIN = VENV_BIN / "pulumi-resource-personalize"
 
-# The npm package's own settings, where the schema leaves them out (the generator's defaults would
-# name the package "@pulumi/personalize", Pulumi's own npm scope, and write "${VERSION}" into
-# package.json, which the SDK then sends to the engine as the plugin version it wants).
-NODEJS_DEFAULTS: dict[str, Any] = {
-    "packageName": "pulumi-personalize",
-    "respectSchemaVersion": True,
-}
+# Where the schema leaves it out: package.json gets the schema's version (the generator's default is
+# a literal "${VERSION}", which the SDK would send to the engine as the plugin version it wants).
+NODEJS_DEFAULTS: dict[str, Any] = {"respectSchemaVersion": True}
 
 
 def engine_env() -> dict[str, str]:
@@ -52,17 +49,18 @@ def engine_env() -> dict[str, str]:
     }
 
 
-def schema_from_plugin() -> dict[str, Any]:
+def schema_from_plugin(plugin: Path) -> dict[str, Any]:
     pulumi = BIN / "pulumi"
-    if not pulumi.exists():
-        raise SystemExit("no Pulumi CLI in .tools/bin: run `make setup`")
+    for needed in (pulumi, plugin):
+        if not needed.exists():
+            raise SystemExit(f"no {needed.name} in {needed.parent}: run `make setup`")
     with tempfile.TemporaryDirectory() as cwd:
         result = subprocess.run(
-            [str(pulumi), "package", "get-schema", PACKAGE],
+            [str(pulumi), "package", "get-schema", str(plugin)],
             cwd=cwd, env=engine_env(), capture_output=True, text=True, timeout=300,
         )
     if result.returncode != 0:
-        raise SystemExit(f"`pulumi package get-schema {PACKAGE}` failed:\n{result.stderr.strip()}")
+        raise SystemExit(f"`pulumi package get-schema {plugin}` failed:\n{result.stderr.strip()}")
     schema: dict[str, Any] = json.loads(result.stdout)
     return schema
 
@@ -73,6 +71,8 @@ def with_sdk_settings(schema: dict[str, Any]) -> dict[str, Any]:
     if not schema.get("version"):
         raise SystemExit("the schema has no version: the SDK would not know which plugin to ask for")
     nodejs = schema.setdefault("language", {}).setdefault("nodejs", {})
+    if not nodejs.get("packageName"):  # the generator would take Pulumi's own npm scope
+        raise SystemExit("the schema names no npm package (language.nodejs.packageName)")
     for key, value in NODEJS_DEFAULTS.items():
         nodejs.setdefault(key, value)
     return schema
@@ -114,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare with sdk/nodejs/ instead of writing it")
     parser.add_argument("--schema", type=Path, help="a schema file (default: ask the plugin)")
+    parser.add_argument("--plugin", type=Path, default=PLUGIN, help="the plugin to ask (default: .venv's)")
     args = parser.parse_args(argv)
-    schema = json.loads(args.schema.read_text()) if args.schema else schema_from_plugin()
+    schema = json.loads(args.schema.read_text()) if args.schema else schema_from_plugin(args.plugin)
     with tempfile.TemporaryDirectory() as tmp:
         fresh_dir = Path(tmp) / "nodejs"
         generate(with_sdk_settings(schema), fresh_dir)
