@@ -23,6 +23,7 @@ from ._values import (
     ADOPT_EXISTING,
     CONFIG_NAMESPACE,
     TENANT,
+    UNKNOWN,
     Json,
     _path,
     contains_unknown,
@@ -132,8 +133,13 @@ class EngineProvider(TenantGuard, Adoption):
     # -- diff -----------------------------------------------------------------------------------------
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed, replaces = self.changes(public(olds), public(news))
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    def changes(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        """The inputs that differ (an unknown one counts) and those of them that replace: what both
+        faces' diff report (``old``: the state's outputs, ``new``: the checked inputs)."""
         spec = self.spec
-        old, new = public(olds), public(news)
         changed: list[str] = []
         for name in (*spec.input_fields, CONFIG_NAMESPACE):
             before, after = drop_none(old.get(name)), drop_none(new.get(name))
@@ -143,7 +149,21 @@ class EngineProvider(TenantGuard, Adoption):
                 changed.append(name)
         # adopt_* only matter at create: changing them later changes nothing
         replaces = [n for n in changed if n in spec.replace_on or n == CONFIG_NAMESPACE]
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+        return changed, replaces
+
+    def preview_outs(self, props: Mapping[str, Any], olds: Mapping[str, Any] | None) -> Json:
+        """What a create (``olds`` None) or an update will answer, as known at preview: the checked
+        inputs, the tenant record and id-like outputs kept, every other computed output unknown
+        (the operation may change it). Nothing is sent."""
+        spec = self.spec
+        engine = {k: props[k] for k in spec.engine_inputs if props.get(k) is not None}
+        outs: Json = {**{k: v for k, v in props.items() if k in spec.input_fields}, **engine}
+        for name in spec.output_names:
+            kept = olds is not None and name == spec.id_name  # an update keeps the object's id
+            outs[name] = olds.get(name, UNKNOWN) if kept and olds is not None else UNKNOWN
+        if olds is not None and olds.get(TENANT) is not None:
+            outs[TENANT] = olds[TENANT]
+        return outs
 
     # -- create / read / update / delete ----------------------------------------------------------
 

@@ -273,6 +273,8 @@ def variant_definition(
 DECISION_MODEL_VARIANT = declare(
     name="sitecore.DecisionModelVariant", inputs=DecisionModelVariantInputs,
     **_sitecore("decision model variant", api.DecisionModelVariants()),
+    import_id="the variant's ref alone: ``GET /v2/decisionModelVariants/{ref}`` answers without its parent and names it "
+    "(``decisionModelDefinitionRef``)",
     cls="DecisionModelVariant", doc="A variant of a decision model: its DMN definition. Deploy it with "
     ":class:`DecisionModelDeployment`. Destroy archives it.",
     args=(
@@ -305,6 +307,7 @@ DECISION_MODEL_DEPLOYMENT = declare(
     name="sitecore.DecisionModelDeployment", inputs=DecisionModelDeploymentInputs, adoptable=False,
     **_sitecore("decision model deployment", api.DecisionModelDeployments(),
                 outputs=lambda live: {"revision": live.get("revision")}),
+    import_id="the decision model's ref (a deployment is part of its model)",
     cls="DecisionModelDeployment", doc="A decision model's deployment configuration, as its own resource (the model "
     "and its variants exist first). Destroy takes every variant out of the deployment.",
     args=(
