@@ -47,7 +47,7 @@ def node_packages() -> Path:
     if (cache / "installed").exists():
         return cache
     npm = shutil.which("npm")
-    assert npm is not None, "npm is needed for the TypeScript tests (apt-get install nodejs npm)"
+    assert npm is not None and shutil.which("node"), "Node.js and npm are needed (apt-get install nodejs npm)"
     cache.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=cache.name + ".", dir=cache.parent))
     (staging / "package.json").write_text(json.dumps({"name": "native-ts", "private": True}))
