@@ -164,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         print("the Pulumi CLI is not installed: run `make setup`", file=sys.stderr)
         return 2
     started = time.monotonic()
-    print(f"# benchmarks: sizes {args.sizes}, products {args.products}, client limit {args.client_rps:g}/s, "
+    sizes = "none" if args.only_faces else args.sizes
+    faces_at = "none" if args.skip_faces else args.face_sizes
+    print(f"# benchmarks: sizes {sizes}, faces at {faces_at}, products {args.products}, "
+          f"client limit {args.client_rps:g}/s, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min)", flush=True)
     limited: list[dict[str, Any]] = []
