@@ -7,8 +7,9 @@ Per face, product and N: `pulumi up` (wall, API calls, peak RSS of the provider 
 no-change `pulumi preview`, `pulumi refresh` and `pulumi destroy` (wall, API calls).
 
 The mix, per product (each resource independent of the others, one POST at create):
-Contentstack attributes and events in turn; Sitecore templates and decision models in turn. Both
-faces declare exactly the same objects.
+Contentstack attributes, events and audiences in turn (the project's quota is 100 of each, so at
+N = 300 exactly full); Sitecore templates and decision models in turn. Both faces declare exactly
+the same objects, with the same inputs (an audience's rule tree in its wire form, which both take).
 """
 
 from __future__ import annotations
@@ -34,12 +35,15 @@ def _objects(product: str, n: int) -> list[tuple[str, str, dict[str, Any]]]:
     """(name, native type token, inputs in the schema's camelCase) of the N resources."""
     found: list[tuple[str, str, dict[str, Any]]] = []
     for i in range(n):
-        if product == "contentstack" and i % 2 == 0:
+        if product == "contentstack" and i % 3 == 0:
             found.append((f"attr-{i}", "personalize:contentstack:Attribute",
                           {"name": f"Bench attribute {i}", "key": f"bench_attr_{i}", "description": "benchmark"}))
-        elif product == "contentstack":
+        elif product == "contentstack" and i % 3 == 1:
             found.append((f"event-{i}", "personalize:contentstack:Event",
                           {"key": f"bench_event_{i}", "description": "benchmark"}))
+        elif product == "contentstack":
+            found.append((f"aud-{i}", "personalize:contentstack:Audience",
+                          {"name": f"Bench audience {i}", "description": "benchmark", "definition": _device(i)}))
         elif i % 2 == 0:
             found.append((f"tpl-{i}", "personalize:sitecore:Template",
                           {"name": f"Bench template {i}", "friendlyId": f"bench_template_{i}", "type": "WEB",
@@ -49,6 +53,14 @@ def _objects(product: str, n: int) -> list[tuple[str, str, dict[str, Any]]]:
     return found
 
 
+def _device(i: int) -> dict[str, Any]:
+    """Visitors on device ``device-i``: a rule on a preset attribute, so no audience needs another resource."""
+    rule = {"__type": "Rule", "attribute": {"__type": "PresetAttributeReference", "ref": "DEVICE_TYPE"},
+            "attributeMatchCondition": "STRING_EQUALS",
+            "attributeMatchOptions": {"__type": "StringMatchOptions", "value": f"device-{i}"}}
+    return {"__type": "RuleCombination", "combinationType": "AND", "rules": [rule]}
+
+
 def dynamic_program(product: str, n: int) -> Program:
     def program() -> None:
         from pulumi_personalize import contentstack as cs
@@ -56,6 +68,7 @@ def dynamic_program(product: str, n: int) -> Program:
 
         kinds: dict[str, Callable[..., Any]] = {
             "personalize:contentstack:Attribute": cs.Attribute, "personalize:contentstack:Event": cs.Event,
+            "personalize:contentstack:Audience": cs.Audience,
             "personalize:sitecore:Template": sc.Template, "personalize:sitecore:DecisionModel": sc.DecisionModel,
         }
         for name, token, inputs in _objects(product, n):
