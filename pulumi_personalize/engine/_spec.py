@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 from .._values import Lookup, Removal
 from ..config import Tenant
 from ..errors import PersonalizeError
+from ._consequences import ConsequencesHook
 from ._field_source import default_source, source_type
 from ._values import ADOPT_EXISTING, CONFIG_NAMESPACE, TENANT, Json, drop_none
 
@@ -148,6 +149,9 @@ class ResourceSpec(Generic[ClientT]):
     """Changes the service refuses although each field alone may change (a published Sitecore JS
     module): (old inputs, normalised new inputs) -> (property, reason) check failures, so the preview
     fails instead of the ``up``. Old inputs are empty at create."""
+    consequences: ConsequencesHook | None = None
+    """What an in-place update does beyond its changed inputs (``engine/_consequences.py``): the
+    outputs it changes and notes for the preview. Pure: no HTTP, a preview calls it."""
 
     def __post_init__(self) -> None:
         clash = set(self.output_names) & set(self.input_fields) | {TENANT} & set(self.input_fields)

@@ -113,6 +113,8 @@ class PersonalizeProvider(p.Provider):
         news, _ = names.to_engine(request.new_inputs)
         engine = self._engine(request.type)
         changed, replaces = engine.changes(olds, news)
+        if changed and not replaces:  # what the update does beyond its changes, told as warnings
+            engine.tell_consequences(request.resource_id, olds, news)
         return p.DiffResponse(changes=bool(changed), replaces=[camel(n) for n in replaces],
                               delete_before_replace=False, diffs=[camel(n) for n in changed],
                               detailed_diff=detailed_diff(changed, replaces, olds, news))

@@ -135,12 +135,23 @@ def function_schema(fn: Function) -> Spec:
     outputs = {camel(n): _types.of_annotation(f.annotation, {}) for n, f in fields.items()}
     for name in fn.secret_outputs:
         outputs[camel(name)]["secret"] = True
-    if fn.many:
-        outputs = {"items": {"type": "array", "items": {"type": "object", "properties": outputs}}}
+    if fn.many:  # a list of results: its items are a named object type (see ``_result_types``)
+        outputs = {"items": {"type": "array", "items": {"$ref": f"#/types/{_result_token(fn)}"}}}
     required = [camel(n) for n, f in fields.items() if f.is_required()] if not fn.many else ["items"]
     return {"description": _plain_doc(fn.doc) or fn.token,
             "inputs": {"type": "object", "properties": inputs, "required": [camel(n) for n in fn.required]},
             "outputs": {"type": "object", "properties": outputs, "required": required}}
+
+
+def _result_token(fn: Function) -> str:
+    return f"{fn.token.rsplit(':', 1)[0]}:{fn.result.__name__}"
+
+
+def _result_types() -> dict[str, Spec]:
+    """The item types of the look-ups that answer lists (``GeoLocation``)."""
+    return {_result_token(fn): {"type": "object", "properties": {
+        camel(n): _types.of_annotation(f.annotation, {}) for n, f in fn.result.model_fields.items()}}
+        for fn in FUNCTIONS if fn.many}
 
 
 def _settings() -> dict[str, Spec]:
@@ -172,7 +183,7 @@ def _types_of(items: Iterable[Declaration]) -> dict[str, Spec]:
 def schema() -> dict[str, Any]:
     """The whole package schema (a fresh copy each call would cost nothing; callers do not mutate it)."""
     items = all_declarations()
-    return {
+    document: dict[str, Any] = _compact({
         "name": NATIVE_PACKAGE,
         "displayName": "Personalize",
         "version": version(),
@@ -185,11 +196,20 @@ def schema() -> dict[str, Any]:
                      "keys: an explicit provider (`new personalize.Provider(\"eu\", {...})`) serves a second tenant.",
                      "inputProperties": _settings()},
         "resources": {d.type_token: resource(d) for d in items},
-        "types": _types_of(items),
+        "types": {**_types_of(items), **_result_types()},
         "functions": {f.token: function_schema(f) for f in FUNCTIONS},
         "language": {"nodejs": {"packageName": "@pulumi-personalize/personalize"},
                      "python": {"packageName": "pulumi_personalize_native"}},
-    }
+    })
+    return document
+
+
+def _compact(value: Any) -> Any:
+    """Without empty descriptions and required lists, as Pulumi itself writes a schema back."""
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items()
+                if not (k in ("description", "required", "requiredInputs") and v in ("", []))}
+    return value
 
 
 def schema_json() -> str:

@@ -20,7 +20,7 @@ import grpc
 import grpc.aio
 from pulumi.provider.experimental.provider import Provider
 from pulumi.provider.experimental.server import ProviderServicer
-from pulumi.runtime import proto
+from pulumi.runtime import proto, settings
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
 
@@ -65,6 +65,8 @@ def main(args: list[str], version: str, provider: Provider) -> None:
     parser.add_argument("--logflow", action="store_true")
     parser.add_argument("--logtostderr", action="store_true")
     known, _ = parser.parse_known_args(args)
+    # pulumi.log (the engine's warnings: a preview's consequences, a delete's note) reaches the engine
+    settings.reset_options(engine_address=known.engine)
 
     async def serve() -> None:
         server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)

@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from ..engine import Json, ResourceSpec, contains_unknown
 from ..engine._spec import Arg, Out, Shape, declare
 from . import api
+from ._consequences import revised, template_consequences
 from .models import (
     ConnectionAuth,
     ConnectionInputs,
@@ -98,7 +99,7 @@ def _sitecore(label: str, endpoints: Any, outputs: Any = _ref_revision, **extra:
     deleted, and the wire shapes are the models' own."""
     return {"module": _MODULE, "label": label, "connect": api.connect, "endpoints": endpoints, "outputs": outputs,
             "id_of": lambda live: str(live["ref"]), "id_name": "ref", "is_deleted": is_archived,
-            "to_wire": _to_wire, "from_wire": _from_wire, **extra}
+            "to_wire": _to_wire, "from_wire": _from_wire, "consequences": revised, **extra}
 
 
 class FileArgumentError(pulumi.RunError):
@@ -422,7 +423,7 @@ def _code_args() -> tuple[Arg, ...]:
 
 TEMPLATE = declare(
     name="sitecore.Template", inputs=TemplateInputs, natural_key="friendly_id", claim_twins=True,
-    check_change=_template_change, **_sitecore("template", api.Templates()),
+    check_change=_template_change, **_sitecore("template", api.Templates(), consequences=template_consequences),
     cls="Template", doc="A Sitecore Personalize template (web, decision, condition or JS module).",
     args=(
         _named("template"),

@@ -2,6 +2,8 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "../types/input";
+import * as outputs from "../types/output";
 import * as utilities from "../utilities";
 
 /**
@@ -28,7 +30,7 @@ export interface GetCitiesArgs {
 }
 
 export interface GetCitiesResult {
-    readonly items: {[key: string]: string}[];
+    readonly items: outputs.contentstack.GeoLocation[];
 }
 /**
  * Cities by name search, country, region and/or codes.

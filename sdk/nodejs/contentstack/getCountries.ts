@@ -2,6 +2,8 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "../types/input";
+import * as outputs from "../types/output";
 import * as utilities from "../utilities";
 
 /**
@@ -24,7 +26,7 @@ export interface GetCountriesArgs {
 }
 
 export interface GetCountriesResult {
-    readonly items: {[key: string]: string}[];
+    readonly items: outputs.contentstack.GeoLocation[];
 }
 /**
  * Countries (ISO 3166-1) whose name contains `search` and/or whose code is in `codes`.

@@ -2,6 +2,8 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "../types/input";
+import * as outputs from "../types/output";
 import * as utilities from "../utilities";
 
 /**
@@ -26,7 +28,7 @@ export interface GetRegionsArgs {
 }
 
 export interface GetRegionsResult {
-    readonly items: {[key: string]: string}[];
+    readonly items: outputs.contentstack.GeoLocation[];
 }
 /**
  * Regions (ISO 3166-2) by name search, country and/or codes.

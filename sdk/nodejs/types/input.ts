@@ -74,6 +74,7 @@ export namespace contentstack {
          */
         trafficDistribution?: pulumi.Input<number | undefined>;
     }
+
 }
 
 export namespace sitecore {

@@ -75,6 +75,14 @@ export namespace contentstack {
         trafficDistribution?: number;
     }
 
+    export interface GeoLocation {
+        code?: string;
+        countryCode?: string;
+        name?: string;
+        regionCode?: string;
+        uid?: string;
+    }
+
 }
 
 export namespace sitecore {
