@@ -11,6 +11,7 @@ configuration lives on the instance; the engine's clients are shared by the proc
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from ..config import DEFAULT_NAMESPACE, SETTING_KEYS
+from ..config import DEFAULT_NAMESPACE, SECRET_SETTINGS, SETTING_KEYS
 from ..engine import EngineProvider, Json
 from ..engine._spec import Declaration
 from ..errors import PersonalizeError
@@ -67,6 +68,18 @@ class PersonalizeProvider(p.Provider):
                                       f"{', '.join(SETTING_KEYS)}") for k in unknown]
         return p.CheckResponse(inputs=request.new_inputs, failures=failures)
 
+    async def diff_config(self, request: p.DiffRequest) -> p.DiffResponse:
+        """A changed setting that says where objects live (host, region, project, client id, stack)
+        replaces the resources of the provider: they are another tenant's. Credentials and limits
+        change in place."""
+        olds = flat_config(request.old_state, {})
+        news = flat_config(request.new_inputs, {})
+        changed = sorted({k for k in (*olds, *news) if olds.get(k) != news.get(k)})
+        keys = [k.split(":", 1)[1] for k in changed]
+        replaces = [k for k in keys if k not in SECRET_SETTINGS and not k.endswith("RequestsPerSecond")
+                    and k != "allowTenantChange"]
+        return p.DiffResponse(changes=bool(keys), replaces=replaces, diffs=keys)
+
     async def configure(self, request: p.ConfigureRequest) -> p.ConfigureResponse:
         with self._lock:
             self._config = flat_config(request.args, request.variables)
@@ -104,7 +117,8 @@ class PersonalizeProvider(p.Provider):
         news, secret = names.to_engine(request.new_inputs)
         olds, _ = names.to_engine(request.old_inputs)
         result = await _run(self._engine(request.type).check, olds, news)
-        failures = [p.CheckFailure(camel(f.property) if f.property else "", f.reason) for f in result.failures]
+        failures = [p.CheckFailure(camel(f.property) if f.property else "", _camel_lead(f.reason))
+                    for f in result.failures]
         return p.CheckResponse(inputs=names.to_native(result.inputs or {}, secret), failures=failures)
 
     async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
@@ -172,6 +186,15 @@ class PersonalizeProvider(p.Provider):
         Python face does with ``resource.uid``; the engine leaves it out of its outputs."""
         spec = engine.spec
         return {**outs, spec.id_name: id_} if spec.id_name in spec.output_names else dict(outs)
+
+
+_LEAD = re.compile(r"^([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?=[\[.:])")
+
+
+def _camel_lead(reason: str) -> str:
+    """``system_type: Input should be ...`` -> ``systemType: ...``: the argument a failure starts
+    with, in the schema's spelling."""
+    return _LEAD.sub(lambda m: camel(m.group(1)), reason, count=1)
 
 
 def _camel_values(value: Any, *, secret: bool = False) -> PropertyValue:
