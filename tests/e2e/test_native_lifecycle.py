@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from tests.e2e.conftest import StackFactory
+from tests.e2e.conftest import CONTENTSTACK_AUTHTOKEN, SITECORE_CLIENT_SECRET, StackFactory
 from tests.e2e.contentstack_live import client, customs, not_live
 from tests.e2e.native_support import Native, plugin_env
 
@@ -44,6 +44,11 @@ def test_contentstack_life_cycle_with_detailed_diffs(stack_factory: StackFactory
     [resource] = stack.resources("contentstack:Attribute")
     assert resource["type"] == "personalize:contentstack:Attribute"
     assert resource["outputs"]["tenant"]["service"] == "contentstack"
+    # the default provider's credentials (stack configuration) never reach the state in clear
+    state = stack.state_text()
+    assert CONTENTSTACK_AUTHTOKEN not in state and SITECORE_CLIENT_SECRET not in state
+    [default] = [r for r in stack.export()["resources"] if r["type"] == "pulumi:providers:personalize"]
+    assert "contentstackAuthtoken" in default["inputs"]  # recorded, encrypted
     stack.preview(expect_no_changes=True)
 
     # a look-up by key answers the attribute, camelCase

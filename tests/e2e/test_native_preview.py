@@ -112,6 +112,8 @@ def test_replace_second_tenant_by_explicit_provider_and_tenant_guard(
 
     # the default provider now configured for another Sitecore tenant: the refresh refuses
     stack.stack.set_config("personalize:sitecoreClientId", auto.ConfigValue("another-client"))
+    preview = stack.preview()  # what an up would do: replace what the default provider serves
+    assert stack.changes(preview) == {"replace": 1} and "sitecore:Template" in preview.stdout, preview.stdout
     with pytest.raises(auto.CommandError) as refused:
         stack.refresh(run_program=True)
     assert "personalize:sitecoreClientId" in str(refused.value)

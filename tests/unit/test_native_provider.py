@@ -77,6 +77,9 @@ def test_check_failures_name_the_camel_case_property(native: PersonalizeProvider
     assert [(f.property, f.reason.split(":")[0]) for f in answer.failures or []] == [("systemType", "systemType")]
     unknown = run(native.check(p.CheckRequest(urn(CONNECTION), {}, connection(name=UNKNOWN), b"")))
     assert not unknown.failures  # not known until apply: validated then
+    namespaced = run(native.check(p.CheckRequest(urn(CONNECTION), {}, connection(configNamespace="eu"), b"")))
+    assert [f.property for f in namespaced.failures or []] == ["configNamespace"]
+    assert "explicit provider" in (namespaced.failures or [])[0].reason
 
 
 def test_diff_names_each_property_and_whether_it_replaces(native: PersonalizeProvider) -> None:
@@ -134,10 +137,11 @@ def test_invoke_serves_a_look_up_with_the_instance_configuration(
 
 
 def test_configuration_is_per_instance_and_a_tenant_setting_replaces() -> None:
-    args = {"contentstackProjectUid": PropertyValue("p-1"),
+    args = {"baseUrl": PropertyValue("https://cs.test"), "contentstackProjectUid": PropertyValue("p-1"),
             "contentstackAuthtoken": PropertyValue("t", is_secret=True), "version": PropertyValue("0.1.0")}
     assert flat_config(args, {"personalize:config:sitecoreRegion": "us", "other:config:x": "y"}) == {
-        "personalize:contentstackProjectUid": "p-1", "personalize:contentstackAuthtoken": "t",
+        "personalize:baseUrl": "https://cs.test", "personalize:contentstackProjectUid": "p-1",
+        "personalize:contentstackAuthtoken": "t",
         "personalize:sitecoreRegion": "us"}
     native = PersonalizeProvider()
     moved = run(native.diff_config(p.DiffRequest(urn("pulumi:providers:personalize"), "id", args,
@@ -145,5 +149,9 @@ def test_configuration_is_per_instance_and_a_tenant_setting_replaces() -> None:
                                                   "contentstackAuthtoken": PropertyValue("u")}, [])))
     assert moved.changes and moved.replaces == ["contentstackProjectUid"]
     assert sorted(moved.diffs) == ["contentstackAuthtoken", "contentstackProjectUid"]
+    # another spelling of the same region is the same tenant: no replace
+    us = {**args, "contentstackRegion": PropertyValue("us")}
+    same = run(native.diff_config(p.DiffRequest("urn", "id", us, {**us, "contentstackRegion": PropertyValue("NA")}, [])))
+    assert same.changes and same.replaces == []
     refused = run(native.check_config(p.CheckRequest("urn", {}, {"contentstackRegon": PropertyValue("eu")}, b"")))
     assert [f.property for f in refused.failures or []] == ["contentstackRegon"]
