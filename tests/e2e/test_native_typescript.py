@@ -190,7 +190,8 @@ def test_typescript_program_runs_the_life_cycle_through_an_explicit_provider(
     stack.config["test:description"]["value"] = "second"
     preview = stack.run("preview")
     assert stack.changes(preview) == {"update": 3}, preview["stdout"]
-    assert "description" in preview["stdout"]
+    # the detailed diff names each changed property with its old and new value
+    assert preview["stdout"].count('description: "first" => "second"') == 3, preview["stdout"]
     stack.run("up")
     assert api.get(f"/v3/templates/{outputs['templateRef']}")["description"] == "second"
     assert stack.changes(stack.run("preview")) == {}

@@ -97,7 +97,8 @@ def test_yaml_program_runs_the_life_cycle_on_the_default_provider(
         (stack.workdir / "Pulumi.yaml").write_text(program(stack.backend, "second"))
         preview = stack.preview()
         assert stack.changes(preview) == {"update": 3}, preview.stdout
-        assert "second" in preview.stdout
+        # the detailed diff names each changed property with its old and new value
+        assert preview.stdout.count('description: "first" => "second"') == 3, preview.stdout
         stack.up()
         assert api.get(f"/v3/templates/{ref}")["description"] == "second"
         stack.assert_no_changes()
