@@ -5,7 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "../utilities";
 
 /**
- * An existing connection by name (see `lookup_by_name` for the options).
+ * An existing connection by name.
+ *
+ * :param name: The connection's name.
+ * :param kwargs: `include_archived`, `config_namespace`, `config` (see `lookup_by_name`).
  */
 export function getConnection(args: GetConnectionArgs, opts?: pulumi.InvokeOptions): Promise<GetConnectionResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -30,7 +33,10 @@ export interface GetConnectionResult {
     readonly type?: string;
 }
 /**
- * An existing connection by name (see `lookup_by_name` for the options).
+ * An existing connection by name.
+ *
+ * :param name: The connection's name.
+ * :param kwargs: `include_archived`, `config_namespace`, `config` (see `lookup_by_name`).
  */
 export function getConnectionOutput(args: GetConnectionOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetConnectionResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});

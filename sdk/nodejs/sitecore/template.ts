@@ -104,6 +104,10 @@ export class Template extends pulumi.CustomResource {
      * WEB, DECISION, CONDITION or JS_MODULE. Changing it replaces the template (with a new friendly_id).
      */
     declare public readonly type: pulumi.Output<string>;
+    /**
+     * Render the code (`POST /v3/templates/process`, parameters at their defaults) before each create and update; code the service cannot render fails the operation with the service's message, and nothing is saved.
+     */
+    declare public readonly verify: pulumi.Output<boolean | undefined>;
 
     /**
      * Create a Template resource with the given unique name, arguments, and options.
@@ -135,6 +139,7 @@ export class Template extends pulumi.CustomResource {
             resourceInputs["tags"] = args?.tags;
             resourceInputs["templateElements"] = args?.templateElements;
             resourceInputs["type"] = args?.type;
+            resourceInputs["verify"] = args?.verify;
             resourceInputs["ref"] = undefined /*out*/;
             resourceInputs["revision"] = undefined /*out*/;
             resourceInputs["tenant"] = undefined /*out*/;
@@ -152,6 +157,7 @@ export class Template extends pulumi.CustomResource {
             resourceInputs["templateElements"] = undefined /*out*/;
             resourceInputs["tenant"] = undefined /*out*/;
             resourceInputs["type"] = undefined /*out*/;
+            resourceInputs["verify"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Template.__pulumiType, name, resourceInputs, opts);
@@ -202,4 +208,8 @@ export interface TemplateArgs {
      * WEB, DECISION, CONDITION or JS_MODULE. Changing it replaces the template (with a new friendly_id).
      */
     type: pulumi.Input<string>;
+    /**
+     * Render the code (`POST /v3/templates/process`, parameters at their defaults) before each create and update; code the service cannot render fails the operation with the service's message, and nothing is saved.
+     */
+    verify?: pulumi.Input<boolean | undefined>;
 }
