@@ -123,6 +123,8 @@ class EngineProvider(TenantGuard, Adoption):
         would give (``docs/facts/pulumi.md#configure``). Nothing is sent."""
         if namespace is not None and (not isinstance(namespace, str) or not _NAMESPACE_RE.match(namespace)):
             return []  # unknown until apply, or refused above
+        if any(is_unknown(v) for v in getattr(self, "_config", {}).values()):
+            return []  # a native provider whose settings come from outputs not known until apply
         props = {CONFIG_NAMESPACE: namespace} if namespace else {}
         try:
             self._client(props)

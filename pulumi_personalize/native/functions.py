@@ -79,11 +79,20 @@ FUNCTIONS: tuple[Function, ...] = (
     expose("contentstack", cs.get_countries),
     expose("contentstack", cs.get_regions),
     expose("contentstack", cs.get_cities),
+    expose("contentstack", cs.get_analytics_summary),
     # the whole object as the service answers it: a connection's holds its credentials
     expose("sitecore", sc.get_connection, inputs=_BY_NAME, secret_outputs=("raw",)),
     expose("sitecore", sc.get_decision_model, inputs=_BY_NAME),
     expose("sitecore", sc.get_flow_definition, inputs=_BY_NAME),
     expose("sitecore", sc.get_template, inputs=_BY_NAME),
+    expose("sitecore", sc.get_template_revisions),
+    expose("sitecore", sc.get_template_revision),
+    expose("sitecore", sc.get_decision_model_revisions),
+    expose("sitecore", sc.get_decision_model_revision),
+    expose("sitecore", sc.get_decision_model_variant_revisions),
+    expose("sitecore", sc.get_decision_model_variant_revision),
+    expose("sitecore", sc.render_templates),
+    expose("sitecore", sc.process_templates),
 )
 
 

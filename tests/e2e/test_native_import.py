@@ -115,3 +115,12 @@ def test_get_schema_prints_the_generated_schema(tmp_path: Path) -> None:
     result = run_pulumi(["package", "get-schema", "personalize"], cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == json.loads(schema_json())
+    # `pulumi package info` binds the schema (types resolved): every resource of both modules
+    for declaration in all_declarations():
+        info = run_pulumi(["package", "info", "personalize", "--module", declaration.service,
+                           "--resource", declaration.cls], cwd=tmp_path, env=env)
+        assert info.returncode == 0, info.stderr
+        assert f"Resource: {declaration.type_token}" in info.stdout
+    info = run_pulumi(["package", "info", "personalize", "--module", "sitecore", "--resource", "Connection"],
+                      cwd=tmp_path, env=env)
+    assert "auth (personalize:sitecore:ConnectionAuth" in info.stdout, info.stdout

@@ -155,3 +155,27 @@ def test_configuration_is_per_instance_and_a_tenant_setting_replaces() -> None:
     assert same.changes and same.replaces == []
     refused = run(native.check_config(p.CheckRequest("urn", {}, {"contentstackRegon": PropertyValue("eu")}, b"")))
     assert [f.property for f in refused.failures or []] == ["contentstackRegon"]
+
+
+def test_invoke_answers_a_list_look_up_as_items_in_camel_case(
+        native: PersonalizeProvider, emulator_in_process: InProcessEmulator) -> None:
+    template = "personalize:sitecore:Template"
+    made = run(native.create(p.CreateRequest(urn(template), checked(native, template, values(
+        {"name": "Banner", "friendlyId": "banner", "type": "WEB",
+         "templateElements": [{"id": "html", "template": "<p>Hi</p>"}]})), 60, preview=False)))
+    answer = run(native.invoke(p.InvokeRequest("personalize:sitecore:getTemplateRevisions",
+                                               values({"ref": made.resource_id}))))
+    items = plain(answer.return_value or {})["items"]
+    assert items and all(item["friendlyId"] == "banner" for item in items)
+
+
+def test_settings_not_known_until_apply_are_not_checked_at_preview() -> None:
+    """An explicit provider whose settings are outputs of other resources: check validates the
+    resource's own inputs only."""
+    native = PersonalizeProvider()
+    args = {"baseUrl": PropertyValue(UNKNOWN), "contentstackProjectUid": PropertyValue("p-1")}
+    run(native.configure(p.ConfigureRequest({}, args, True, False)))
+    answer = run(native.check(p.CheckRequest(urn(ATTRIBUTE), {}, values({"key": "plan", "name": "Plan"}), b"")))
+    assert not answer.failures
+    bad = run(native.check(p.CheckRequest(urn(ATTRIBUTE), {}, values({"key": "plan"}), b"")))
+    assert [f.property for f in bad.failures or []] == ["name"]

@@ -30,6 +30,11 @@ export type ExperiencePriority = import("./experiencePriority").ExperiencePriori
 export const ExperiencePriority: typeof import("./experiencePriority").ExperiencePriority = null as any;
 utilities.lazyLoad(exports, ["ExperiencePriority"], () => require("./experiencePriority"));
 
+export { GetAnalyticsSummaryArgs, GetAnalyticsSummaryResult, GetAnalyticsSummaryOutputArgs } from "./getAnalyticsSummary";
+export const getAnalyticsSummary: typeof import("./getAnalyticsSummary").getAnalyticsSummary = null as any;
+export const getAnalyticsSummaryOutput: typeof import("./getAnalyticsSummary").getAnalyticsSummaryOutput = null as any;
+utilities.lazyLoad(exports, ["getAnalyticsSummary","getAnalyticsSummaryOutput"], () => require("./getAnalyticsSummary"));
+
 export { GetAttributeArgs, GetAttributeResult, GetAttributeOutputArgs } from "./getAttribute";
 export const getAttribute: typeof import("./getAttribute").getAttribute = null as any;
 export const getAttributeOutput: typeof import("./getAttribute").getAttributeOutput = null as any;

@@ -40,6 +40,26 @@ export const getDecisionModel: typeof import("./getDecisionModel").getDecisionMo
 export const getDecisionModelOutput: typeof import("./getDecisionModel").getDecisionModelOutput = null as any;
 utilities.lazyLoad(exports, ["getDecisionModel","getDecisionModelOutput"], () => require("./getDecisionModel"));
 
+export { GetDecisionModelRevisionArgs, GetDecisionModelRevisionResult, GetDecisionModelRevisionOutputArgs } from "./getDecisionModelRevision";
+export const getDecisionModelRevision: typeof import("./getDecisionModelRevision").getDecisionModelRevision = null as any;
+export const getDecisionModelRevisionOutput: typeof import("./getDecisionModelRevision").getDecisionModelRevisionOutput = null as any;
+utilities.lazyLoad(exports, ["getDecisionModelRevision","getDecisionModelRevisionOutput"], () => require("./getDecisionModelRevision"));
+
+export { GetDecisionModelRevisionsArgs, GetDecisionModelRevisionsResult, GetDecisionModelRevisionsOutputArgs } from "./getDecisionModelRevisions";
+export const getDecisionModelRevisions: typeof import("./getDecisionModelRevisions").getDecisionModelRevisions = null as any;
+export const getDecisionModelRevisionsOutput: typeof import("./getDecisionModelRevisions").getDecisionModelRevisionsOutput = null as any;
+utilities.lazyLoad(exports, ["getDecisionModelRevisions","getDecisionModelRevisionsOutput"], () => require("./getDecisionModelRevisions"));
+
+export { GetDecisionModelVariantRevisionArgs, GetDecisionModelVariantRevisionResult, GetDecisionModelVariantRevisionOutputArgs } from "./getDecisionModelVariantRevision";
+export const getDecisionModelVariantRevision: typeof import("./getDecisionModelVariantRevision").getDecisionModelVariantRevision = null as any;
+export const getDecisionModelVariantRevisionOutput: typeof import("./getDecisionModelVariantRevision").getDecisionModelVariantRevisionOutput = null as any;
+utilities.lazyLoad(exports, ["getDecisionModelVariantRevision","getDecisionModelVariantRevisionOutput"], () => require("./getDecisionModelVariantRevision"));
+
+export { GetDecisionModelVariantRevisionsArgs, GetDecisionModelVariantRevisionsResult, GetDecisionModelVariantRevisionsOutputArgs } from "./getDecisionModelVariantRevisions";
+export const getDecisionModelVariantRevisions: typeof import("./getDecisionModelVariantRevisions").getDecisionModelVariantRevisions = null as any;
+export const getDecisionModelVariantRevisionsOutput: typeof import("./getDecisionModelVariantRevisions").getDecisionModelVariantRevisionsOutput = null as any;
+utilities.lazyLoad(exports, ["getDecisionModelVariantRevisions","getDecisionModelVariantRevisionsOutput"], () => require("./getDecisionModelVariantRevisions"));
+
 export { GetFlowDefinitionArgs, GetFlowDefinitionResult, GetFlowDefinitionOutputArgs } from "./getFlowDefinition";
 export const getFlowDefinition: typeof import("./getFlowDefinition").getFlowDefinition = null as any;
 export const getFlowDefinitionOutput: typeof import("./getFlowDefinition").getFlowDefinitionOutput = null as any;
@@ -49,6 +69,26 @@ export { GetTemplateArgs, GetTemplateResult, GetTemplateOutputArgs } from "./get
 export const getTemplate: typeof import("./getTemplate").getTemplate = null as any;
 export const getTemplateOutput: typeof import("./getTemplate").getTemplateOutput = null as any;
 utilities.lazyLoad(exports, ["getTemplate","getTemplateOutput"], () => require("./getTemplate"));
+
+export { GetTemplateRevisionArgs, GetTemplateRevisionResult, GetTemplateRevisionOutputArgs } from "./getTemplateRevision";
+export const getTemplateRevision: typeof import("./getTemplateRevision").getTemplateRevision = null as any;
+export const getTemplateRevisionOutput: typeof import("./getTemplateRevision").getTemplateRevisionOutput = null as any;
+utilities.lazyLoad(exports, ["getTemplateRevision","getTemplateRevisionOutput"], () => require("./getTemplateRevision"));
+
+export { GetTemplateRevisionsArgs, GetTemplateRevisionsResult, GetTemplateRevisionsOutputArgs } from "./getTemplateRevisions";
+export const getTemplateRevisions: typeof import("./getTemplateRevisions").getTemplateRevisions = null as any;
+export const getTemplateRevisionsOutput: typeof import("./getTemplateRevisions").getTemplateRevisionsOutput = null as any;
+utilities.lazyLoad(exports, ["getTemplateRevisions","getTemplateRevisionsOutput"], () => require("./getTemplateRevisions"));
+
+export { ProcessTemplatesArgs, ProcessTemplatesResult, ProcessTemplatesOutputArgs } from "./processTemplates";
+export const processTemplates: typeof import("./processTemplates").processTemplates = null as any;
+export const processTemplatesOutput: typeof import("./processTemplates").processTemplatesOutput = null as any;
+utilities.lazyLoad(exports, ["processTemplates","processTemplatesOutput"], () => require("./processTemplates"));
+
+export { RenderTemplatesArgs, RenderTemplatesResult, RenderTemplatesOutputArgs } from "./renderTemplates";
+export const renderTemplates: typeof import("./renderTemplates").renderTemplates = null as any;
+export const renderTemplatesOutput: typeof import("./renderTemplates").renderTemplatesOutput = null as any;
+utilities.lazyLoad(exports, ["renderTemplates","renderTemplatesOutput"], () => require("./renderTemplates"));
 
 export { TemplateArgs } from "./template";
 export type Template = import("./template").Template;

@@ -200,4 +200,5 @@ export namespace sitecore {
          */
         variants?: pulumi.Input<pulumi.Input<inputs.sitecore.DeployedVariantArgs>[] | undefined>;
     }
+
 }

@@ -168,6 +168,33 @@ export namespace sitecore {
         };
     }
 
+    export interface DecisionModelRevision {
+        archived?: boolean;
+        deploymentConfiguration?: {[key: string]: any};
+        description?: string;
+        modifiedAt?: string;
+        modifiedBy?: string;
+        name?: string;
+        raw?: {[key: string]: any};
+        ref?: string;
+        revision?: number;
+        revisionComment?: string;
+    }
+
+    export interface DecisionModelVariantRevision {
+        archived?: boolean;
+        decisionModelDefinitionRef?: string;
+        definition?: string;
+        description?: string;
+        modifiedAt?: string;
+        modifiedBy?: string;
+        name?: string;
+        raw?: {[key: string]: any};
+        ref?: string;
+        revision?: number;
+        revisionComment?: string;
+    }
+
     /**
      * One variant in a deployment: `DeployedVariant(variant=v, split=100, status="PRODUCTION")` takes the variant's ref and its current revision, so an edited variant rolls out in the same `up`. Without `variant`, give `variant_ref` and `variant_revision`.
      */
@@ -207,6 +234,22 @@ export namespace sitecore {
          * The deployed variants.
          */
         variants?: outputs.sitecore.DeployedVariant[];
+    }
+
+    export interface TemplateRevision {
+        archived?: boolean;
+        description?: string;
+        friendlyId?: string;
+        modifiedAt?: string;
+        modifiedBy?: string;
+        name?: string;
+        raw?: {[key: string]: any};
+        ref?: string;
+        revision?: number;
+        revisionComment?: string;
+        status?: string;
+        templateElements?: any[];
+        type?: string;
     }
 
 }
