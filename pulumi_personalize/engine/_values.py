@@ -17,7 +17,9 @@ from .._values import UNKNOWN, Json, contains_unknown, is_unknown
 
 __all__ = [
     "ADOPT_EXISTING",
+    "ADOPT_FROM_STACK",
     "CONFIG_NAMESPACE",
+    "MANAGED_BY",
     "TENANT",
     "UNKNOWN",
     "Json",
@@ -31,6 +33,11 @@ __all__ = [
 
 CONFIG_NAMESPACE = "config_namespace"
 ADOPT_EXISTING = "adopt_existing"
+MANAGED_BY = "managed_by"
+"""The stack a resource belongs to (``<organization>/<project>/<stack>``), set by the resource class for
+the kinds whose objects carry the stack's tag (``ResourceSpec.owner_tags``); never a program's argument."""
+ADOPT_FROM_STACK = "adopt_from_stack"
+"""Adoption of an object another stack's tag names, on purpose: that stack's name."""
 TENANT = "tenant"
 """The output every resource records its tenant in (``config.Tenant.record``: identifiers only)."""
 

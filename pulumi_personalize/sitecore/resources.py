@@ -326,6 +326,7 @@ DECISION_MODEL_DEPLOYMENT = declare(
 
 FLOW_DEFINITION = declare(
     name="sitecore.FlowDefinition", inputs=FlowDefinitionInputs, natural_key="friendly_id", claim_twins=True,
+    owner_tags="tags",  # the managing stack's tag (docs/facts/sitecore.md#stack-tag)
     check_change=_new_key_with_new_type("flow definition"), **_sitecore("flow definition", api.FlowDefinitions()),
     cls="FlowDefinition", doc="A Sitecore Personalize flow: a web, API or triggered experience or experiment. Destroy "
     "archives and pauses it. See ``sitecore.flows`` for the typed builders.",
@@ -419,6 +420,7 @@ def _code_args() -> tuple[Arg, ...]:
 
 TEMPLATE = declare(
     name="sitecore.Template", inputs=TemplateInputs, natural_key="friendly_id", claim_twins=True,
+    owner_tags="tags",  # the managing stack's tag (docs/facts/sitecore.md#stack-tag)
     check_change=_template_change, **_sitecore("template", api.Templates()),
     cls="Template", doc="A Sitecore Personalize template (web, decision, condition or JS module).",
     args=(

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ConfigDict, ValidationError, ValidationInfo, model_validator
 from pydantic.alias_generators import to_camel
 
-from ..._values import AnyCase
+from ..._values import AnyCase, without_stack_tags
 
 __all__ = [
     "DECISION_MODEL_LINKS",
@@ -100,8 +100,9 @@ def tagged_body(body: dict[str, Any]) -> dict[str, Any]:
 
 def read_tagged(model: type[_Model], live: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, Any]:
     """``read_wire`` of a flow or template; ``tags`` left out when neither the program nor the
-    service has any (the service reports ``[]`` for none)."""
-    out = read_wire(model, live)
+    service has any (the service reports ``[]`` for none). The tag naming the managing stack is the
+    engine's, never the program's: a refresh or an export does not read it back."""
+    out = read_wire(model, {**live, "tags": without_stack_tags(live.get("tags"))})
     if not previous.get("tags") and not out.get("tags"):
         out.pop("tags", None)
     return out
