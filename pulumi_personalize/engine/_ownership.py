@@ -99,7 +99,7 @@ class Ownership(ProviderBase):
         if spec.owner_tags:
             why = "it carries no stack's tag (made outside Pulumi, or by a stack not updated since tags were written)"
         else:
-            why = f"nothing on a {spec.label} records which stack manages it: adopt it only if no other stack does"
+            why = f"nothing on {_a(spec.label)} records which stack manages it: adopt it only if no other stack does"
         return f" {own_key}. To manage this one with this stack from now on, {adopt}; {why}"
 
     def _refuse_foreign_adoption(self, live: Json, props: Mapping[str, Any], how: str, model: BaseModel) -> None:
@@ -159,8 +159,12 @@ class Ownership(ProviderBase):
             return None
         key = spec.natural_key or "name"
         return (
-            f"{spec.title(None, props)}: {how} takes over an existing {spec.label}, and nothing on a {spec.label} "
+            f"{spec.title(None, props)}: {how} takes over an existing {spec.label}, and nothing on {_a(spec.label)} "
             f"records which Pulumi stack manages it, so this stack cannot tell whether another one does. If another "
             f"stack manages it, both will change it and a destroy of either will {self._destroy_verb()} it: give "
             f"each stack its own {key} instead (for example with the stack's name, pulumi.get_stack())"
         )
+
+
+def _a(label: str) -> str:
+    return f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"
