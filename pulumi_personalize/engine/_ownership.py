@@ -131,6 +131,16 @@ class Ownership(ProviderBase):
             f"{self.spec.id_of(live)!r} and {ADOPT_FROM_STACK}={owner!r}"
         )
 
+    def _warn_if_foreign(self, id_: str, live: Json, props: Mapping[str, Any]) -> None:
+        """At refresh: an object another stack took over stays in this state, and says so."""
+        owner = self._foreign(live, props)
+        if owner is not None:
+            log.warning(
+                "%s: stack %s manages it now (its tag %r): this stack's next update of it will fail, and its destroy "
+                "will leave it as it is. Remove the resource from this program if it belongs to %s now.",
+                self.spec.title(id_, props), owner, stack_tag(owner), owner,
+            )
+
     def _left_to_its_stack(self, client: Any, id_: str, props: Mapping[str, Any]) -> bool:
         """Destroy of an object another stack manages now: it leaves this stack's state and stays as
         it is (``True``), with a warning. Any doubt (no tag, no answer) leaves the delete to go on."""

@@ -222,6 +222,7 @@ class EngineProvider(TenantGuard, Adoption):
         self._guard(client, props, live=live)
         if spec.deleted(live):
             return ReadResult(id_="", outs={})  # archived: gone for Pulumi
+        self._warn_if_foreign(id_, live, props)
         previous = {k: v for k, v in props.items() if k in spec.input_fields}
         try:
             model = spec.inputs.model_validate(spec.from_wire(live, previous, spec))

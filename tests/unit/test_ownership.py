@@ -201,3 +201,15 @@ def test_a_look_up_that_fails_at_check_leaves_the_verdict_to_the_create(tenant: 
     assert p.check({}, news).failures == []  # no answer now: the preview says nothing it does not know
     with pytest.raises(ResourceOperationError, match=f"already exists \\(ref {ref}\\). Stack {DEV} manages it"):
         p.create(p.check({}, news).inputs)
+
+
+def test_a_refresh_of_an_object_another_stack_took_says_so(tenant: InProcessEmulator, provider: ProviderFactory,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    ref, dev_outs = created_by(provider, DEV)
+    provider(TEMPLATE).create({**BANNER, "managed_by": STAGING, "adopt_ref": ref, "adopt_from_stack": DEV})
+    LISTINGS.clear()
+    with caplog.at_level(logging.WARNING, logger="pulumi_personalize"):
+        read = provider(TEMPLATE).read(ref, dev_outs)
+    assert read.id == ref  # still dev's to drop or keep: the refresh only tells
+    assert (f"template 'Rain banner' (ref {ref}): stack {STAGING} manages it now (its tag 'pulumi-stack:{STAGING}'): "
+            "this stack's next update of it will fail, and its destroy will leave it as it is.") in caplog.text
