@@ -119,9 +119,12 @@ class Ownership(ProviderBase):
             "it alone)"
         )
 
-    def _refuse_foreign_update(self, live: Json, props: Mapping[str, Any]) -> None:
+    def _refuse_foreign_update(self, live: Json, props: Mapping[str, Any], olds: Mapping[str, Any]) -> None:
+        """An update of an object another stack's tag names. The tag this stack recorded in its state
+        is its own under an earlier name (a renamed stack, a backend moved to another organization):
+        the update goes on and writes the new name."""
         owner = self._foreign(live, props)
-        if owner is None:
+        if owner is None or owner == self._stack(olds):
             return
         raise OwnershipError(
             f"stack {owner} manages this {self.spec.label} now (its tag {stack_tag(owner)!r}), so this stack leaves "

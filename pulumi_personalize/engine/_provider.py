@@ -259,7 +259,7 @@ class EngineProvider(TenantGuard, Adoption):
             )
         live = found.live
         self._guard(client, where, live=live)
-        self._refuse_foreign_update(live, props)
+        self._refuse_foreign_update(live, props, olds)
         by_difference = getattr(spec.endpoints, "update_from", None)
         if by_difference is not None:  # endpoints that undo what the program stopped declaring
             previous = {k: v for k, v in olds.items() if k in spec.input_fields}

@@ -213,3 +213,12 @@ def test_a_refresh_of_an_object_another_stack_took_says_so(tenant: InProcessEmul
     assert read.id == ref  # still dev's to drop or keep: the refresh only tells
     assert (f"template 'Rain banner' (ref {ref}): stack {STAGING} manages it now (its tag 'pulumi-stack:{STAGING}'): "
             "this stack's next update of it will fail, and its destroy will leave it as it is.") in caplog.text
+
+
+def test_a_renamed_stack_updates_what_it_tagged_under_its_old_name(tenant: InProcessEmulator,
+                                                                  provider: ProviderFactory) -> None:
+    ref, dev_outs = created_by(provider, DEV)  # `pulumi stack rename`, or a backend moved to an organization
+    renamed = "acme/site/dev"
+    updated = provider(TEMPLATE).update(ref, dev_outs, {**BANNER, "description": "now", "managed_by": renamed})
+    assert (updated.outs or {})["managed_by"] == renamed
+    assert live_template(provider, ref)["tags"] == [f"pulumi-stack:{renamed}"]
