@@ -82,10 +82,15 @@ class ProviderBase(ResourceProvider):
         # The whole stack configuration, secrets decrypted: kept on the instance in the provider
         # process only (configure runs after unpickling; __getstate__ excludes it anyway).
         raw = getattr(req.config, "_props", None)
-        self._config: dict[str, object] = dict(raw) if isinstance(raw, Mapping) else {}
+        self.use_config(raw if isinstance(raw, Mapping) else {})
+        _one_line_errors_in_provider_host()
+
+    def use_config(self, config: Mapping[str, object]) -> None:
+        """Serve with this flat configuration (``namespace:key`` -> value, secrets in clear): the
+        dynamic host's ``configure``, or a native provider instance's own inputs."""
+        self._config: dict[str, object] = dict(config)
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
-        _one_line_errors_in_provider_host()
 
     def _client(self, props: Mapping[str, Any]) -> Any:
         if getattr(self, "_lock", None) is None:

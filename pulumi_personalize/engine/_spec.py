@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 from .._values import Lookup, Removal
 from ..config import Tenant
 from ..errors import PersonalizeError
+from ._consequences import ConsequencesHook
 from ._field_source import default_source, source_type
 from ._values import ADOPT_EXISTING, ADOPT_FROM_STACK, CONFIG_NAMESPACE, MANAGED_BY, TENANT, Json, drop_none
 
@@ -153,6 +154,9 @@ class ResourceSpec(Generic[ClientT]):
     """Changes the service refuses although each field alone may change (a published Sitecore JS
     module): (old inputs, normalised new inputs) -> (property, reason) check failures, so the preview
     fails instead of the ``up``. Old inputs are empty at create."""
+    consequences: ConsequencesHook | None = None
+    """What an in-place update does beyond its changed inputs (``engine/_consequences.py``): the
+    outputs it changes and notes for the preview. Pure: no HTTP, a preview calls it."""
 
     def __post_init__(self) -> None:
         clash = set(self.output_names) & set(self.input_fields) | {TENANT} & set(self.input_fields)
@@ -381,6 +385,9 @@ class Declaration:
     methods: str | None = None
     """Name of a class of the declaring module whose methods the resource class inherits (helpers
     over its outputs, such as ``Template.element``)."""
+    import_id: str = ""
+    """What ``pulumi import`` of the native face takes as the id, where it is not simply the
+    object's ``id_name`` (the id the dynamic resource stores too): said for people, in the docs."""
 
     def __post_init__(self) -> None:
         model_fields = set(self.spec.inputs.model_fields)
@@ -395,6 +402,23 @@ class Declaration:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def service(self) -> str:
+        """The service's module name (``contentstack``, ``sitecore``): the registry name's head."""
+        return self.spec.name.split(".", 1)[0]
+
+    @property
+    def type_token(self) -> str:
+        """The native provider's type token (``personalize:contentstack:Attribute``). Stored in the
+        state of native resources: never rename, like the registry name."""
+        return f"{NATIVE_PACKAGE}:{self.service}:{self.cls}"
+
+    @property
+    def import_id_doc(self) -> str:
+        """What ``pulumi import <type_token> <name> <id>`` takes: the id the resource stores (the
+        dynamic resource's id too), in words."""
+        return self.import_id or f"the {self.spec.label}'s {self.spec.id_name}"
 
     def arg(self, name: str) -> Arg:
         return next(a for a in self.args if a.name == name)
@@ -437,6 +461,10 @@ class Declaration:
         return tuple(found)
 
 
+NATIVE_PACKAGE = "personalize"
+"""The native provider's package name: the head of every type token, the plugin's name
+(``pulumi-resource-personalize``) and the stack configuration namespace it reads."""
+
 CONFIG_NAMESPACE_ARG = Arg(
     CONFIG_NAMESPACE, "Stack configuration namespace holding the credentials (default ``personalize``); "
     "use another one (``acme-eu``) for a second tenant. Changing it replaces the resource.",
@@ -449,18 +477,20 @@ _DECLARATIONS: dict[str, Declaration] = {}
 def declare(
     *, cls: str, doc: str, args: tuple[Arg, ...], computed: tuple[Out, ...], destroy: str, adoption: str,
     shapes: tuple[Shape, ...] = (), init_doc: str = "", prepare: str | None = None, methods: str | None = None,
-    **spec: Any,
+    import_id: str = "", **spec: Any,
 ) -> ResourceSpec[Any]:
     """Register a resource: its spec (``output_names``, ``replace_on`` and ``secrets`` come from the
     computed outputs and the arguments; ``spec`` holds the other ``ResourceSpec`` fields) and its
-    declaration. Returns the spec."""
+    declaration (``import_id``: what ``pulumi import`` takes, where it is not the plain id). Returns
+    the spec."""
     built: ResourceSpec[Any] = ResourceSpec(
         output_names=tuple(o.name for o in computed),
         replace_on=tuple(a.name for a in args if a.replaces),
         secrets=tuple(a.name for a in args if a.secret),
         **spec,
     )
-    declaration = Declaration(built, cls, doc, args, computed, destroy, adoption, shapes, init_doc, prepare, methods)
+    declaration = Declaration(built, cls, doc, args, computed, destroy, adoption, shapes, init_doc, prepare, methods,
+                              import_id)
     with _REGISTRY_LOCK:
         _DECLARATIONS[built.name] = declaration
     return register(built)
