@@ -19,7 +19,7 @@ from ..config import Tenant
 from ..errors import PersonalizeError
 from ._consequences import ConsequencesHook
 from ._field_source import default_source, source_type
-from ._values import ADOPT_EXISTING, ADOPT_FROM_STACK, CONFIG_NAMESPACE, MANAGED_BY, TENANT, Json, drop_none
+from ._values import ADOPT_EXISTING, CONFIG_NAMESPACE, FROM_STACK_ARG, OWNER_INPUTS, TENANT, Json, drop_none
 
 ClientT = TypeVar("ClientT")
 ClientC = TypeVar("ClientC", contravariant=True)
@@ -137,11 +137,7 @@ class ResourceSpec(Generic[ClientT]):
     Objects whose ``replace_on`` fields differ are not twins: a replace must not take over the object
     it replaces. Needs ``natural_key`` and ``endpoints.list``."""
     adoptable: bool = True
-    owner_tags: str | None = None
-    """The wire field holding the object's free-text tags, where the kind has one: create, adoption and
-    update write the managing stack's tag into it (``stack_tag``, kept out of the program's own tags),
-    adoption refuses an object another stack's tag names unless ``adopt_from_stack`` names that stack,
-    and update and destroy leave such an object alone (``docs/recovery.md#6-two-stacks-one-tenant``)."""
+    owner_tags: str | None = None  # the wire field of free-text tags that gets the stack's tag (engine/_ownership.py)
     kept_on_refresh: tuple[str, ...] = ()
     """Computed outputs a refresh keeps from the state: server-side counters that another resource of
     the stack moves (the decision model's revision, which its deployment bumps) are no change of this
@@ -192,10 +188,8 @@ class ResourceSpec(Generic[ClientT]):
 
     @property
     def engine_inputs(self) -> tuple[str, ...]:
-        marked = (MANAGED_BY,) if self.owner_tags else ()
-        if not self.adoptable:
-            return (CONFIG_NAMESPACE, *marked)
-        return (CONFIG_NAMESPACE, self.adopt_input, ADOPT_EXISTING, *marked, *((ADOPT_FROM_STACK,) if marked else ()))
+        own = OWNER_INPUTS[: 2 if self.adoptable else 1] if self.owner_tags else ()
+        return (CONFIG_NAMESPACE, *((self.adopt_input, ADOPT_EXISTING) if self.adoptable else ()), *own)
 
     def managed_wire_fields(self) -> tuple[str, ...]:
         names: list[str] = []
@@ -454,10 +448,7 @@ class Declaration:
                              f"``{spec.natural_key}`` at create, if there is one; {otherwise}.", type="bool",
                              kw_only=True).resolved(None, nested=False))
         if spec.owner_tags:
-            found.append(Arg(ADOPT_FROM_STACK, "The stack (``organization/project/stack``) whose tag the object to "
-                             "adopt carries, to move it to this stack on purpose: without it, adopting an object "
-                             "another stack manages fails. That stack then leaves the object alone.", type="str",
-                             kw_only=True).resolved(None, nested=False))
+            found.append(Arg(*FROM_STACK_ARG, type="str", kw_only=True).resolved(None, nested=False))
         return tuple(found)
 
 
