@@ -122,9 +122,10 @@ class Ownership(ProviderBase):
     def _refuse_foreign_update(self, live: Json, props: Mapping[str, Any], olds: Mapping[str, Any]) -> None:
         """An update of an object another stack's tag names. The tag this stack recorded in its state
         is its own under an earlier name (a renamed stack, a backend moved to another organization):
-        the update goes on and writes the new name."""
+        the update goes on and writes the new name. A face that names no stack (the native provider
+        passes no ``managed_by``) cannot compare: it updates as before and writes no tag."""
         owner = self._foreign(live, props)
-        if owner is None or owner == self._stack(olds):
+        if owner is None or owner == self._stack(olds) or self._stack(props) is None:
             return
         raise OwnershipError(
             f"stack {owner} manages this {self.spec.label} now (its tag {stack_tag(owner)!r}), so this stack leaves "

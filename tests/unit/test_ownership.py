@@ -222,3 +222,12 @@ def test_a_renamed_stack_updates_what_it_tagged_under_its_old_name(tenant: InPro
     updated = provider(TEMPLATE).update(ref, dev_outs, {**BANNER, "description": "now", "managed_by": renamed})
     assert (updated.outs or {})["managed_by"] == renamed
     assert live_template(provider, ref)["tags"] == [f"pulumi-stack:{renamed}"]
+
+
+def test_a_face_that_names_no_stack_updates_as_before_and_writes_no_tag(tenant: InProcessEmulator,
+                                                                       provider: ProviderFactory) -> None:
+    ref, dev_outs = created_by(provider, DEV)
+    imported = {k: v for k, v in dev_outs.items() if k != "managed_by"}  # e.g. the native provider's state
+    provider(TEMPLATE).update(ref, imported, {**BANNER, "description": "native"})
+    live = live_template(provider, ref)
+    assert live["description"] == "native" and live["tags"] == [f"pulumi-stack:{DEV}"]
