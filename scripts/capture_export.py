@@ -159,7 +159,8 @@ pulumi preview                         # no changes
   credential or an unreachable region fails with the setting to fix.
 - **Reads only**: GETs (and, for Sitecore, the OAuth token request). Nothing is written until you run
   `pulumi up` yourself, and that `up` writes each object's own values back (a PUT that may move the
-  service's `updatedAt` / `revision`, nothing else; `tests/e2e/test_export_*.py` compares every field).
+  service's `updatedAt` / `revision` and tags Sitecore flows and templates with the adopting stack,
+  nothing else; `tests/e2e/test_export_*.py` compares every field).
 - **References**: an audience rule's custom attribute, an experience variant's and the targeting's
   audiences, a metric's event, a decision model variant's model, a deployment's variants, a flow
   task's decision models, a flow's code that is a template's (`template.element("html")`) are
