@@ -231,3 +231,24 @@ def test_a_face_that_names_no_stack_updates_as_before_and_writes_no_tag(tenant: 
     provider(TEMPLATE).update(ref, imported, {**BANNER, "description": "native"})
     live = live_template(provider, ref)
     assert live["description"] == "native" and live["tags"] == [f"pulumi-stack:{DEV}"]
+
+
+def test_the_create_conflict_says_who_made_an_untagged_object_or_that_it_is_this_stacks(
+        tenant: InProcessEmulator, provider: ProviderFactory) -> None:
+    ref, _ = created_by(provider, None)
+    untagged = provider(TEMPLATE).check({}, {**BANNER, "managed_by": STAGING})
+    assert failure_text(untagged) == (
+        f"cannot create it. A template with friendly_id 'rain_banner' already exists (ref {ref}). If each stack (dev, "
+        "staging, ...) should have its own template, give this one its own friendly_id, for example "
+        f"'rain_banner_staging'. To manage this one with this stack from now on, set adopt_ref='{ref}' (or "
+        "adopt_existing=True); it carries no stack's tag (made outside Pulumi, or by a stack not updated since tags "
+        "were written)"
+    )
+    other, _ = created_by(provider, STAGING, friendly_id="snow_banner", name="Snow banner")
+    own = provider(TEMPLATE).check({}, {**BANNER, "friendly_id": "snow_banner", "managed_by": STAGING})
+    assert failure_text(own) == (
+        f"cannot create it. A template with friendly_id 'snow_banner' already exists (ref {other}). It carries this "
+        f"stack's tag ('pulumi-stack:{STAGING}'): another resource of this stack holds it (a renamed resource needs "
+        "`aliases=`), or an interrupted `pulumi up` created it; to manage it with this resource, set "
+        f"adopt_ref='{other}' (or adopt_existing=True)"
+    )
