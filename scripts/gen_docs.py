@@ -542,8 +542,19 @@ def _rules(decl: Declaration) -> list[str]:
     ]
 
 
+def _native(decl: Declaration) -> list[str]:
+    """The same resource on the native provider (``pulumi_personalize/native``): token and import id."""
+    sample = next((a.camel_name for a in decl.args if "_" in a.name and not a.program_only), None)
+    spelled = f" (`{sample}`)" if sample else ""
+    return ["## Native provider (TypeScript, YAML, import)", "",
+            f"Type token `{decl.type_token}`; arguments and outputs are spelled in camelCase{spelled}. An existing "
+            f"object is imported with `pulumi import {decl.type_token} <name> <id>` (or `import_=`), where the id "
+            f"is {decl.import_id_doc}. See [the native provider](../native-provider.md).", ""]
+
+
 def render_page(package: str, service: str, alias: str, decl: Declaration) -> str:
-    lines = [*_head(package, service, alias, decl), *_arguments(package, decl), *_outputs(decl), *_rules(decl)]
+    lines = [*_head(package, service, alias, decl), *_arguments(package, decl), *_outputs(decl), *_rules(decl),
+             *_native(decl)]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -33,10 +33,6 @@ def _names(props: Mapping[str, Any]) -> list[Any]:
     return [v.get("name") if isinstance(v, Mapping) else v for v in props.get("variants") or []]
 
 
-def _quoted(names: list[str]) -> str:
-    return ", ".join(repr(n) for n in names)
-
-
 @dataclass(frozen=True)
 class VariantChanges:
     """How the declared variants change, matched by name; a name that left and one that came at
@@ -78,7 +74,7 @@ def _variant_notes(changes: VariantChanges, olds: Mapping[str, Any], news: Mappi
         notes.append(f"variant {old!r} renamed to {new!r}: its CMS variant is replaced (uid {uid} -> new); entry "
                      f"variants written against {uid} are orphaned" if uid else
                      f"variant {old!r} renamed to {new!r}: it gets a new CMS variant; entry variants written "
-                     f"against {old!r}'s are orphaned")
+                     "against the old one are orphaned")
         if lytics.get(old) and declared.get(new, {}).get("lytics_audiences") is None:
             notes.append(f"variant {old!r} renamed to {new!r}: the Lytics audiences {old!r} has in Contentstack "
                          f"({', '.join(map(str, lytics[old]))}) are not carried over; declare lytics_audiences "
@@ -103,14 +99,14 @@ def _version_notes(olds: Mapping[str, Any], new_status: str) -> tuple[list[str],
         unknown.add("active_version_uid")  # the new live version's, or none once paused
     if goes_live and olds.get("experience_status") != new_status:
         unknown.add("experience_status")  # the service's summary follows the live version
-    if edits_draft:
-        if not goes_live:
+    if edits_draft:  # a first activation says nothing its status change does not say
+        if not goes_live or not live:
             return [], unknown
-        archived = f" and archives the live version {live}" if live else ""
-        return [f"this update activates the draft version {olds.get('latest_version_uid')}{archived}"], unknown
+        return [f"this update activates the draft version {olds.get('latest_version_uid')} and archives the live "
+                f"version {live}"], unknown
     if not goes_live:
-        return [f"the live version {live} is {old_status}: this update makes a new DRAFT version, and visitors "
-                "keep the live version until status is ACTIVE again"], unknown
+        return [f"the live version {live} is {old_status}: this update makes a new DRAFT version; {live} stays "
+                f"{old_status} until status is ACTIVE again"], unknown
     made = "makes a new version" if new_status == "ACTIVE" else "makes a new version, activates and pauses it,"
     return [f"the live version {live} is {old_status} and cannot be edited: this update {made} and archives "
             f"{live}"], unknown

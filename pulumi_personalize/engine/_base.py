@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from ..config import DEFAULT_NAMESPACE
 from ..errors import RedactingFilter, get_logger
+from ._diagnostics import warn_engine
 from ._errors import ResourceOperationError
 from ._spec import ResourceSpec, lookup_spec
 from ._values import CONFIG_NAMESPACE, Json, drop_none
@@ -27,8 +28,9 @@ class PulumiLogBridge(logging.Handler):
     """Hands the package's warnings to the Pulumi log, where the person running Pulumi sees them.
 
     The layers below the engine log with ``logging`` only (they never import pulumi); this handler,
-    on the package logger, is the one place their warnings cross over. Outside a Pulumi engine
-    ``pulumi.log`` writes to stderr.
+    on the package logger, is the one place their warnings cross over. In the dynamic provider host
+    they go to the engine, attached to the resource being served (``_diagnostics``); elsewhere
+    ``pulumi.log`` takes them (outside a Pulumi engine, it writes to stderr).
     """
 
     def __init__(self) -> None:
@@ -37,7 +39,9 @@ class PulumiLogBridge(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         with contextlib.suppress(Exception):  # logging must never fail an operation
-            pulumi.log.warn(record.getMessage())
+            message = record.getMessage()
+            if not warn_engine(message):
+                pulumi.log.warn(message)
 
 
 def _bridge_to_pulumi_log() -> None:

@@ -380,8 +380,7 @@ class Declaration:
     """Name of a class of the declaring module whose methods the resource class inherits (helpers
     over its outputs, such as ``Template.element``)."""
     import_id: str = ""
-    """What ``pulumi import`` of the native face takes as the id, where it is not simply the
-    object's ``id_name`` (the id the dynamic resource stores too): said for people, in the docs."""
+    """What ``pulumi import`` takes as the id, in words, where it is not simply the ``id_name``'s."""
 
     def __post_init__(self) -> None:
         model_fields = set(self.spec.inputs.model_fields)
@@ -399,19 +398,16 @@ class Declaration:
 
     @property
     def service(self) -> str:
-        """The service's module name (``contentstack``, ``sitecore``): the registry name's head."""
-        return self.spec.name.split(".", 1)[0]
+        return self.spec.name.split(".", 1)[0]  # the registry name's head: contentstack, sitecore
 
     @property
     def type_token(self) -> str:
-        """The native provider's type token (``personalize:contentstack:Attribute``). Stored in the
-        state of native resources: never rename, like the registry name."""
+        """The native type token (``personalize:contentstack:Attribute``), in native state: never rename."""
         return f"{NATIVE_PACKAGE}:{self.service}:{self.cls}"
 
     @property
     def import_id_doc(self) -> str:
-        """What ``pulumi import <type_token> <name> <id>`` takes: the id the resource stores (the
-        dynamic resource's id too), in words."""
+        """What ``pulumi import <type_token> <name> <id>`` takes (the id the resource stores), in words."""
         return self.import_id or f"the {self.spec.label}'s {self.spec.id_name}"
 
     def arg(self, name: str) -> Arg:
@@ -453,8 +449,7 @@ class Declaration:
 
 
 NATIVE_PACKAGE = "personalize"
-"""The native provider's package name: the head of every type token, the plugin's name
-(``pulumi-resource-personalize``) and the stack configuration namespace it reads."""
+"""The native provider's package: type tokens' head, the plugin's name, its configuration namespace."""
 
 CONFIG_NAMESPACE_ARG = Arg(
     CONFIG_NAMESPACE, "Stack configuration namespace holding the credentials (default ``personalize``); "

@@ -54,10 +54,6 @@ def from_plain(value: Any, secret: bool = False) -> PropertyValue:
     return converted.with_secret(True) if secret else converted
 
 
-def is_secret(value: PropertyValue) -> bool:
-    return value.contains_secret()
-
-
 class Names:
     """One resource's names on both sides of the boundary."""
 
@@ -71,7 +67,7 @@ class Names:
     def to_engine(self, props: Mapping[str, PropertyValue]) -> tuple[Json, set[str]]:
         """camelCase property values -> snake_case plain values, and the names that came secret."""
         plain = {k: to_plain(v) for k, v in props.items()}
-        secret = {self.top.get(k, k) for k, v in props.items() if is_secret(v)}
+        secret = {self.top.get(k, k) for k, v in props.items() if v.contains_secret()}
         return self._rename(plain, self.declaration.spec.inputs, self.top, to_snake=True), secret
 
     def to_native(self, values: Mapping[str, Any], secret: Iterable[str] = ()) -> dict[str, PropertyValue]:
@@ -83,9 +79,6 @@ class Names:
         back = {v: k for k, v in self.top.items()}
         marked = {back.get(n, n) for n in secrets}
         return {k: from_plain(v, k in marked) for k, v in renamed.items()}
-
-    def camel(self, name: str) -> str:
-        return camel(name)
 
     def _rename(self, values: Mapping[str, Any], model: type[BaseModel] | None, names: Mapping[str, str],
                 *, to_snake: bool) -> Json:

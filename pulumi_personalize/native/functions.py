@@ -3,8 +3,8 @@ the plain functions of ``<service>/lookups.py``, each exposed by one ``expose(..
 
 A look-up's arguments are its keyword parameters (minus ``config`` and ``config_namespace``, which
 the provider fills from its own configuration); its result is a pydantic model (the function's
-outputs, camelCase) or a list of them (one output, ``items``). A look-up declared with
-``**kwargs`` names its arguments with ``inputs=``.
+outputs, camelCase), a list of them (one output, ``items``), or any other JSON value (one output,
+``result``). A look-up declared with ``**kwargs`` names its arguments with ``inputs=``.
 """
 
 from __future__ import annotations
@@ -33,14 +33,17 @@ class Function:
     inputs: Mapping[str, Any]
     """Argument name -> annotation (keyword arguments of ``call``)."""
     required: tuple[str, ...]
-    result: type[BaseModel]
+    result: type[BaseModel] | None
+    """The model of the answer (or of its items); ``None``: plain JSON, the one output ``result``."""
     many: bool
-    """The look-up answers a list: the function's one output is ``items``."""
+    """The look-up answers a list of models: the function's one output is ``items``."""
     secret_outputs: tuple[str, ...] = field(default=())
 
     def invoke(self, args: Mapping[str, Any], config: Mapping[str, object]) -> dict[str, Any]:
         """Calls the look-up with the provider's configuration; the answer in the models' field names."""
         answer = self.call(**args, config=config)
+        if self.result is None:
+            return {"result": answer}
         if self.many:
             return {"items": [item.model_dump(mode="json") for item in answer]}
         dumped: dict[str, Any] = answer.model_dump(mode="json")
@@ -59,6 +62,8 @@ def expose(service: str, fn: Callable[..., Any], *, inputs: Mapping[str, Any] | 
     result, many = hints["return"], False
     if get_origin(result) is list:
         result, many = get_args(result)[0], True
+    if not (isinstance(result, type) and issubclass(result, BaseModel)):
+        result, many = None, False
     return Function(f"personalize:{service}:{camel(fn.__name__)}", fn, inspect.getdoc(fn) or "", inputs,
                     required, result, many, secret_outputs)
 

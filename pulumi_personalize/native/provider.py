@@ -11,6 +11,7 @@ configuration lives on the instance; the engine's clients are shared by the proc
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -18,10 +19,17 @@ from typing import Any, TypeVar
 from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from ..config import DEFAULT_NAMESPACE, SETTING_KEYS
+from ..config import (
+    DEFAULT_NAMESPACE,
+    SECRET_SETTINGS,
+    SETTING_KEYS,
+    load_contentstack_settings,
+    load_sitecore_settings,
+)
+from ..contentstack.cma_settings import load_cma_settings
 from ..engine import EngineProvider, Json
 from ..engine._spec import Declaration
-from ..errors import PersonalizeError
+from ..errors import ConfigurationError, PersonalizeError
 from ._convert import Names, to_plain
 from ._types import camel
 from .diff import detailed_diff
@@ -46,6 +54,23 @@ def flat_config(args: Mapping[str, PropertyValue], variables: Mapping[str, str])
     return config
 
 
+_LOADERS: Mapping[str, Callable[..., Any]] = {
+    "contentstack": load_contentstack_settings, "contentstack-cma": load_cma_settings, "sitecore": load_sitecore_settings,
+}
+
+
+def tenants(config: Mapping[str, object]) -> dict[str, dict[str, str] | None]:
+    """The tenant each service's settings name (``None``: that service is not set up here), as the
+    tenant guard records it."""
+    found: dict[str, dict[str, str] | None] = {}
+    for service, load in _LOADERS.items():
+        try:
+            found[service] = load(config, namespace=DEFAULT_NAMESPACE).tenant.record()
+        except ConfigurationError:
+            found[service] = None
+    return found
+
+
 class PersonalizeProvider(p.Provider):
     """The ``personalize`` package's provider."""
 
@@ -66,6 +91,18 @@ class PersonalizeProvider(p.Provider):
         failures = [p.CheckFailure(k, f"{k} is not a setting of the personalize provider; expected one of "
                                       f"{', '.join(SETTING_KEYS)}") for k in unknown]
         return p.CheckResponse(inputs=request.new_inputs, failures=failures)
+
+    async def diff_config(self, request: p.DiffRequest) -> p.DiffResponse:
+        """A change of where objects live (the tenant the settings name: host, region, project, client
+        id, stack) replaces the resources of the provider: they are another tenant's. Another spelling
+        of the same tenant (a region's alias, its case), credentials and limits change in place."""
+        olds = flat_config(request.old_state, {})
+        news = flat_config(request.new_inputs, {})
+        keys = sorted({k.split(":", 1)[1] for k in (*olds, *news) if olds.get(k) != news.get(k)})
+        moved = tenants(olds) != tenants(news)
+        replaces = [k for k in keys if moved and k not in SECRET_SETTINGS and not k.endswith("RequestsPerSecond")
+                    and k != "allowTenantChange"]
+        return p.DiffResponse(changes=bool(keys), replaces=replaces, diffs=keys)
 
     async def configure(self, request: p.ConfigureRequest) -> p.ConfigureResponse:
         with self._lock:
@@ -101,10 +138,15 @@ class PersonalizeProvider(p.Provider):
 
     async def check(self, request: p.CheckRequest) -> p.CheckResponse:
         names = self._names_of(request.type)
+        if "configNamespace" in request.new_inputs:  # the Python face's second tenant
+            return p.CheckResponse(inputs=request.new_inputs, failures=[p.CheckFailure(
+                "configNamespace", "configNamespace is the Python face's way to a second tenant; with the native "
+                "provider, give the resource an explicit provider (pulumi:providers:personalize) with its settings")])
         news, secret = names.to_engine(request.new_inputs)
         olds, _ = names.to_engine(request.old_inputs)
         result = await _run(self._engine(request.type).check, olds, news)
-        failures = [p.CheckFailure(camel(f.property) if f.property else "", f.reason) for f in result.failures]
+        failures = [p.CheckFailure(camel(f.property) if f.property else "", _camel_lead(f.reason))
+                    for f in result.failures]
         return p.CheckResponse(inputs=names.to_native(result.inputs or {}, secret), failures=failures)
 
     async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
@@ -172,6 +214,15 @@ class PersonalizeProvider(p.Provider):
         Python face does with ``resource.uid``; the engine leaves it out of its outputs."""
         spec = engine.spec
         return {**outs, spec.id_name: id_} if spec.id_name in spec.output_names else dict(outs)
+
+
+_LEAD = re.compile(r"^([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?=[\[.:])")
+
+
+def _camel_lead(reason: str) -> str:
+    """``system_type: Input should be ...`` -> ``systemType: ...``: the argument a failure starts
+    with, in the schema's spelling."""
+    return _LEAD.sub(lambda m: camel(m.group(1)), reason, count=1)
 
 
 def _camel_values(value: Any, *, secret: bool = False) -> PropertyValue:

@@ -131,6 +131,10 @@ def _default(field: Any) -> Any:
 
 def function_schema(fn: Function) -> Spec:
     inputs = {camel(n): _types.of_annotation(a, {}) for n, a in fn.inputs.items()}
+    if fn.result is None:  # plain JSON
+        return {"description": _plain_doc(fn.doc) or fn.token,
+                "inputs": {"type": "object", "properties": inputs, "required": [camel(n) for n in fn.required]},
+                "outputs": {"type": "object", "properties": {"result": dict(_types.ANY)}, "required": ["result"]}}
     fields = fn.result.model_fields
     outputs = {camel(n): _types.of_annotation(f.annotation, {}) for n, f in fields.items()}
     for name in fn.secret_outputs:
@@ -144,6 +148,7 @@ def function_schema(fn: Function) -> Spec:
 
 
 def _result_token(fn: Function) -> str:
+    assert fn.result is not None
     return f"{fn.token.rsplit(':', 1)[0]}:{fn.result.__name__}"
 
 
@@ -151,7 +156,7 @@ def _result_types() -> dict[str, Spec]:
     """The item types of the look-ups that answer lists (``GeoLocation``)."""
     return {_result_token(fn): {"type": "object", "properties": {
         camel(n): _types.of_annotation(f.annotation, {}) for n, f in fn.result.model_fields.items()}}
-        for fn in FUNCTIONS if fn.many}
+        for fn in FUNCTIONS if fn.many and fn.result is not None}
 
 
 def _settings() -> dict[str, Spec]:

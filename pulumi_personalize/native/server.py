@@ -1,7 +1,9 @@
-"""The gRPC server of the plugin: the SDK's servicer, with two of its defects fixed.
+"""The gRPC server of the plugin: the SDK's servicer, with three of its defects fixed.
 
 - Every failed call's message gets the provider's Python stack appended (``_raise_with_traceback``):
   the engine shows it to the user. Here the message is the operation's own line alone.
+- DiffConfig answers "no change" whatever the provider says (a bool where the protocol wants its
+  enum), so a resource moved to an explicit provider of another tenant would not be replaced.
 - Read always answers properties, even for an id the provider found gone, so ``pulumi import`` of a
   missing id "succeeds" with an empty resource: a gone object answers no properties here
   (``docs/facts/pulumi.md#native-provider``).
@@ -18,7 +20,8 @@ from typing import Any
 
 import grpc
 import grpc.aio
-from pulumi.provider.experimental.provider import Provider
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import DiffRequest, Provider
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime import proto, settings
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
@@ -44,6 +47,21 @@ class Servicer(ProviderServicer):
         if not response.id:
             return proto.ReadResponse()  # gone: no properties, so the engine drops it or fails the import
         return response
+
+
+    async def DiffConfig(self, request: Any, context: Any) -> Any:
+        """The SDK's own answers a diff's ``changes`` as a bool (True reads as DIFF_NONE) and fails on
+        any detailed diff: a changed tenant would never replace what it serves."""
+
+        async def diff(request: Any, _context: Any) -> Any:
+            answer = await self._provider.diff_config(DiffRequest(
+                request.urn, request.id, PropertyValue.unmarshal_map(request.olds),
+                PropertyValue.unmarshal_map(request.news), list(request.ignoreChanges)))
+            changes = proto.DiffResponse.DIFF_SOME if answer.changes else proto.DiffResponse.DIFF_NONE
+            return proto.DiffResponse(changes=changes, replaces=answer.replaces, diffs=answer.diffs,
+                                      deleteBeforeReplace=False)
+
+        return await _one_line(diff, request, context)
 
 
 def _trimmed(name: str) -> Callable[..., Awaitable[Any]]:

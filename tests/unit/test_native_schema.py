@@ -90,3 +90,23 @@ def test_look_ups_are_functions() -> None:
     connection = functions["personalize:sitecore:getConnection"]
     assert connection["outputs"]["properties"]["raw"]["secret"] is True
     assert connection["inputs"]["required"] == ["name"]
+
+
+def plain_lookup(name: str, *, limit: int | None = None, config: object = None,
+                 config_namespace: str | None = None) -> dict[str, object]:
+    """A look-up answering plain JSON."""
+    return {"name": name, "limit": limit, "config": config}
+
+
+def test_a_look_up_answering_plain_json_is_one_expose_line() -> None:
+    from pulumi_personalize.native.functions import expose
+    from pulumi_personalize.native.schema import function_schema
+
+    fn = expose("sitecore", plain_lookup)
+    assert fn.token == "personalize:sitecore:plainLookup"
+    spec = function_schema(fn)
+    assert spec["inputs"]["properties"] == {"name": {"type": "string"}, "limit": {"type": "integer"}}
+    assert spec["inputs"]["required"] == ["name"]
+    assert spec["outputs"]["properties"] == {"result": {"$ref": "pulumi.json#/Any"}}
+    assert fn.invoke({"name": "x"}, {"personalize:baseUrl": "u"}) == {
+        "result": {"name": "x", "limit": None, "config": {"personalize:baseUrl": "u"}}}

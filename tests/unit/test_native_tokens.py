@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from pulumi_personalize.engine._spec import declarations
 
@@ -30,3 +31,11 @@ def test_import_ids_name_the_id_the_resource_stores() -> None:
     assert "decision model's ref" in by_token["personalize:sitecore:DecisionModelDeployment"].import_id_doc
     # a variant is read by its ref alone (its answer names the parent): no composite id
     assert "ref alone" in by_token["personalize:sitecore:DecisionModelVariant"].import_id_doc
+
+
+def test_the_native_provider_page_lists_every_token_and_import_id() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "native-provider.md").read_text()
+    for module in MODULES:
+        for declaration in declarations(module):
+            row = f"| `{declaration.type_token}` | {declaration.import_id_doc.replace('``', '`')} |"
+            assert row in page, row
