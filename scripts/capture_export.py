@@ -159,7 +159,8 @@ pulumi preview                         # no changes
   credential or an unreachable region fails with the setting to fix.
 - **Reads only**: GETs (and, for Sitecore, the OAuth token request). Nothing is written until you run
   `pulumi up` yourself, and that `up` writes each object's own values back (a PUT that may move the
-  service's `updatedAt` / `revision`, nothing else; `tests/e2e/test_export_*.py` compares every field).
+  service's `updatedAt` / `revision` and tags Sitecore flows and templates with the adopting stack,
+  nothing else; `tests/e2e/test_export_*.py` compares every field).
 - **References**: an audience rule's custom attribute, an experience variant's and the targeting's
   audiences, a metric's event, a decision model variant's model, a deployment's variants, a flow
   task's decision models, a flow's code that is a template's (`template.element("html")`) are
@@ -172,6 +173,11 @@ pulumi preview                         # no changes
   summary lists the `pulumi config set --secret` commands. The adopting `pulumi up` sends the value
   you set, so it overwrites the live secret: set the one in use (the summary and a comment above the
   resource say so).
+- **Objects another stack manages**: a Sitecore flow or template carrying a stack's tag
+  (`pulumi-stack:<organization>/<project>/<stack>`) is exported like any other, without that tag in its
+  `tags`; the adopting preview then refuses it, naming that stack. Add
+  `adopt_from_stack="<organization>/<project>/<stack>"` to move it to the new stack on purpose, or
+  leave it out (`--name`) and let its stack keep it ([two stacks, one tenant](recovery.md#6-two-stacks-one-tenant)).
 - **Project files**: `Pulumi.yaml` (name, description, `runtime: python`) and `requirements.txt`,
   whose `pulumi` line is this package's own range (`pulumi>=3.233.0,<4.0.0`), so installing it never
   changes the SDK a project already has within that range.

@@ -22,7 +22,9 @@ from ._spec import ResourceSpec, tenant_of
 from ._tenancy import TenantGuard
 from ._values import (
     ADOPT_EXISTING,
+    ADOPT_FROM_STACK,
     CONFIG_NAMESPACE,
+    MANAGED_BY,
     TENANT,
     UNKNOWN,
     Json,
@@ -86,10 +88,13 @@ class EngineProvider(TenantGuard, Adoption):
                 failures.append(CheckFailure(name, f"{name} must be a non-empty string"))
             elif name == CONFIG_NAMESPACE and not _NAMESPACE_RE.match(value):
                 failures.append(CheckFailure(name, f"{name} must be a stack configuration namespace such as 'acme-eu'"))
+            elif name == ADOPT_FROM_STACK and not (engine_args.get(spec.adopt_input) or engine_args.get(ADOPT_EXISTING)):
+                failures.append(CheckFailure(name, f"{name} names the stack an adopted object comes from: it goes "
+                                                   f"with {spec.adopt_input} or {ADOPT_EXISTING}=True"))
         failures += self._settings_failures(engine_args.get(CONFIG_NAMESPACE))
         for name in sorted(set(given) - set(spec.input_fields)):
             if given[name] is not None and name not in spec.output_names:
-                allowed = ", ".join((*spec.input_fields, *spec.engine_inputs))
+                allowed = ", ".join((*spec.input_fields, *(n for n in spec.engine_inputs if n != MANAGED_BY)))
                 failures.append(CheckFailure(name, f"{name} is not an argument of {spec.label}; expected one of {allowed}"))
         model_input = {k: v for k, v in given.items() if k in spec.input_fields and v is not None}
         try:
@@ -115,6 +120,12 @@ class EngineProvider(TenantGuard, Adoption):
         normal = self._normal(model)
         if spec.check_change is not None:
             failures += [CheckFailure(p, r) for p, r in spec.check_change(public(_olds), normal)]
+        if not failures:
+            olds, props = public(_olds), {**normal, **engine_args}
+            failures += [CheckFailure("", reason) for reason in self._adoption_failures(olds, props, model)]
+            warning = None if olds else self._adoption_warning(props)
+            if warning:
+                log.warning("%s", warning)
         return CheckResult({**normal, **engine_args}, failures)
 
     def _settings_failures(self, namespace: object) -> list[CheckFailure]:
@@ -219,16 +230,16 @@ class EngineProvider(TenantGuard, Adoption):
         model = self._model(props)
         target = self._adoption_target(client, props, model)
         if target is None and spec.claim_twins:
-            target = self._claim_twin(client, model)
+            target = self._claim_twin(client, model, props)
         if target is not None:
             id_ = spec.id_of(target)
-            live = spec.endpoints.update(client, id_, spec.to_wire(model, target, spec), model, target)
+            live = spec.endpoints.update(client, id_, self._payload(model, target, props), model, target)
             log.info("adopted existing %s", spec.title(id_, props))
         else:
             try:
-                live = self._create_once(client, model)
+                live = self._create_once(client, model, props)
             except PersonalizeError as exc:
-                raise self._explain_create_failure(client, model, exc) from None
+                raise self._explain_create_failure(client, model, exc, props) from None
             id_ = spec.id_of(live)
         return CreateResult(id_=id_, outs=self._outs(model, props, live, client))
 
@@ -255,6 +266,7 @@ class EngineProvider(TenantGuard, Adoption):
         self._guard(client, props, live=live)
         if spec.deleted(live):
             return ReadResult(id_="", outs={})  # archived: gone for Pulumi
+        self._warn_if_foreign(id_, live, props)
         previous = {k: v for k, v in props.items() if k in spec.input_fields}
         try:
             model = spec.inputs.model_validate(spec.from_wire(live, previous, spec))
@@ -291,12 +303,13 @@ class EngineProvider(TenantGuard, Adoption):
             )
         live = found.live
         self._guard(client, where, live=live)
+        self._refuse_foreign_update(live, props, olds)
         by_difference = getattr(spec.endpoints, "update_from", None)
         if by_difference is not None:  # endpoints that undo what the program stopped declaring
             previous = {k: v for k, v in olds.items() if k in spec.input_fields}
             live = by_difference(client, id_, model, live, previous)
         else:
-            live = spec.endpoints.update(client, id_, spec.to_wire(model, live, spec), model, live)
+            live = spec.endpoints.update(client, id_, self._payload(model, live, props), model, live)
         return UpdateResult(outs=self._outs(model, props, live, client))  # full outs, never None (#7809)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -309,6 +322,8 @@ class EngineProvider(TenantGuard, Adoption):
     def _delete(self, id_: str, props: Json) -> None:
         client = self._client(props)
         self._guard(client, props)
+        if self._left_to_its_stack(client, id_, props):
+            return
         try:
             removal = self.spec.endpoints.delete(client, id_, props)
         except NotFoundError as exc:

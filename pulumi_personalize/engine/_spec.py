@@ -19,7 +19,7 @@ from ..config import Tenant
 from ..errors import PersonalizeError
 from ._consequences import ConsequencesHook
 from ._field_source import default_source, source_type
-from ._values import ADOPT_EXISTING, CONFIG_NAMESPACE, TENANT, Json, drop_none
+from ._values import ADOPT_EXISTING, CONFIG_NAMESPACE, FROM_STACK_ARG, OWNER_INPUTS, TENANT, Json, drop_none
 
 ClientT = TypeVar("ClientT")
 ClientC = TypeVar("ClientC", contravariant=True)
@@ -137,6 +137,7 @@ class ResourceSpec(Generic[ClientT]):
     Objects whose ``replace_on`` fields differ are not twins: a replace must not take over the object
     it replaces. Needs ``natural_key`` and ``endpoints.list``."""
     adoptable: bool = True
+    owner_tags: str | None = None  # the wire field of free-text tags that gets the stack's tag (engine/_ownership.py)
     kept_on_refresh: tuple[str, ...] = ()
     """Computed outputs a refresh keeps from the state: server-side counters that another resource of
     the stack moves (the decision model's revision, which its deployment bumps) are no change of this
@@ -187,9 +188,8 @@ class ResourceSpec(Generic[ClientT]):
 
     @property
     def engine_inputs(self) -> tuple[str, ...]:
-        if not self.adoptable:
-            return (CONFIG_NAMESPACE,)
-        return (CONFIG_NAMESPACE, self.adopt_input, ADOPT_EXISTING)
+        own = OWNER_INPUTS[: 2 if self.adoptable else 1] if self.owner_tags else ()
+        return (CONFIG_NAMESPACE, *((self.adopt_input, ADOPT_EXISTING) if self.adoptable else ()), *own)
 
     def managed_wire_fields(self) -> tuple[str, ...]:
         names: list[str] = []
@@ -443,6 +443,8 @@ class Declaration:
             found.append(Arg(ADOPT_EXISTING, f"Take over the existing object with the program's "
                              f"``{spec.natural_key}`` at create, if there is one; {otherwise}.", type="bool",
                              kw_only=True).resolved(None, nested=False))
+        if spec.owner_tags:
+            found.append(Arg(*FROM_STACK_ARG, type="str", kw_only=True).resolved(None, nested=False))
         return tuple(found)
 
 

@@ -330,6 +330,7 @@ DECISION_MODEL_DEPLOYMENT = declare(
 
 FLOW_DEFINITION = declare(
     name="sitecore.FlowDefinition", inputs=FlowDefinitionInputs, natural_key="friendly_id", claim_twins=True,
+    owner_tags="tags",  # the managing stack's tag (docs/facts/sitecore.md#stack-tag)
     check_change=_new_key_with_new_type("flow definition"), **_sitecore("flow definition", api.FlowDefinitions()),
     cls="FlowDefinition", doc="A Sitecore Personalize flow: a web, API or triggered experience or experiment. Destroy "
     "archives and pauses it. See ``sitecore.flows`` for the typed builders.",
@@ -361,7 +362,8 @@ FLOW_DEFINITION = declare(
     computed=(_ref("flow"), _revision()),
     destroy="Archives and pauses the flow (`archived: true`, `status: PAUSED`). Its `friendly_id` stays taken: a "
     "later create with the same friendly_id and type takes the archived flow over and restores it (DRAFT, then the "
-    "declared status); one of another type is refused, and the error says so.",
+    "declared status); one of another type is refused, and the error says so. A flow another stack manages now "
+    "(its `pulumi-stack:` tag) is left as it is and only leaves this stack's state, with a warning.",
     adoption='''\
 banner = flows.web_experience(
     "welcome-banner",
@@ -423,6 +425,7 @@ def _code_args() -> tuple[Arg, ...]:
 
 TEMPLATE = declare(
     name="sitecore.Template", inputs=TemplateInputs, natural_key="friendly_id", claim_twins=True,
+    owner_tags="tags",  # the managing stack's tag (docs/facts/sitecore.md#stack-tag)
     check_change=_template_change, **_sitecore("template", api.Templates(), consequences=template_consequences),
     cls="Template", doc="A Sitecore Personalize template (web, decision, condition or JS module).",
     args=(
@@ -451,7 +454,8 @@ TEMPLATE = declare(
     computed=(_ref("template"), _revision()),
     destroy="Archives the template (`archived: true`, a field every template carries). Archive semantics of templates "
     "are unconfirmed: if the service refuses, the template is dropped from the state and **left in Sitecore**, with a "
-    "warning naming it and the `adopt_ref=` that adopts it again.",
+    "warning naming it and the `adopt_ref=` that adopts it again. A template another stack manages now (its "
+    "`pulumi-stack:` tag) is left as it is and only leaves this stack's state, with a warning.",
     adoption='''\
 banner = sc.Template(
     "rain-banner",

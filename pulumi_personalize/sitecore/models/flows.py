@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ...facts.sitecore import Channel, FlowStatus, FlowSubtype
-from .common import _friendly_id, _Model, _upper, read_tagged, strip_server_fields, tagged_body
+from .common import _friendly_id, _Model, _upper, no_stack_tags, read_tagged, strip_server_fields, tagged_body
 
 __all__ = [
     "BUSINESS_PROCESS",
@@ -234,6 +234,7 @@ class FlowDefinitionInputs(_Model):
         return _friendly_id(value)
 
     _upper_fields = field_validator("type", "subtype", "status", mode="before")(_upper)
+    _tags = field_validator("tags")(no_stack_tags)
 
     @model_validator(mode="before")
     @classmethod

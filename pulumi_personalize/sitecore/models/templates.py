@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from ...facts.sitecore import ElementId, TemplateStatus, TemplateType
-from .common import _friendly_id, _Model, _upper, read_tagged, strip_server_fields, tagged_body
+from .common import _friendly_id, _Model, _upper, no_stack_tags, read_tagged, strip_server_fields, tagged_body
 
 __all__ = [
     "ELEMENT_ORDER",
@@ -54,6 +54,7 @@ class TemplateInputs(_Model):
         return _friendly_id(value)
 
     _upper_fields = field_validator("type", "status", mode="before")(_upper)
+    _tags = field_validator("tags")(no_stack_tags)
 
     @field_validator("template_elements")
     @classmethod

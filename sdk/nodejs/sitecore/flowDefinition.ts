@@ -57,6 +57,10 @@ export class FlowDefinition extends pulumi.CustomResource {
      */
     declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
     /**
+     * The stack (`organization/project/stack`) whose tag the object to adopt carries, to move it to this stack on purpose: without it, adopting an object another stack manages fails. That stack then leaves the object alone.
+     */
+    declare public readonly adoptFromStack: pulumi.Output<string | undefined>;
+    /**
      * Take over the existing object with this ref at create (an archived one is unarchived), instead of creating one: its declared fields are then written to it. Ignored after creation.
      */
     declare public readonly adoptRef: pulumi.Output<string | undefined>;
@@ -149,6 +153,7 @@ export class FlowDefinition extends pulumi.CustomResource {
                 throw new Error("Missing required property 'type'");
             }
             resourceInputs["adoptExisting"] = args?.adoptExisting;
+            resourceInputs["adoptFromStack"] = args?.adoptFromStack;
             resourceInputs["adoptRef"] = args?.adoptRef;
             resourceInputs["businessProcess"] = args?.businessProcess;
             resourceInputs["channels"] = args?.channels;
@@ -168,6 +173,7 @@ export class FlowDefinition extends pulumi.CustomResource {
             resourceInputs["tenant"] = undefined /*out*/;
         } else {
             resourceInputs["adoptExisting"] = undefined /*out*/;
+            resourceInputs["adoptFromStack"] = undefined /*out*/;
             resourceInputs["adoptRef"] = undefined /*out*/;
             resourceInputs["businessProcess"] = undefined /*out*/;
             resourceInputs["channels"] = undefined /*out*/;
@@ -199,6 +205,10 @@ export interface FlowDefinitionArgs {
      * Take over the existing object with the program's `friendly_id` at create, if there is one; otherwise the create fails, because the key is taken (an archived one with that key and the same type is revived anyway).
      */
     adoptExisting?: pulumi.Input<boolean | undefined>;
+    /**
+     * The stack (`organization/project/stack`) whose tag the object to adopt carries, to move it to this stack on purpose: without it, adopting an object another stack manages fails. That stack then leaves the object alone.
+     */
+    adoptFromStack?: pulumi.Input<string | undefined>;
     /**
      * Take over the existing object with this ref at create (an archived one is unarchived), instead of creating one: its declared fields are then written to it. Ignored after creation.
      */
