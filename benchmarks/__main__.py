@@ -10,6 +10,8 @@ connections, web experiences and decision models, 2:2:1:1) and per size N:
 2. The same `pulumi up` at zero latency and no limit, and `pulumi up` of N no-op dynamic resources
    under the same engine (benchmarks/noop.py): ratio = real / no-op.
 3. Peak RSS of the dynamic provider process (VmHWM from /proc), during the limited `up`.
+4. The native face beside the dynamic one (benchmarks/faces.py): the same resources as a YAML
+   program on the native provider and as a Python program on the dynamic resources, N = 50 and 300.
 
 Nothing is asserted; the numbers are printed (and written as JSON with --json).
 """
@@ -25,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import harness, programs
+from benchmarks import faces, harness, programs
 
 RATE = 10.0
 LATENCY_MS = 50.0
@@ -39,9 +41,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-floor", action="store_true", help="skip the zero-latency / no-op comparison")
     parser.add_argument("--client-rps", type=float, default=RATE,
                         help="the providers' client-side limit in the limited runs (default 10, the service's)")
+    parser.add_argument("--face-sizes", default="50,300",
+                        help="N of the native-beside-dynamic comparison (default 50,300)")
+    parser.add_argument("--skip-faces", action="store_true", help="skip the native-beside-dynamic comparison")
+    parser.add_argument("--only-faces", action="store_true", help="run only the native-beside-dynamic comparison")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
     args.sizes = [50] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
+    args.face_sizes = [50] if args.quick else [int(s) for s in args.face_sizes.split(",") if s.strip()]
     args.products = [p.strip() for p in args.products.split(",") if p.strip()]
     for product in args.products:
         if product not in programs.PRODUCTS:
@@ -157,12 +164,15 @@ def main(argv: list[str] | None = None) -> int:
         print("the Pulumi CLI is not installed: run `make setup`", file=sys.stderr)
         return 2
     started = time.monotonic()
-    print(f"# benchmarks: sizes {args.sizes}, products {args.products}, client limit {args.client_rps:g}/s, "
+    sizes = "none" if args.only_faces else args.sizes
+    faces_at = "none" if args.skip_faces else args.face_sizes
+    print(f"# benchmarks: sizes {sizes}, faces at {faces_at}, products {args.products}, "
+          f"client limit {args.client_rps:g}/s, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min)", flush=True)
     limited: list[dict[str, Any]] = []
     floors: list[dict[str, Any]] = []
-    for product in args.products:
+    for product in [] if args.only_faces else args.products:
         for n in args.sizes:
             print(f"- {product} N={n}: up + refresh at {RATE:g}/s, {LATENCY_MS:g} ms ...", flush=True)
             limited.append(limited_run(product, n, args.client_rps))
@@ -171,13 +181,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"- {product} N={n}: zero latency, no limit, and no-op ...", flush=True)
                 floors.append(floor_run(product, n))
                 print(f"  {json.dumps(floors[-1])}", flush=True)
-    print_tables(limited, floors)
+    if limited:
+        print_tables(limited, floors)
+    face_rows = [] if args.skip_faces else faces.main(args.products, args.face_sizes)
     total = time.monotonic() - started
     print(f"\nTotal benchmark time: {total:.0f} s; load average at the end "
           f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"limited": limited, "floor": floors, "total_s": total}, indent=2))
+        args.json.write_text(json.dumps({"limited": limited, "floor": floors, "faces": face_rows,
+                                         "total_s": total}, indent=2))
     return 0
 
 

@@ -17,12 +17,14 @@ from ..config import DEFAULT_NAMESPACE
 from ..errors import AuthenticationError, ConfigurationError, NotFoundError, PersonalizeError
 from ._adoption import Adoption
 from ._base import log
+from ._consequences import consequences_of
 from ._spec import ResourceSpec, tenant_of
 from ._tenancy import TenantGuard
 from ._values import (
     ADOPT_EXISTING,
     CONFIG_NAMESPACE,
     TENANT,
+    UNKNOWN,
     Json,
     _path,
     contains_unknown,
@@ -121,6 +123,8 @@ class EngineProvider(TenantGuard, Adoption):
         would give (``docs/facts/pulumi.md#configure``). Nothing is sent."""
         if namespace is not None and (not isinstance(namespace, str) or not _NAMESPACE_RE.match(namespace)):
             return []  # unknown until apply, or refused above
+        if any(is_unknown(v) for v in getattr(self, "_config", {}).values()):
+            return []  # a native provider whose settings come from outputs not known until apply
         props = {CONFIG_NAMESPACE: namespace} if namespace else {}
         try:
             self._client(props)
@@ -132,8 +136,16 @@ class EngineProvider(TenantGuard, Adoption):
     # -- diff -----------------------------------------------------------------------------------------
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        spec = self.spec
         old, new = public(olds), public(news)
+        changed, replaces = self.changes(old, new)
+        if changed and not replaces:
+            self.tell_consequences(_id, old, new)
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    def changes(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        """The inputs that differ (an unknown one counts) and those of them that replace: what both
+        faces' diff report (``old``: the state's outputs, ``new``: the checked inputs)."""
+        spec = self.spec
         changed: list[str] = []
         for name in (*spec.input_fields, CONFIG_NAMESPACE):
             before, after = drop_none(old.get(name)), drop_none(new.get(name))
@@ -143,7 +155,39 @@ class EngineProvider(TenantGuard, Adoption):
                 changed.append(name)
         # adopt_* only matter at create: changing them later changes nothing
         replaces = [n for n in changed if n in spec.replace_on or n == CONFIG_NAMESPACE]
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+        return changed, replaces
+
+    def preview_outs(self, props: Mapping[str, Any], olds: Mapping[str, Any] | None) -> Json:
+        """What a create (``olds`` None) or an in-place update will answer, as known at preview: the
+        checked inputs; at create every computed output unknown; at update the state's computed
+        outputs and tenant record, unknown exactly where the declared consequences say the update
+        changes them (``engine/_consequences.py``). Nothing is sent."""
+        spec = self.spec
+        engine = {k: props[k] for k in spec.engine_inputs if props.get(k) is not None}
+        inputs: Json = {**{k: v for k, v in props.items() if k in spec.input_fields}, **engine}
+        if olds is None:
+            return {**inputs, **dict.fromkeys(spec.output_names, UNKNOWN)}
+        kept = {k: v for k, v in olds.items() if k in (*spec.output_names, TENANT)}
+        try:
+            found = consequences_of(spec, olds, props)
+        except Exception:  # a consequence that cannot be worked out: every computed output may change
+            return {**kept, **inputs, **{k: UNKNOWN for k in spec.output_names if k != spec.id_name}}
+        return found.preview_outputs(kept, inputs)
+
+    def tell_consequences(self, id_: str, olds: Json, news: Json) -> None:
+        """The declared consequences of this in-place update, as warnings naming the resource (both
+        faces' diff): diff runs at preview, and the dynamic host passes no detailed diff and lets no
+        output be marked unknown (``docs/facts/pulumi.md#diff``), so the notes are what a reviewer sees.
+        A consequence that cannot be worked out never fails the preview."""
+        spec = self.spec
+        try:
+            found = consequences_of(spec, olds, news)
+        except Exception as exc:
+            log.warning("%s: the preview cannot tell what this update does beyond its changes (%s)",
+                        spec.title(id_, news), type(exc).__name__)
+            return
+        for note in found.notes:
+            log.warning("%s: %s", spec.title(id_, news), note)  # the engine's bridge: pulumi.log.warn
 
     # -- create / read / update / delete ----------------------------------------------------------
 

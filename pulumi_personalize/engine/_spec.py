@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 from .._values import Lookup, Removal
 from ..config import Tenant
 from ..errors import PersonalizeError
+from ._consequences import ConsequencesHook
 from ._field_source import default_source, source_type
 from ._values import ADOPT_EXISTING, CONFIG_NAMESPACE, TENANT, Json, drop_none
 
@@ -148,6 +149,9 @@ class ResourceSpec(Generic[ClientT]):
     """Changes the service refuses although each field alone may change (a published Sitecore JS
     module): (old inputs, normalised new inputs) -> (property, reason) check failures, so the preview
     fails instead of the ``up``. Old inputs are empty at create."""
+    consequences: ConsequencesHook | None = None
+    """What an in-place update does beyond its changed inputs (``engine/_consequences.py``): the
+    outputs it changes and notes for the preview. Pure: no HTTP, a preview calls it."""
 
     def __post_init__(self) -> None:
         clash = set(self.output_names) & set(self.input_fields) | {TENANT} & set(self.input_fields)
@@ -375,6 +379,8 @@ class Declaration:
     methods: str | None = None
     """Name of a class of the declaring module whose methods the resource class inherits (helpers
     over its outputs, such as ``Template.element``)."""
+    import_id: str = ""
+    """What ``pulumi import`` takes as the id, in words, where it is not simply the ``id_name``'s."""
 
     def __post_init__(self) -> None:
         model_fields = set(self.spec.inputs.model_fields)
@@ -389,6 +395,20 @@ class Declaration:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def service(self) -> str:
+        return self.spec.name.split(".", 1)[0]  # the registry name's head: contentstack, sitecore
+
+    @property
+    def type_token(self) -> str:
+        """The native type token (``personalize:contentstack:Attribute``), in native state: never rename."""
+        return f"{NATIVE_PACKAGE}:{self.service}:{self.cls}"
+
+    @property
+    def import_id_doc(self) -> str:
+        """What ``pulumi import <type_token> <name> <id>`` takes (the id the resource stores), in words."""
+        return self.import_id or f"the {self.spec.label}'s {self.spec.id_name}"
 
     def arg(self, name: str) -> Arg:
         return next(a for a in self.args if a.name == name)
@@ -426,6 +446,9 @@ class Declaration:
         return tuple(found)
 
 
+NATIVE_PACKAGE = "personalize"
+"""The native provider's package: type tokens' head, the plugin's name, its configuration namespace."""
+
 CONFIG_NAMESPACE_ARG = Arg(
     CONFIG_NAMESPACE, "Stack configuration namespace holding the credentials (default ``personalize``); "
     "use another one (``acme-eu``) for a second tenant. Changing it replaces the resource.",
@@ -438,18 +461,20 @@ _DECLARATIONS: dict[str, Declaration] = {}
 def declare(
     *, cls: str, doc: str, args: tuple[Arg, ...], computed: tuple[Out, ...], destroy: str, adoption: str,
     shapes: tuple[Shape, ...] = (), init_doc: str = "", prepare: str | None = None, methods: str | None = None,
-    **spec: Any,
+    import_id: str = "", **spec: Any,
 ) -> ResourceSpec[Any]:
     """Register a resource: its spec (``output_names``, ``replace_on`` and ``secrets`` come from the
     computed outputs and the arguments; ``spec`` holds the other ``ResourceSpec`` fields) and its
-    declaration. Returns the spec."""
+    declaration (``import_id``: what ``pulumi import`` takes, where it is not the plain id). Returns
+    the spec."""
     built: ResourceSpec[Any] = ResourceSpec(
         output_names=tuple(o.name for o in computed),
         replace_on=tuple(a.name for a in args if a.replaces),
         secrets=tuple(a.name for a in args if a.secret),
         **spec,
     )
-    declaration = Declaration(built, cls, doc, args, computed, destroy, adoption, shapes, init_doc, prepare, methods)
+    declaration = Declaration(built, cls, doc, args, computed, destroy, adoption, shapes, init_doc, prepare, methods,
+                              import_id)
     with _REGISTRY_LOCK:
         _DECLARATIONS[built.name] = declaration
     return register(built)

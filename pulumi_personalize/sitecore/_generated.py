@@ -532,6 +532,10 @@ class TemplateArgs(EngineArgs):
     """``[{"id": "html", "template": "..."}, ...]``; ids html, css, js, freemarker."""
     tags: pulumi.Input[Sequence[str]] | None = None
     """Tags of the template."""
+    verify: pulumi.Input[bool] | None = None
+    """Render the code (``POST /v3/templates/process``, parameters at their defaults) before each create and
+    update; code the service cannot render fails the operation with the service's message, and nothing is
+    saved."""
     adopt_ref: pulumi.Input[str] | None = field(default=None, kw_only=True)
     """Take over the existing object with this ref at create (an archived one is unarchived), instead of
     creating one: its declared fields are then written to it. Ignored after creation."""
@@ -565,6 +569,10 @@ class Template(_declared.TemplateMethods, EngineResource, module="sitecore", nam
     """``[{"id": "html", "template": "..."}, ...]``; ids html, css, js, freemarker."""
     tags: pulumi.Output[list[str] | None]
     """Tags of the template."""
+    verify: pulumi.Output[bool | None]
+    """Render the code (``POST /v3/templates/process``, parameters at their defaults) before each create and
+    update; code the service cannot render fails the operation with the service's message, and nothing is
+    saved."""
     config_namespace: pulumi.Output[str | None]
 
     def __init__(
@@ -581,6 +589,7 @@ class Template(_declared.TemplateMethods, EngineResource, module="sitecore", nam
         render: pulumi.Input[bool] | None = None,
         template_elements: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None,
         tags: pulumi.Input[Sequence[str]] | None = None,
+        verify: pulumi.Input[bool] | None = None,
         html: pulumi.Input[str] | None = None,
         css: pulumi.Input[str] | None = None,
         js: pulumi.Input[str] | None = None,
@@ -606,6 +615,7 @@ class Template(_declared.TemplateMethods, EngineResource, module="sitecore", nam
             "render": render,
             "template_elements": template_elements,
             "tags": tags,
+            "verify": verify,
             "html": html,
             "css": css,
             "js": js,

@@ -74,6 +74,7 @@ def _seed(emu: EmulatorHandle) -> dict[str, str]:
             "status": "ACTIVE", "variants": [{"__type": "ABTestVariant", "name": "A", "trafficDistribution": 100}],
         }).raise_for_status()
         ids["live-experience"] = live["uid"]
+        ids["live-version"] = live["latestVersion"]
     return ids
 
 
@@ -91,6 +92,10 @@ def _use_seeded_ids(case: Any, ids: dict[str, str]) -> None:
     kind = case.path.strip("/").split("/")[0]
     if case.path == "/experiences/{uid}/versions" and case.method.upper() == "POST":
         params["uid"] = ids["live-experience"]
+    elif case.path == "/experiences/{uid}/analytics/summary":  # analytics exist for activated versions only
+        params["uid"] = ids["live-experience"]
+        if case.query and "version" in case.query:
+            case.query["version"] = ids["live-version"]
     elif kind in ids:
         params["uid"] = ids[kind]
     if "versionUid" in params:

@@ -304,6 +304,7 @@ class FlowDefinitionInputs(_Model):
         out = read_tagged(cls, live, previous)
         if out.get("status") in ("PUBLISHING", "SCHEDULED", "LIVE") and previous.get("status") == "PRODUCTION":
             out["status"] = "PRODUCTION"  # on its way to, or in, production: what was declared
-        if previous and previous.get("sample_size_config") is None and out.get("subtype") != "EXPERIMENT":
-            out.pop("sample_size_config", None)  # an experience that leaves it out keeps the live one
+        # an experience that leaves it out keeps the live one; an import (no previous) reads it as left out
+        if previous.get("sample_size_config") is None and out.get("subtype") != "EXPERIMENT":
+            out.pop("sample_size_config", None)
         return out
