@@ -12,7 +12,7 @@ VENV_FLOOR := .venv-floor
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: demo test setup demo-down lint bench
+.PHONY: demo test setup demo-down lint bench sdk
 
 ## Everything the demo and the tests need: the venv with the package and the Pulumi engine.
 setup: $(VENV)/.installed
@@ -58,3 +58,8 @@ test: lint $(VENV_FLOOR)/.installed
 
 bench: setup
 	$(PY) -m benchmarks
+
+## Regenerates the TypeScript SDK (sdk/nodejs/) from the native provider's schema (checked in;
+## tests/unit/test_sdk_fresh.py fails while it is stale).
+sdk: setup
+	$(PY) scripts/gen_sdk.py

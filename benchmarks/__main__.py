@@ -10,7 +10,9 @@ connections, web experiences and decision models, 2:2:1:1) and per size N:
 2. The same `pulumi up` at zero latency and no limit, and `pulumi up` of N no-op dynamic resources
    under the same engine (benchmarks/noop.py): ratio = real / no-op.
 3. Peak RSS of the dynamic provider process (VmHWM from /proc), during the limited `up`.
-4. k stacks of one Contentstack organization (one project each), `pulumi up` at once against the
+4. The native face beside the dynamic one (benchmarks/faces.py): the same resources as a YAML
+   program on the native provider and as a Python program on the dynamic resources, N = 50 and 300.
+5. k stacks of one Contentstack organization (one project each), `pulumi up` at once against the
    emulator's 10 requests/second per organization (benchmarks/multi.py), and the start-up cost of
    one `pulumi up` on its own.
 
@@ -30,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import harness, multi, programs, sampler
+from benchmarks import faces, harness, multi, programs, sampler
 
 RATE = 10.0
 LATENCY_MS = 50.0
@@ -44,6 +46,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-floor", action="store_true", help="skip the zero-latency / no-op comparison")
     parser.add_argument("--client-rps", type=float, default=RATE,
                         help="the providers' client-side limit in the limited runs (default 10, the service's)")
+    parser.add_argument("--face-sizes", default="50,300",
+                        help="N of the native-beside-dynamic comparison (default 50,300)")
+    parser.add_argument("--skip-faces", action="store_true", help="skip the native-beside-dynamic comparison")
+    parser.add_argument("--only-faces", action="store_true", help="run only the native-beside-dynamic comparison")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     parser.add_argument("--stacks", default="3x300,5x150",
                         help="k stacks x N objects of one organization, up at once (default 3x300,5x150; '' skips)")
@@ -54,6 +60,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.stacks = [tuple(int(x) for x in item.lower().split("x")) for item in args.stacks.split(",") if item.strip()]
     args.sizes = [50] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
+    args.face_sizes = [50] if args.quick else [int(s) for s in args.face_sizes.split(",") if s.strip()]
     args.products = [p.strip() for p in args.products.split(",") if p.strip()]
     for product in args.products:
         if product not in programs.PRODUCTS:
@@ -193,14 +200,18 @@ def main(argv: list[str] | None = None) -> int:
         print("the Pulumi CLI is not installed: run `make setup`", file=sys.stderr)
         return 2
     started = time.monotonic()
-    print(f"# benchmarks: sizes {args.sizes}, products {args.products}, client limit {args.client_rps:g}/s, "
+    sizes = "none" if args.only_faces else args.sizes
+    faces_at = "none" if args.skip_faces else args.face_sizes
+    print(f"# benchmarks: sizes {sizes}, faces at {faces_at}, products {args.products}, "
+          f"client limit {args.client_rps:g}/s, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min)", flush=True)
     limited: list[dict[str, Any]] = []
     floors: list[dict[str, Any]] = []
-    startup = multi.startup_run()
-    print(f"- start-up of one `pulumi up` (one no-op resource): {json.dumps(startup)}", flush=True)
-    for product in args.products:
+    startup = {} if args.only_faces else multi.startup_run()
+    if startup:
+        print(f"- start-up of one `pulumi up` (one no-op resource): {json.dumps(startup)}", flush=True)
+    for product in [] if args.only_faces else args.products:
         for n in args.sizes:
             print(f"- {product} N={n}: up + refresh at {RATE:g}/s, {LATENCY_MS:g} ms ...", flush=True)
             limited.append(limited_run(product, n, args.client_rps))
@@ -210,21 +221,25 @@ def main(argv: list[str] | None = None) -> int:
                 floors.append(floor_run(product, n, args.profile))
                 print(f"  {json.dumps(floors[-1])}", flush=True)
     shared: list[dict[str, Any]] = []
-    for i, (k, n) in enumerate(args.stacks):
+    for i, (k, n) in enumerate([] if args.only_faces else args.stacks):
         for sharing in (True, False) if (args.unshared and i == 0) else (True,):
             print(f"- {k} stacks x {n} Contentstack objects of one organization, up at once "
                   f"(budget shared: {sharing}) ...", flush=True)
             shared.append(multi.shared_organization_run(k, n, rate=RATE, latency_ms=LATENCY_MS, sharing=sharing))
             print(f"  {json.dumps(shared[-1])}", flush=True)
-    print_tables(limited, floors, startup["inline_s"])
-    multi.print_table(shared, startup)
+    if limited:
+        print_tables(limited, floors, startup["inline_s"])
+    if shared:
+        multi.print_table(shared, startup)
+    face_rows = [] if args.skip_faces else faces.main(args.products, args.face_sizes)
     total = time.monotonic() - started
     print(f"\nTotal benchmark time: {total:.0f} s; load average at the end "
           f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"limited": limited, "floor": floors, "startup": startup,
-                                         "shared_organization": shared, "total_s": total}, indent=2))
+                                         "shared_organization": shared, "faces": face_rows, "total_s": total},
+                                        indent=2))
     return 0
 
 

@@ -249,8 +249,8 @@ def _status_kib(pid: int, key: str) -> int | None:
 class PeakRss:
     """Polls /proc for descendants of this process; keeps the peak RSS per role.
 
-    Roles: ``provider`` (cmdline has ``pulumi.dynamic``: the dynamic provider host), ``engine`` (the
-    ``pulumi`` CLI). Only our own descendants count: other runs on the machine are ignored.
+    Roles: ``provider`` (cmdline has ``pulumi.dynamic``: the dynamic provider host, or
+    ``pulumi-resource-personalize`` / ``pulumi_personalize.native``: the native provider), ``engine`` (the ``pulumi`` CLI). Only our own descendants count: other runs on the machine are ignored.
     ``VmHWM`` is the kernel's high-water mark of the process's RSS, so a peak between two polls is
     still seen as long as the process is polled once before it exits.
     """
@@ -264,7 +264,8 @@ class PeakRss:
 
     @staticmethod
     def role(cmdline: str) -> str | None:
-        if "pulumi.dynamic" in cmdline:
+        if any(mark in cmdline for mark in ("pulumi.dynamic", "pulumi-resource-personalize",
+                                             "pulumi_personalize.native")):
             return "provider"
         first = cmdline.split(" ", 1)[0]
         if first.endswith("/pulumi") or first == "pulumi":

@@ -7,7 +7,10 @@
   for one object or to delete it, so that a 404 reaches the engine as a value (the engine decides
   what it proves);
 - ``AnyCase``: the rule for enum-valued inputs of both services (any case in, the service's
-  spelling out).
+  spelling out);
+- ``STACK_TAG_PREFIX``, ``stack_tag``, ``tagged_stack``, ``without_stack_tags``: the tag that names
+  the Pulumi stack managing an object, where the service keeps free-text tags (the engine writes it,
+  the models keep it out of the program's ``tags``: ``docs/recovery.md#6-two-stacks-one-tenant``).
 
 ``pulumi_personalize.engine`` re-exports all of them (the first four, as it always has).
 """
@@ -120,3 +123,27 @@ class AnyCase(BaseModel):
         accepted = {key: choices for name, field in cls.model_fields.items()
                     if (choices := spellings(field.annotation)) for key in _input_keys(name, field)}
         return {key: spelled(value, accepted[key]) if key in accepted else value for key, value in data.items()}
+
+
+STACK_TAG_PREFIX = "pulumi-stack:"
+"""A tag ``pulumi-stack:<organization>/<project>/<stack>`` names the stack that manages the object
+(the ``prefix:value`` shape of Sitecore's own tags, such as the Pages client's ``siteId:<id>``)."""
+
+
+def stack_tag(stack: str) -> str:
+    return f"{STACK_TAG_PREFIX}{stack}"
+
+
+def tagged_stack(tags: Any) -> str | None:
+    """The stack a list of tags names (the first such tag), ``None`` when it names none."""
+    for tag in tags if isinstance(tags, list) else []:
+        if isinstance(tag, str) and tag.startswith(STACK_TAG_PREFIX) and tag[len(STACK_TAG_PREFIX):]:
+            return tag[len(STACK_TAG_PREFIX):]
+    return None
+
+
+def without_stack_tags(tags: Any) -> Any:
+    """The tags without any stack's tag: what a program declares and a refresh reads back."""
+    if not isinstance(tags, list):
+        return tags
+    return [t for t in tags if not (isinstance(t, str) and t.startswith(STACK_TAG_PREFIX))]

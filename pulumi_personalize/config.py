@@ -106,6 +106,14 @@ _KEYS: Mapping[str, str] = {
     "maxRequestsPerSecond": "PERSONALIZE_MAX_REQUESTS_PER_SECOND",
 }
 
+SETTING_KEYS: tuple[str, ...] = tuple(_KEYS)
+"""Every stack configuration key of a namespace (the native provider's configuration too)."""
+SECRET_SETTINGS: frozenset[str] = frozenset({
+    "contentstackAuthtoken", "contentstackOauthToken", "contentstackManagementToken",
+    "sitecoreClientSecret", "sitecoreAccessToken",
+})
+"""The keys that hold credentials: set with ``--secret``, secret in the native provider's schema."""
+
 _NAMESPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _UID_RE = re.compile(r"^[A-Za-z0-9_\-]+$")
 _PROJECT_UID_RE = re.compile(r"^[0-9a-fA-F]{24}$")

@@ -25,13 +25,14 @@ REPO = Path(__file__).resolve().parents[1]
 PAGE = REPO / "docs" / "export.md"
 sys.path.insert(0, str(REPO))
 
+from pulumi_personalize.emulator.contentstack.cma import EMULATOR_STACK_API_KEY  # noqa: E402
 from pulumi_personalize.emulator.sitecore.auth import AUDIENCE  # noqa: E402
-from pulumi_personalize.emulator.testing import running_emulator  # noqa: E402
+from pulumi_personalize.emulator.testing import EmulatorHandle, running_emulator  # noqa: E402
 
 PROJECT = "0123456789abcdef01234567"
 
 
-def contentstack_tenant(base_url: str) -> None:
+def contentstack_tenant(base_url: str) -> str:
     http = httpx.Client(base_url=base_url, timeout=10,
                         headers={"authtoken": "emulator-authtoken", "x-project-uid": PROJECT})
 
@@ -63,6 +64,18 @@ def contentstack_tenant(base_url: str) -> None:
                                         for n, t in (("Control", 70), ("Green button", 30))],
         "metrics": [{"__type": "Primary", "event": purchase["uid"], "name": "Purchases"}]})
     send("PUT", "/experiences-priority", {"priorityOrder": [test["uid"], hero["uid"]]})
+    return str(hero["uid"])
+
+
+def link_content_types(emulator: EmulatorHandle, experience_uid: str, uids: list[str]) -> None:
+    """Links content types to the experience's CMS variant group, as a person does in the stack."""
+    emulator.advance_clock(5)  # the background job that makes the group is due
+    with httpx.Client(base_url=emulator.base_url, timeout=10,
+                      headers={"authtoken": "emulator-authtoken", "api_key": EMULATOR_STACK_API_KEY}) as cma:
+        groups = cma.get("/v3/variant_groups", params={"experience_uid": experience_uid}).raise_for_status().json()
+        group = groups["variant_groups"][0]
+        body = {"name": group["name"], "content_types": [{"uid": u, "status": "linked"} for u in uids]}
+        cma.put(f"/v3/variant_groups/{group['uid']}", json=body).raise_for_status()
 
 
 def sitecore_tenant(base_url: str) -> None:
@@ -146,7 +159,8 @@ pulumi preview                         # no changes
   credential or an unreachable region fails with the setting to fix.
 - **Reads only**: GETs (and, for Sitecore, the OAuth token request). Nothing is written until you run
   `pulumi up` yourself, and that `up` writes each object's own values back (a PUT that may move the
-  service's `updatedAt` / `revision`, nothing else; `tests/e2e/test_export_*.py` compares every field).
+  service's `updatedAt` / `revision` and tags Sitecore flows and templates with the adopting stack,
+  nothing else; `tests/e2e/test_export_*.py` compares every field).
 - **References**: an audience rule's custom attribute, an experience variant's and the targeting's
   audiences, a metric's event, a decision model variant's model, a deployment's variants, a flow
   task's decision models, a flow's code that is a template's (`template.element("html")`) are
@@ -159,18 +173,38 @@ pulumi preview                         # no changes
   summary lists the `pulumi config set --secret` commands. The adopting `pulumi up` sends the value
   you set, so it overwrites the live secret: set the one in use (the summary and a comment above the
   resource say so).
+- **Objects another stack manages**: a Sitecore flow or template carrying a stack's tag
+  (`pulumi-stack:<organization>/<project>/<stack>`) is exported like any other, without that tag in its
+  `tags`; the adopting preview then refuses it, naming that stack. Add
+  `adopt_from_stack="<organization>/<project>/<stack>"` to move it to the new stack on purpose, or
+  leave it out (`--name`) and let its stack keep it ([two stacks, one tenant](recovery.md#6-two-stacks-one-tenant)).
 - **Project files**: `Pulumi.yaml` (name, description, `runtime: python`) and `requirements.txt`,
   whose `pulumi` line is this package's own range (`pulumi>=3.233.0,<4.0.0`), so installing it never
   changes the SDK a project already has within that range.
 - **Filters**: `--kind` (repeatable: Contentstack `attribute`, `event`, `audience`, `experience`,
-  `priority`; Sitecore `connection`, `template`, `decision_model` with its variants and deployment,
-  `flow`) and `--name 'glob*'` (name, key or friendly id). Skipped, and said so in the summary: what
-  the provider does not manage (Contentstack preset attributes, Lytics audiences, experiences whose
-  newest version is archived or targets Lytics audiences; Sitecore archived objects unless
-  `--include-archived`, which adopts and unarchives them; flows in `COMPLETED`).
+  `priority`, `variant_group`; Sitecore `connection`, `template`, `decision_model` with its variants
+  and deployment, `flow`) and `--name 'glob*'` (name, key or friendly id). Skipped, and said so in
+  the summary: what the provider does not manage (Contentstack preset attributes, Lytics audiences,
+  experiences whose newest version is archived, while a variant's Lytics targeting is written as
+  `lytics_audiences`; Sitecore archived objects unless `--include-archived`, which adopts and
+  unarchives them; flows in `COMPLETED`).
 - **Experiences**: the resource manages an experience's newest version (`latestVersion`), so that is
   the version written; an older active version of an experience with a newer draft stays active.
   `ExperiencePriority` lists the head of the project's order whose experiences are exported.
+- **Variant groups**: when the stack's Content Management API settings are given
+  (`personalize:contentstackStackApiKey`, and `contentstackManagementToken` or the authtoken; README,
+  "Configure real tenants"), the content types linked to each exported experience's CMS variant group
+  become a `cs.VariantGroupContentTypes` (it takes nothing over: its create links what is linked
+  already, so the adopting `up` changes nothing). Without them the summary says they were not exported
+  and which setting is missing.
+- **Bulk import file**: `--format pulumi-import --out tenant.json` writes, instead of a program,
+  Pulumi's bulk import file for the native provider (`pulumi-resource-personalize`): one entry per
+  object the program would adopt (the same objects, skipped for the same reasons), each with the
+  provider's type token (`personalize:contentstack:Attribute`, ...), the resource name the program
+  would use, and the id `pulumi import` takes (the object's uid or ref; `experience-priority` for the
+  priority order, the model's ref for a deployment, the group's uid for a variant group link).
+  `pulumi import -f tenant.json` in a project whose `personalize:*` settings name the tenant imports
+  them all (`--generate-code=false` writes no code).
 - **Code style**: the program is formatted (with `ruff format` when ruff is installed beside the
   Python running the command) and passes `ruff check`.
 
@@ -184,7 +218,8 @@ def build() -> str:
         root = Path(scratch)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTENTSTACK_", "SITECORE_", "PERSONALIZE_"))}
         env.update(emulator.client_env(PROJECT))
-        contentstack_tenant(emulator.base_url)
+        env["CONTENTSTACK_STACK_API_KEY"] = EMULATOR_STACK_API_KEY  # the stack's variant groups are read too
+        link_content_types(emulator, contentstack_tenant(emulator.base_url), ["landing_page"])
         sitecore_tenant(emulator.base_url)
         for service, title in (("contentstack", "A Contentstack project"), ("sitecore", "A Sitecore tenant")):
             out = root / f"{service}-export"

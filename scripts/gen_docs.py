@@ -3,7 +3,8 @@
     .venv/bin/python scripts/gen_docs.py           # (re)write docs/reference/
     .venv/bin/python scripts/gen_docs.py --check   # exit 1 when a page is stale, missing or extra
 
-The pages of the builder modules (``contentstack.rules``, ``sitecore.flows``) come from their
+The pages of the builder modules (``contentstack.rules``, ``sitecore.flows``) and of each service's
+look-ups (``<service>/lookups.py``: functions and their pydantic results) come from their
 docstrings, signatures and attribute docstrings, and, for the rules, from the match conditions and
 presets in ``pulumi_personalize/facts/contentstack.py`` and what check accepts.
 
@@ -280,6 +281,14 @@ def dataclass_rows(cls: type) -> list[str]:
     return lines
 
 
+# Parameters that mean the same on every look-up and builder that takes them.
+COMMON_PARAMS = {
+    "config_namespace": "The stack configuration namespace holding the service's settings (default `personalize`; "
+                        "another one for a second tenant).",
+    "config": "Settings to use instead of the program's stack configuration, flat (`{\"personalize:<key>\": "
+              "value}`); the environment variables stay the fallback.",
+}
+
 _PARAM = re.compile(r"^:param (\w+): (.*(?:\n[ \t]+\S.*)*)\n?", re.MULTILINE)
 
 
@@ -311,7 +320,7 @@ def _resource_param_docs(fn: Any) -> dict[str, str]:
 def _signature(fn: Any) -> tuple[str, list[str]]:
     """The call as a program writes it, and a table of its parameters (described by ``:param``, else
     by the argument of the same name of the resource it returns)."""
-    docs = _resource_param_docs(fn) | _split_params(fn.__doc__)[1]
+    docs = COMMON_PARAMS | _resource_param_docs(fn) | _split_params(fn.__doc__)[1]
     params, star = [], False
     rows = ["| argument | type | default | description |", "| --- | --- | --- | --- |"]
     for param in inspect.signature(fn).parameters.values():
@@ -329,11 +338,14 @@ def _signature(fn: Any) -> tuple[str, list[str]]:
     return f"{fn.__name__}({', '.join(params)}) -> {returns}", rows
 
 
-def _module_entries(module: Any, alias: str, short: str) -> list[str]:
+def _module_entries(module: Any, alias: str, short: str | None) -> list[str]:
+    """``short=None``: the names are re-exported by the service's package (``sc.get_template``)."""
+    from pydantic import BaseModel
+
     lines: list[str] = []
     for name in sorted(module.__all__, key=lambda n: (not inspect.isfunction(getattr(module, n)), n)):
         obj = getattr(module, name)
-        lines += [f"### `{alias}.{short}.{name}`", ""]
+        lines += [f"### `{alias}.{f'{short}.' if short else ''}{name}`", ""]
         if inspect.isfunction(obj):
             call, rows = _signature(obj)
             lines += ["```python", call, "```", "", *doc_markdown(_split_params(obj.__doc__)[0])]
@@ -346,6 +358,8 @@ def _module_entries(module: Any, alias: str, short: str) -> list[str]:
             if isinstance(obj, type) and dataclasses.is_dataclass(obj):
                 wire = getattr(obj, "TYPE", None)
                 lines += [*([f"On the wire: `__type: {wire}`.", ""] if wire else []), *dataclass_rows(obj), ""]
+            elif isinstance(obj, type) and issubclass(obj, BaseModel):
+                lines += [*model_table(obj), ""]
     return lines
 
 
@@ -389,6 +403,20 @@ def render_module_page(package: str, short: str, service: str, alias: str) -> st
 
 def module_page_name(package: str, short: str) -> str:
     return f"{package}-{short}.md"
+
+
+# Each service's look-ups (``<service>/lookups.py``, re-exported by the service's package): functions
+# a program calls, with their typed results.
+LOOKUPS = "lookups"
+
+
+def render_lookups_page(package: str, service: str, alias: str) -> str:
+    module = importlib.import_module(f"pulumi_personalize.{package}.{LOOKUPS}")
+    lines = [GENERATED, "", f"# {service} look-ups", "",
+             f"`from pulumi_personalize import {package} as {alias}`; defined in `pulumi_personalize.{package}."
+             f"{LOOKUPS}`.", "", *doc_markdown(module.__doc__), "## Look-ups and their results", "",
+             *_module_entries(module, alias, None)]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -514,8 +542,19 @@ def _rules(decl: Declaration) -> list[str]:
     ]
 
 
+def _native(decl: Declaration) -> list[str]:
+    """The same resource on the native provider (``pulumi_personalize/native``): token and import id."""
+    sample = next((a.camel_name for a in decl.args if "_" in a.name and not a.program_only), None)
+    spelled = f" (`{sample}`)" if sample else ""
+    return ["## Native provider (TypeScript, YAML, import)", "",
+            f"Type token `{decl.type_token}`; arguments and outputs are spelled in camelCase{spelled}. An existing "
+            f"object is imported with `pulumi import {decl.type_token} <name> <id>` (or `import_=`), where the id "
+            f"is {decl.import_id_doc}. See [the native provider](../native-provider.md).", ""]
+
+
 def render_page(package: str, service: str, alias: str, decl: Declaration) -> str:
-    lines = [*_head(package, service, alias, decl), *_arguments(package, decl), *_outputs(decl), *_rules(decl)]
+    lines = [*_head(package, service, alias, decl), *_arguments(package, decl), *_outputs(decl), *_rules(decl),
+             *_native(decl)]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -538,6 +577,13 @@ def render_index(pages: list[tuple[str, str, str, Declaration]]) -> str:
         summary = clean_doc(module.__doc__).split(". ")[0].split(": ")[0].rstrip(".")
         name = module_page_name(package, short)
         lines.append(f"| {service} | `{alias}.{short}` | [{name}]({name}) | {cell(summary)} |")
+    lines += ["", "Look-ups a program calls (read-only; they run at preview too):", "",
+              "| service | page | summary |", "| --- | --- | --- |"]
+    for package, service, _alias in SERVICES:
+        module = importlib.import_module(f"pulumi_personalize.{package}.{LOOKUPS}")
+        summary = clean_doc(module.__doc__).split(". ")[0].split(": ")[0].rstrip(".")
+        name = module_page_name(package, LOOKUPS)
+        lines.append(f"| {service} | [{name}]({name}) | {cell(summary)} |")
     lines += [
         "",
         "Every resource also takes `config_namespace` (the stack configuration namespace that holds the "
@@ -559,6 +605,7 @@ def render_all() -> dict[str, str]:
              for decl in declarations(f"pulumi_personalize.{package}.resources")]
     out = {page_name(p, d): render_page(p, s, a, d) for p, s, a, d in pages}
     out |= {module_page_name(p, m): render_module_page(p, m, s, a) for p, m, s, a in BUILDER_MODULES}
+    out |= {module_page_name(p, LOOKUPS): render_lookups_page(p, s, a) for p, s, a in SERVICES}
     out["README.md"] = render_index(pages)
     return out
 

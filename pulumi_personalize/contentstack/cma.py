@@ -176,8 +176,12 @@ def outputs(live: Json) -> Json:
 
 
 def from_wire(live: Json, previous: Mapping[str, Any], _spec: Any) -> Json:
-    """What refresh writes back: the declared content types that are linked, in the program's order."""
+    """What refresh writes back: the declared content types that are linked, in the program's order;
+    an import (no previous inputs) takes every linked one."""
     linked = set(linked_content_types(live))
+    if "content_types" not in previous:
+        return {"experience": previous.get("experience") or experience_of(live),
+                "content_types": linked_content_types(live)}
     declared = [u for u in previous.get("content_types") or [] if isinstance(u, str)]
     experience = previous.get("experience") or experience_of(live)
     return {"experience": experience, "content_types": [u for u in declared if u in linked]}

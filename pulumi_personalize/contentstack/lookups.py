@@ -1,4 +1,5 @@
-"""Look-ups for programs: the project of a stack, geolocation data, existing objects by key or name.
+"""Look-ups for programs: the project of a stack, geolocation data, existing objects by key or name,
+an experience's analytics summary.
 
 They run in the program process, at preview too. Credentials come from ``config`` when given,
 otherwise from the stack's configuration (``personalize:*``, or ``config_namespace``'s keys), with
@@ -17,9 +18,11 @@ from ..errors import PersonalizeError
 from ..http import ApiClient, StaticHeadersAuth
 from . import api
 from ._wire import WIRE, credential_headers
+from .analytics import AnalyticsSummary, analytics_summary
 from .models import AttributeInfo, AudienceInfo, EventInfo, ExperienceInfo, GeoLocation, ProjectInfo
 
 __all__ = [
+    "get_analytics_summary",
     "get_attribute",
     "get_audience",
     "get_cities",
@@ -115,6 +118,27 @@ def get_experience(*, name: str | None = None, uid: str | None = None, config_na
                    config: Mapping[str, object] | None = None) -> ExperienceInfo:
     return _one("experience", api.EXPERIENCES, ExperienceInfo, {"name": name, "uid": uid}, config,
                 config_namespace)
+
+
+def get_analytics_summary(*, experience_uid: str | None = None, experience_name: str | None = None,
+                          version_uid: str | None = None, config_namespace: str | None = None,
+                          config: Mapping[str, object] | None = None) -> AnalyticsSummary:
+    """An experience's analytics summary, as the service computes it: per variant, impressions, and
+    for A/B tests conversions and the probability to be best; the leading variant once there is
+    enough data. For a program or a CI step that reads a test's results before promoting a variant::
+
+        summary = cs.get_analytics_summary(experience_name="Checkout button test")
+        if summary.leader is not None and summary.leader.probability_to_be_best >= 0.95:
+            ...
+
+    :param experience_uid: The experience's uid (or give ``experience_name``).
+    :param experience_name: The experience's name, looked up as ``get_experience`` does.
+    :param version_uid: The version to read; default: the live one (ACTIVE, else PAUSED), else the
+        newest that ran (ARCHIVED). The service keeps analytics for activated versions only.
+    """
+    if experience_uid is None:
+        experience_uid = get_experience(name=experience_name, config_namespace=config_namespace, config=config).uid
+    return analytics_summary(_api(config, config_namespace), experience_uid, version_uid)
 
 
 def _organization_client(config: Mapping[str, object] | None, namespace: str | None,

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from ..engine import Json, ResourceSpec
 from ..engine._spec import Arg, Out, Shape, declare
 from . import api, cma
+from ._consequences import experience_consequences, priority_consequences
 from .models import (
     AttributeInputs,
     AudienceInputs,
@@ -154,6 +155,7 @@ TARGETING = Shape("ExperienceTargetingArgs", "", model=TargetingInputs, fields=(
 EXPERIENCE: ResourceSpec[api.ContentstackApi] = declare(
     name="contentstack.Experience", inputs=ExperienceInputs, outputs=api.experience_outputs, to_wire=_wire,
     from_wire=api.experience_from_wire, **_common("experience", "name", api.Experiences()),
+    consequences=experience_consequences,
     cls="Experience", doc="An experience and the version Pulumi manages (variants, split, metrics, targeting, status).",
     args=(
         _named("experience"),
@@ -209,6 +211,8 @@ EXPERIENCE_PRIORITY: ResourceSpec[api.ContentstackApi] = declare(
     name="contentstack.ExperiencePriority", inputs=ExperiencePriorityInputs,
     outputs=lambda live: {"order": live.get("order")}, from_wire=api.priority_from_wire, adoptable=False,
     describe=lambda props: "", **_common("experience priority", None, api.Priority()),
+    import_id="``experience-priority``: a project has one order (the import takes the whole order as ``experiences``)",
+    consequences=priority_consequences,
     cls="ExperiencePriority",
     doc="Puts the named experiences first in the project's priority order. Destroy leaves the order.",
     args=(
@@ -226,6 +230,7 @@ VARIANT_GROUP_CONTENT_TYPES: ResourceSpec[cma.CmaApi] = declare(
     to_wire=lambda inputs, _live, _spec: inputs.model_dump(mode="json"), from_wire=cma.from_wire, adoptable=False,
     describe=lambda props: f"of experience {props.get('experience')!r}", module=_MODULE,
     label="variant group link", connect=cma.connect, endpoints=cma.VariantGroupLinks(),
+    import_id="the uid of the experience's CMS variant group in the stack (the experience's ``cms_variant_group_uid``)",
     cls="VariantGroupContentTypes",
     doc="Content types linked to an experience's CMS variant group in the connected stack (entry variants need the "
     "link). Content types linked by others stay linked. Needs ``contentstackStackApiKey`` and a management token or "

@@ -54,6 +54,11 @@ class Exchange:
     started: float = field(default_factory=time.perf_counter)  # measures the emulator's own work
 
     @property
+    def identity(self) -> bytes:
+        """Query and body: with method and path, what makes two requests the same request."""
+        return json.dumps(self.query, sort_keys=True).encode() + b"\0" + self.raw
+
+    @property
     def service(self) -> Service:
         return service_for_path(self.path)
 
@@ -91,7 +96,7 @@ class TrafficMiddleware:
 
     async def _fault(self, exchange: Exchange, send: Send) -> bool:
         """Applies the first fault rule that fires; ``True`` when it answered the request."""
-        rule = self.faults.match(exchange.method, exchange.path)
+        rule = self.faults.match(exchange.method, exchange.path, exchange.identity)
         if rule is None:
             return False
         if rule.latency_ms:

@@ -99,6 +99,16 @@ async def read_json(request: Request, *, required: bool = True) -> Any:
                        field_errors={"body": ["must be valid JSON"]}) from None
 
 
+def without_nulls(value: Any) -> Any:
+    """``value`` with every object key whose value is ``null`` left out, at any depth (items of arrays
+    are kept as they are; objects inside arrays are cleaned too)."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value]
+    return value
+
+
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "a boolean",
                dict: "an object", list: "an array"}
 

@@ -4,6 +4,7 @@ Fault configuration (``--faults`` JSON or file, ``PUT /_emulator/faults``)::
 
     {
       "seed": 7,                      # optional: makes probabilities deterministic
+      "draws": "per-request",         # optional: each request's fate from its own content (below)
       "rateLimit": 10,                # optional: Contentstack requests per second per organization (null = off)
       "rateLimitRetryAfter": true,    # optional: whether its 429s carry Retry-After (unconfirmed live; default true)
       "rules": [
@@ -21,11 +22,18 @@ omitted), ``status`` (4xx/5xx, for ``status``), ``retry_after`` (seconds, sent a
 default 1 for 429 and 503), ``latency_ms`` (delay; with action ``status`` or ``drop`` it delays
 the fault, with ``latency`` the request then proceeds normally), ``times`` (fire at most N times).
 The first matching rule that fires wins. Control endpoints (``/_emulator/...``) are never faulted.
+
+``draws``: ``"sequence"`` (default) draws the probabilities from one seeded stream in arrival order,
+so with concurrent clients which request gets a fault changes from run to run. ``"per-request"``
+draws each one from the seed, the request (method, path, query, body, with the ids the emulator made
+read as placeholders) and how many times that same request came before: a resource's create and its retries meet the same faults in every run, whatever
+the engine's parallelism, so a seeded test either always passes or always fails.
 """
 
 from __future__ import annotations
 
 import collections
+import hashlib
 import math
 import random
 import re
@@ -42,6 +50,10 @@ from .waiting import Changes
 Json = dict[str, Any]
 
 ACTIONS = ("status", "latency", "drop")
+DRAWS = ("sequence", "per-request")
+# The ids the emulator makes (Sitecore refs are UUIDs, Contentstack uids 24 hex digits) differ from
+# run to run; per-request draws read them as placeholders so a request is the same in every run.
+_MADE_IDS = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{24}\b")
 
 
 @dataclass
@@ -148,7 +160,9 @@ class FaultInjector:
         self.clock = clock or Clock()  # the rate-limit windows are on the emulator's clock
         self.rules: list[FaultRule] = []
         self.seed: int | None = None
+        self.draws = "sequence"
         self._random = random.Random()
+        self._seen: collections.Counter[bytes] = collections.Counter()
         self.rate_limit: float | None = rate_limit
         self.rate_limit_retry_after = True
         self._windows: dict[str, collections.deque[float]] = {}
@@ -169,6 +183,9 @@ class FaultInjector:
         seed = config.get("seed")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise _bad("seed", "must be an integer")
+        draws = config.get("draws", "sequence")
+        if draws not in DRAWS:
+            raise _bad("draws", f"must be one of {', '.join(DRAWS)}")
         rate_limit = config.get("rateLimit", config.get("rate_limit", self.rate_limit))
         if rate_limit is not None and (
             isinstance(rate_limit, bool) or not isinstance(rate_limit, (int, float)) or rate_limit < 0
@@ -180,7 +197,9 @@ class FaultInjector:
         with self._lock:
             self.rules = rules
             self.seed = seed
+            self.draws = draws
             self._random = random.Random(seed)
+            self._seen.clear()
             self.rate_limit = float(rate_limit) if rate_limit else None
             self.rate_limit_retry_after = retry_after
             self._windows.clear()
@@ -192,11 +211,15 @@ class FaultInjector:
 
     def to_json(self) -> Json:
         with self._lock:
-            return {"seed": self.seed, "rateLimit": self.rate_limit, "rateLimitRetryAfter": self.rate_limit_retry_after,
+            return {"seed": self.seed, "draws": self.draws, "rateLimit": self.rate_limit,
+                    "rateLimitRetryAfter": self.rate_limit_retry_after,
                     "rules": [rule.to_json() for rule in self.rules]}
 
-    def match(self, method: str, path: str) -> FaultRule | None:
+    def match(self, method: str, path: str, request: bytes = b"") -> FaultRule | None:
+        """The first rule that fires for this request. ``request``: its query and body, which
+        per-request draws read."""
         with self._lock:
+            draw = self._draws_for(method, path, request)
             for rule in self.rules:
                 if rule.methods and method.upper() not in rule.methods:
                     continue
@@ -204,11 +227,20 @@ class FaultInjector:
                     continue
                 if rule.times is not None and rule.fired >= rule.times:
                     continue
-                if rule.probability < 1.0 and self._random.random() >= rule.probability:
+                if rule.probability < 1.0 and draw.random() >= rule.probability:
                     continue
                 rule.fired += 1
                 return rule
         return None
+
+    def _draws_for(self, method: str, path: str, request: bytes) -> random.Random:
+        if self.draws == "sequence":
+            return self._random
+        identity = _MADE_IDS.sub(b"<id>", b"\0".join((method.upper().encode(), path.encode(), request)))
+        self._seen[identity] += 1
+        digest = hashlib.blake2b(b"%d\0%d\0" % (self.seed or 0, self._seen[identity]) + identity,
+                                 digest_size=8).digest()
+        return random.Random(int.from_bytes(digest, "big"))
 
     def rate_limited(self, key: str) -> float | None:
         """Seconds to wait when ``key`` is over the limit (the request is refused), else ``None``."""

@@ -163,14 +163,16 @@ class EmulatorHandle:
     def reset(self) -> None:
         self._control().post("/_emulator/reset").raise_for_status()
 
-    def set_faults(self, rules: Any = None, *, seed: int | None = None,
-                   rate_limit: float | None = None) -> dict[str, Any]:
+    def set_faults(self, rules: Any = None, *, seed: int | None = None, rate_limit: float | None = None,
+                   draws: str | None = None) -> dict[str, Any]:
         """Replace the fault configuration: a list of rules, or a whole ``{"rules": ...}`` object."""
         config: dict[str, Any] = dict(rules) if isinstance(rules, Mapping) else {"rules": list(rules or [])}
         if seed is not None:
             config["seed"] = seed
         if rate_limit is not None:
             config["rateLimit"] = rate_limit
+        if draws is not None:
+            config["draws"] = draws
         response = self._control().put("/_emulator/faults", json=config)
         response.raise_for_status()
         result: dict[str, Any] = response.json()

@@ -13,6 +13,9 @@ The parts, by responsibility:
 - ``_listings``: the short-lived listings shared by the reads of one burst;
 - ``_errors``: the engine's errors (``ResourceOperationError``, ``PartialCreateError``);
 - ``_spec``: the declarations (``Endpoints``, ``ResourceSpec``) and their registry;
+- ``_diagnostics``: warnings to the engine from the dynamic provider host, on the resource served;
+- ``_consequences``: what an in-place update does beyond its changed inputs (``Consequences``),
+  declared per resource, told at preview;
 - ``_base``, ``_tenancy``, ``_adoption``, ``_provider``: the provider (its state; the tenant guard;
   adoption, twins and lost creates; the operations themselves);
 - ``_resource``: ``EngineResource``, ``EngineArgs`` and the argument helpers.
@@ -27,13 +30,16 @@ Facts this relies on (``docs/facts/pulumi.md#dynamic-host``):
 - unknown values at preview are the string ``UNKNOWN``, whatever the declared type;
 - ``olds`` in diff/update are the old *outputs*: outputs are always ``inputs + computed``, so the
   two compare like with like;
-- the host runs up to four calls at once on one provider instance: shared state is locked.
+- the host runs up to four calls at once on one provider instance: shared state is locked;
+- the host never connects to the engine: warnings reach it through ``_diagnostics`` (the engine's
+  address is the process's last argument; the URN is on the host's calling frame).
 """
 
 from __future__ import annotations
 
 from .._values import Found, Gone, Lookup, Removal, Unconfirmed
 from ._adoption import AMBIGUOUS_CREATE_ATTEMPTS
+from ._consequences import NO_CONSEQUENCES, Consequences, ConsequencesHook, consequences_of
 from ._errors import PartialCreateError, ResourceOperationError
 from ._listings import LISTINGS, TWIN_LISTINGS, ListingCache
 from ._provider import EngineProvider
@@ -67,10 +73,13 @@ __all__ = [
     "AMBIGUOUS_CREATE_ATTEMPTS",
     "CONFIG_NAMESPACE",
     "LISTINGS",
+    "NO_CONSEQUENCES",
     "TENANT",
     "TWIN_LISTINGS",
     "UNKNOWN",
     "ClientT",
+    "Consequences",
+    "ConsequencesHook",
     "Endpoints",
     "EngineArgs",
     "EngineProvider",
@@ -85,6 +94,7 @@ __all__ = [
     "ResourceOperationError",
     "ResourceSpec",
     "Unconfirmed",
+    "consequences_of",
     "contains_unknown",
     "default_from_wire",
     "default_to_wire",

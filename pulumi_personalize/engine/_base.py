@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from ..config import DEFAULT_NAMESPACE
 from ..errors import RedactingFilter, get_logger
+from ._diagnostics import warn_engine
 from ._errors import ResourceOperationError
 from ._spec import ResourceSpec, lookup_spec
 from ._values import CONFIG_NAMESPACE, Json, drop_none
@@ -27,8 +28,9 @@ class PulumiLogBridge(logging.Handler):
     """Hands the package's warnings to the Pulumi log, where the person running Pulumi sees them.
 
     The layers below the engine log with ``logging`` only (they never import pulumi); this handler,
-    on the package logger, is the one place their warnings cross over. Outside a Pulumi engine
-    ``pulumi.log`` writes to stderr.
+    on the package logger, is the one place their warnings cross over. In the dynamic provider host
+    they go to the engine, attached to the resource being served (``_diagnostics``); elsewhere
+    ``pulumi.log`` takes them (outside a Pulumi engine, it writes to stderr).
     """
 
     def __init__(self) -> None:
@@ -37,7 +39,9 @@ class PulumiLogBridge(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         with contextlib.suppress(Exception):  # logging must never fail an operation
-            pulumi.log.warn(record.getMessage())
+            message = record.getMessage()
+            if not warn_engine(message):
+                pulumi.log.warn(message)
 
 
 def _bridge_to_pulumi_log() -> None:
@@ -82,10 +86,15 @@ class ProviderBase(ResourceProvider):
         # The whole stack configuration, secrets decrypted: kept on the instance in the provider
         # process only (configure runs after unpickling; __getstate__ excludes it anyway).
         raw = getattr(req.config, "_props", None)
-        self._config: dict[str, object] = dict(raw) if isinstance(raw, Mapping) else {}
+        self.use_config(raw if isinstance(raw, Mapping) else {})
+        _one_line_errors_in_provider_host()
+
+    def use_config(self, config: Mapping[str, object]) -> None:
+        """Serve with this flat configuration (``namespace:key`` -> value, secrets in clear): the
+        dynamic host's ``configure``, or a native provider instance's own inputs."""
+        self._config: dict[str, object] = dict(config)
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
-        _one_line_errors_in_provider_host()
 
     def _client(self, props: Mapping[str, Any]) -> Any:
         if getattr(self, "_lock", None) is None:

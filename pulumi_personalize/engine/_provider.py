@@ -17,12 +17,16 @@ from ..config import DEFAULT_NAMESPACE
 from ..errors import AuthenticationError, ConfigurationError, NotFoundError, PersonalizeError
 from ._adoption import Adoption
 from ._base import log
+from ._consequences import consequences_of
 from ._spec import ResourceSpec, tenant_of
 from ._tenancy import TenantGuard
 from ._values import (
     ADOPT_EXISTING,
+    ADOPT_FROM_STACK,
     CONFIG_NAMESPACE,
+    MANAGED_BY,
     TENANT,
+    UNKNOWN,
     Json,
     _path,
     contains_unknown,
@@ -84,10 +88,13 @@ class EngineProvider(TenantGuard, Adoption):
                 failures.append(CheckFailure(name, f"{name} must be a non-empty string"))
             elif name == CONFIG_NAMESPACE and not _NAMESPACE_RE.match(value):
                 failures.append(CheckFailure(name, f"{name} must be a stack configuration namespace such as 'acme-eu'"))
+            elif name == ADOPT_FROM_STACK and not (engine_args.get(spec.adopt_input) or engine_args.get(ADOPT_EXISTING)):
+                failures.append(CheckFailure(name, f"{name} names the stack an adopted object comes from: it goes "
+                                                   f"with {spec.adopt_input} or {ADOPT_EXISTING}=True"))
         failures += self._settings_failures(engine_args.get(CONFIG_NAMESPACE))
         for name in sorted(set(given) - set(spec.input_fields)):
             if given[name] is not None and name not in spec.output_names:
-                allowed = ", ".join((*spec.input_fields, *spec.engine_inputs))
+                allowed = ", ".join((*spec.input_fields, *(n for n in spec.engine_inputs if n != MANAGED_BY)))
                 failures.append(CheckFailure(name, f"{name} is not an argument of {spec.label}; expected one of {allowed}"))
         model_input = {k: v for k, v in given.items() if k in spec.input_fields and v is not None}
         try:
@@ -113,6 +120,12 @@ class EngineProvider(TenantGuard, Adoption):
         normal = self._normal(model)
         if spec.check_change is not None:
             failures += [CheckFailure(p, r) for p, r in spec.check_change(public(_olds), normal)]
+        if not failures:
+            olds, props = public(_olds), {**normal, **engine_args}
+            failures += [CheckFailure("", reason) for reason in self._adoption_failures(olds, props, model)]
+            warning = None if olds else self._adoption_warning(props)
+            if warning:
+                log.warning("%s", warning)
         return CheckResult({**normal, **engine_args}, failures)
 
     def _settings_failures(self, namespace: object) -> list[CheckFailure]:
@@ -121,6 +134,8 @@ class EngineProvider(TenantGuard, Adoption):
         would give (``docs/facts/pulumi.md#configure``). Nothing is sent."""
         if namespace is not None and (not isinstance(namespace, str) or not _NAMESPACE_RE.match(namespace)):
             return []  # unknown until apply, or refused above
+        if any(is_unknown(v) for v in getattr(self, "_config", {}).values()):
+            return []  # a native provider whose settings come from outputs not known until apply
         props = {CONFIG_NAMESPACE: namespace} if namespace else {}
         try:
             self._client(props)
@@ -132,8 +147,16 @@ class EngineProvider(TenantGuard, Adoption):
     # -- diff -----------------------------------------------------------------------------------------
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        spec = self.spec
         old, new = public(olds), public(news)
+        changed, replaces = self.changes(old, new)
+        if changed and not replaces:
+            self.tell_consequences(_id, old, new)
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    def changes(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        """The inputs that differ (an unknown one counts) and those of them that replace: what both
+        faces' diff report (``old``: the state's outputs, ``new``: the checked inputs)."""
+        spec = self.spec
         changed: list[str] = []
         for name in (*spec.input_fields, CONFIG_NAMESPACE):
             before, after = drop_none(old.get(name)), drop_none(new.get(name))
@@ -143,7 +166,39 @@ class EngineProvider(TenantGuard, Adoption):
                 changed.append(name)
         # adopt_* only matter at create: changing them later changes nothing
         replaces = [n for n in changed if n in spec.replace_on or n == CONFIG_NAMESPACE]
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+        return changed, replaces
+
+    def preview_outs(self, props: Mapping[str, Any], olds: Mapping[str, Any] | None) -> Json:
+        """What a create (``olds`` None) or an in-place update will answer, as known at preview: the
+        checked inputs; at create every computed output unknown; at update the state's computed
+        outputs and tenant record, unknown exactly where the declared consequences say the update
+        changes them (``engine/_consequences.py``). Nothing is sent."""
+        spec = self.spec
+        engine = {k: props[k] for k in spec.engine_inputs if props.get(k) is not None}
+        inputs: Json = {**{k: v for k, v in props.items() if k in spec.input_fields}, **engine}
+        if olds is None:
+            return {**inputs, **dict.fromkeys(spec.output_names, UNKNOWN)}
+        kept = {k: v for k, v in olds.items() if k in (*spec.output_names, TENANT)}
+        try:
+            found = consequences_of(spec, olds, props)
+        except Exception:  # a consequence that cannot be worked out: every computed output may change
+            return {**kept, **inputs, **{k: UNKNOWN for k in spec.output_names if k != spec.id_name}}
+        return found.preview_outputs(kept, inputs)
+
+    def tell_consequences(self, id_: str, olds: Json, news: Json) -> None:
+        """The declared consequences of this in-place update, as warnings naming the resource (both
+        faces' diff): diff runs at preview, and the dynamic host passes no detailed diff and lets no
+        output be marked unknown (``docs/facts/pulumi.md#diff``), so the notes are what a reviewer sees.
+        A consequence that cannot be worked out never fails the preview."""
+        spec = self.spec
+        try:
+            found = consequences_of(spec, olds, news)
+        except Exception as exc:
+            log.warning("%s: the preview cannot tell what this update does beyond its changes (%s)",
+                        spec.title(id_, news), type(exc).__name__)
+            return
+        for note in found.notes:
+            log.warning("%s: %s", spec.title(id_, news), note)  # the engine's bridge: pulumi.log.warn
 
     # -- create / read / update / delete ----------------------------------------------------------
 
@@ -175,16 +230,16 @@ class EngineProvider(TenantGuard, Adoption):
         model = self._model(props)
         target = self._adoption_target(client, props, model)
         if target is None and spec.claim_twins:
-            target = self._claim_twin(client, model)
+            target = self._claim_twin(client, model, props)
         if target is not None:
             id_ = spec.id_of(target)
-            live = spec.endpoints.update(client, id_, spec.to_wire(model, target, spec), model, target)
+            live = spec.endpoints.update(client, id_, self._payload(model, target, props), model, target)
             log.info("adopted existing %s", spec.title(id_, props))
         else:
             try:
-                live = self._create_once(client, model)
+                live = self._create_once(client, model, props)
             except PersonalizeError as exc:
-                raise self._explain_create_failure(client, model, exc) from None
+                raise self._explain_create_failure(client, model, exc, props) from None
             id_ = spec.id_of(live)
         return CreateResult(id_=id_, outs=self._outs(model, props, live, client))
 
@@ -211,6 +266,7 @@ class EngineProvider(TenantGuard, Adoption):
         self._guard(client, props, live=live)
         if spec.deleted(live):
             return ReadResult(id_="", outs={})  # archived: gone for Pulumi
+        self._warn_if_foreign(id_, live, props)
         previous = {k: v for k, v in props.items() if k in spec.input_fields}
         try:
             model = spec.inputs.model_validate(spec.from_wire(live, previous, spec))
@@ -247,12 +303,13 @@ class EngineProvider(TenantGuard, Adoption):
             )
         live = found.live
         self._guard(client, where, live=live)
+        self._refuse_foreign_update(live, props, olds)
         by_difference = getattr(spec.endpoints, "update_from", None)
         if by_difference is not None:  # endpoints that undo what the program stopped declaring
             previous = {k: v for k, v in olds.items() if k in spec.input_fields}
             live = by_difference(client, id_, model, live, previous)
         else:
-            live = spec.endpoints.update(client, id_, spec.to_wire(model, live, spec), model, live)
+            live = spec.endpoints.update(client, id_, self._payload(model, live, props), model, live)
         return UpdateResult(outs=self._outs(model, props, live, client))  # full outs, never None (#7809)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -265,6 +322,8 @@ class EngineProvider(TenantGuard, Adoption):
     def _delete(self, id_: str, props: Json) -> None:
         client = self._client(props)
         self._guard(client, props)
+        if self._left_to_its_stack(client, id_, props):
+            return
         try:
             removal = self.spec.endpoints.delete(client, id_, props)
         except NotFoundError as exc:

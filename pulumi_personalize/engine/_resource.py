@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from ._provider import EngineProvider
 from ._spec import ResourceSpec
-from ._values import Json
+from ._values import MANAGED_BY, Json
 
 
 def plain(value: Any) -> Any:
@@ -79,6 +79,12 @@ def reset_pulumi_pickler() -> None:
         pickle._Pickler._batch_setitems = _PRISTINE_BATCH_SETITEMS  # type: ignore[attr-defined]
 
 
+def stack_identity() -> str:
+    """``organization/project/stack`` of the running program: what names a stack across backends
+    (a self-managed backend's organization is ``organization``)."""
+    return f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
+
+
 class EngineResource(pulumi.dynamic.Resource):
     """Base of every resource class: builds the props, marks secrets, wires the provider."""
 
@@ -98,6 +104,8 @@ class EngineResource(pulumi.dynamic.Resource):
         for name in spec.secrets:
             if props.get(name) is not None:
                 props[name] = pulumi.Output.secret(props[name])
+        if spec.owner_tags:  # the stack whose tag its objects carry (docs/recovery.md#6-two-stacks-one-tenant)
+            props[MANAGED_BY] = stack_identity()
         for name in (*spec.input_fields, *spec.engine_inputs, *spec.exposed_outputs):
             props.setdefault(name, None)  # every input and output becomes an attribute
         if spec.secrets:

@@ -17,8 +17,9 @@ from pydantic.fields import FieldInfo
 from .._values import Lookup, Removal
 from ..config import Tenant
 from ..errors import PersonalizeError
+from ._consequences import ConsequencesHook
 from ._field_source import default_source, source_type
-from ._values import ADOPT_EXISTING, CONFIG_NAMESPACE, TENANT, Json, drop_none
+from ._values import ADOPT_EXISTING, CONFIG_NAMESPACE, FROM_STACK_ARG, OWNER_INPUTS, TENANT, Json, drop_none
 
 ClientT = TypeVar("ClientT")
 ClientC = TypeVar("ClientC", contravariant=True)
@@ -136,6 +137,7 @@ class ResourceSpec(Generic[ClientT]):
     Objects whose ``replace_on`` fields differ are not twins: a replace must not take over the object
     it replaces. Needs ``natural_key`` and ``endpoints.list``."""
     adoptable: bool = True
+    owner_tags: str | None = None  # the wire field of free-text tags that gets the stack's tag (engine/_ownership.py)
     kept_on_refresh: tuple[str, ...] = ()
     """Computed outputs a refresh keeps from the state: server-side counters that another resource of
     the stack moves (the decision model's revision, which its deployment bumps) are no change of this
@@ -148,6 +150,9 @@ class ResourceSpec(Generic[ClientT]):
     """Changes the service refuses although each field alone may change (a published Sitecore JS
     module): (old inputs, normalised new inputs) -> (property, reason) check failures, so the preview
     fails instead of the ``up``. Old inputs are empty at create."""
+    consequences: ConsequencesHook | None = None
+    """What an in-place update does beyond its changed inputs (``engine/_consequences.py``): the
+    outputs it changes and notes for the preview. Pure: no HTTP, a preview calls it."""
 
     def __post_init__(self) -> None:
         clash = set(self.output_names) & set(self.input_fields) | {TENANT} & set(self.input_fields)
@@ -183,9 +188,8 @@ class ResourceSpec(Generic[ClientT]):
 
     @property
     def engine_inputs(self) -> tuple[str, ...]:
-        if not self.adoptable:
-            return (CONFIG_NAMESPACE,)
-        return (CONFIG_NAMESPACE, self.adopt_input, ADOPT_EXISTING)
+        own = OWNER_INPUTS[: 2 if self.adoptable else 1] if self.owner_tags else ()
+        return (CONFIG_NAMESPACE, *((self.adopt_input, ADOPT_EXISTING) if self.adoptable else ()), *own)
 
     def managed_wire_fields(self) -> tuple[str, ...]:
         names: list[str] = []
@@ -375,6 +379,8 @@ class Declaration:
     methods: str | None = None
     """Name of a class of the declaring module whose methods the resource class inherits (helpers
     over its outputs, such as ``Template.element``)."""
+    import_id: str = ""
+    """What ``pulumi import`` takes as the id, in words, where it is not simply the ``id_name``'s."""
 
     def __post_init__(self) -> None:
         model_fields = set(self.spec.inputs.model_fields)
@@ -389,6 +395,20 @@ class Declaration:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def service(self) -> str:
+        return self.spec.name.split(".", 1)[0]  # the registry name's head: contentstack, sitecore
+
+    @property
+    def type_token(self) -> str:
+        """The native type token (``personalize:contentstack:Attribute``), in native state: never rename."""
+        return f"{NATIVE_PACKAGE}:{self.service}:{self.cls}"
+
+    @property
+    def import_id_doc(self) -> str:
+        """What ``pulumi import <type_token> <name> <id>`` takes (the id the resource stores), in words."""
+        return self.import_id or f"the {self.spec.label}'s {self.spec.id_name}"
 
     def arg(self, name: str) -> Arg:
         return next(a for a in self.args if a.name == name)
@@ -423,8 +443,13 @@ class Declaration:
             found.append(Arg(ADOPT_EXISTING, f"Take over the existing object with the program's "
                              f"``{spec.natural_key}`` at create, if there is one; {otherwise}.", type="bool",
                              kw_only=True).resolved(None, nested=False))
+        if spec.owner_tags:
+            found.append(Arg(*FROM_STACK_ARG, type="str", kw_only=True).resolved(None, nested=False))
         return tuple(found)
 
+
+NATIVE_PACKAGE = "personalize"
+"""The native provider's package: type tokens' head, the plugin's name, its configuration namespace."""
 
 CONFIG_NAMESPACE_ARG = Arg(
     CONFIG_NAMESPACE, "Stack configuration namespace holding the credentials (default ``personalize``); "
@@ -438,18 +463,20 @@ _DECLARATIONS: dict[str, Declaration] = {}
 def declare(
     *, cls: str, doc: str, args: tuple[Arg, ...], computed: tuple[Out, ...], destroy: str, adoption: str,
     shapes: tuple[Shape, ...] = (), init_doc: str = "", prepare: str | None = None, methods: str | None = None,
-    **spec: Any,
+    import_id: str = "", **spec: Any,
 ) -> ResourceSpec[Any]:
     """Register a resource: its spec (``output_names``, ``replace_on`` and ``secrets`` come from the
     computed outputs and the arguments; ``spec`` holds the other ``ResourceSpec`` fields) and its
-    declaration. Returns the spec."""
+    declaration (``import_id``: what ``pulumi import`` takes, where it is not the plain id). Returns
+    the spec."""
     built: ResourceSpec[Any] = ResourceSpec(
         output_names=tuple(o.name for o in computed),
         replace_on=tuple(a.name for a in args if a.replaces),
         secrets=tuple(a.name for a in args if a.secret),
         **spec,
     )
-    declaration = Declaration(built, cls, doc, args, computed, destroy, adoption, shapes, init_doc, prepare, methods)
+    declaration = Declaration(built, cls, doc, args, computed, destroy, adoption, shapes, init_doc, prepare, methods,
+                              import_id)
     with _REGISTRY_LOCK:
         _DECLARATIONS[built.name] = declaration
     return register(built)

@@ -17,7 +17,11 @@ from .._values import UNKNOWN, Json, contains_unknown, is_unknown
 
 __all__ = [
     "ADOPT_EXISTING",
+    "ADOPT_FROM_STACK",
     "CONFIG_NAMESPACE",
+    "FROM_STACK_ARG",
+    "MANAGED_BY",
+    "OWNER_INPUTS",
     "TENANT",
     "UNKNOWN",
     "Json",
@@ -31,6 +35,17 @@ __all__ = [
 
 CONFIG_NAMESPACE = "config_namespace"
 ADOPT_EXISTING = "adopt_existing"
+MANAGED_BY = "managed_by"
+"""The stack a resource belongs to (``<organization>/<project>/<stack>``), set by the resource class for
+the kinds whose objects carry the stack's tag (``ResourceSpec.owner_tags``); never a program's argument."""
+ADOPT_FROM_STACK = "adopt_from_stack"
+"""Adoption of an object another stack's tag names, on purpose: that stack's name."""
+OWNER_INPUTS = (MANAGED_BY, ADOPT_FROM_STACK)
+"""The engine inputs of a kind whose objects carry the stack's tag (the second only where it is adoptable)."""
+FROM_STACK_ARG = (ADOPT_FROM_STACK, (
+    "The stack (``organization/project/stack``) whose tag the object to adopt carries, to move it to this stack on "
+    "purpose: without it, adopting an object another stack manages fails. That stack then leaves the object alone."
+))
 TENANT = "tenant"
 """The output every resource records its tenant in (``config.Tenant.record``: identifiers only)."""
 

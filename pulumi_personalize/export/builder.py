@@ -66,15 +66,18 @@ class ProgramBuilder:
                 yield item, title_of(item, *titles)
 
     def add(self, kind: str, spec: ResourceSpec[Any], title: str, live_id: str | None,
-            kwargs: list[tuple[str, Any]]) -> str:
-        """A resource of ``spec``'s class, adopting the live object ``live_id`` (if any); its variable."""
+            kwargs: list[tuple[str, Any]], *, import_id: str | None = None) -> str:
+        """A resource of ``spec``'s class, adopting the live object ``live_id`` (if any); its variable.
+        ``import_id``: what ``pulumi import`` takes, where it is not ``live_id``."""
         var = self.names.new(title, kind)
         if self.selection.config_namespace:
             kwargs.append(("config_namespace", self.selection.config_namespace))
         if live_id is not None:
             kwargs.append((spec.adopt_input, live_id))
         cls = f"{self.package}.{spec.declaration.cls}"
-        self.program.resources.append(Resource(kind, cls, var, kwargs, title, live_id))
+        self.program.resources.append(Resource(kind, cls, var, kwargs, title, live_id,
+                                               type_token=spec.declaration.type_token,
+                                               import_id=import_id or live_id))
         return var
 
     def kinds(self) -> tuple[Callable[[], None], ...]:

@@ -1,7 +1,9 @@
-"""``personalize-export``: one Contentstack project or one Sitecore tenant as a Pulumi program.
+"""``personalize-export``: one Contentstack project or one Sitecore tenant as a Pulumi program, or
+as Pulumi's bulk import file for the native provider (``--format pulumi-import``).
 
     personalize-export contentstack --stack dev --out adopted
     personalize-export sitecore --namespace acme-eu --kind flow --name 'checkout*' --out flows
+    personalize-export contentstack --stack dev --format pulumi-import --out tenant.json
 
 Settings are the provider's (``config.py``): the stack configuration of ``--stack`` (read with
 ``pulumi config --show-secrets --json`` in ``--cwd``), else the environment variables. It only
@@ -24,6 +26,8 @@ from typing import TextIO, TypeVar
 from ..config import DEFAULT_NAMESPACE, Tenant, load_contentstack_settings, load_sitecore_settings
 from ..contentstack._wire import contentstack_client
 from ..contentstack.api import ContentstackApi
+from ..contentstack.cma import CmaApi, cma_client
+from ..contentstack.cma_settings import load_cma_settings
 from ..errors import (
     ApiError,
     AuthenticationError,
@@ -35,8 +39,9 @@ from ..errors import (
 from ..sitecore._wire import sitecore_client
 from ..sitecore.api import SitecoreApi
 from .contentstack import contentstack_program
+from .import_file import render_import_file
 from .program import Program, slug
-from .reader import Progress, read_contentstack, read_sitecore
+from .reader import ContentstackSnapshot, Progress, read_contentstack, read_sitecore, read_variant_groups
 from .render import format_with_ruff, render_files
 from .selection import CONTENTSTACK_KINDS, SITECORE_KINDS, Selection
 from .sitecore import sitecore_program
@@ -104,7 +109,23 @@ def _contentstack(selection: Selection, config: dict[str, object], environ: dict
     tenant = settings.tenant
     snap = _read(tenant, lambda: read_contentstack(ContentstackApi(contentstack_client(settings)), tenant,
                                                    selection, report))
+    if selection.wants("variant_group") and snap.experiences:
+        _stack(snap, selection, config, environ, report)
     return contentstack_program(snap, selection), f"contentstack-{slug(tenant.project_uid or '')[:12] or 'project'}"
+
+
+def _stack(snap: ContentstackSnapshot, selection: Selection, config: dict[str, object],
+           environ: dict[str, str] | None, report: Progress) -> None:
+    """The connected stack's variant groups (Content Management API), when its settings are given;
+    otherwise the snapshot says what is missing."""
+    try:
+        settings = load_cma_settings(config, namespace=selection.namespace, environ=environ)
+    except ConfigurationError as exc:
+        snap.variant_groups_unread = (
+            f"not exported: the stack's variant groups are read with the Content Management API, whose settings are "
+            f"not given ({exc})")
+        return
+    _read(settings.tenant, lambda: read_variant_groups(CmaApi(cma_client(settings)), snap, report))
 
 
 def _sitecore(selection: Selection, config: dict[str, object], environ: dict[str, str] | None,
@@ -119,15 +140,23 @@ def _sitecore(selection: Selection, config: dict[str, object], environ: dict[str
     return sitecore_program(snap, selection), "sitecore-personalize"
 
 
+FORMATS = ("program", "pulumi-import")
+
+
 def export(service: str, selection: Selection, config: dict[str, object], out: Path, *,
            project_name: str | None = None, progress: Progress | None = None,
-           environ: dict[str, str] | None = None) -> tuple[Program, list[str]]:
-    """Read the tenant, write the program into ``out``; (the program, the files written)."""
+           environ: dict[str, str] | None = None, output_format: str = "program") -> tuple[Program, list[str]]:
+    """Read the tenant, write the program into the folder ``out`` (or, ``output_format="pulumi-import"``,
+    the bulk import file ``out``); (the program, the files written)."""
     def quiet(_what: str, _count: int) -> None:
         return None
 
     build = _contentstack if service == "contentstack" else _sitecore
     program, default_name = build(selection, config, environ, progress or quiet)
+    if output_format == "pulumi-import":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render_import_file(program), encoding="utf-8")
+        return program, [out.name]
     files = render_files(program, project_name or default_name)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -140,7 +169,8 @@ def export(service: str, selection: Selection, config: dict[str, object], out: P
     return program, written
 
 
-def _summary(program: Program, written: list[str], out: Path, namespace: str, stream: TextIO) -> None:
+def _summary(program: Program, written: list[str], out: Path, namespace: str, stream: TextIO, *,
+             importing: bool = False) -> None:
     counts = program.counts()
     total = sum(counts.values())
     print(f"Exported {total} resource{'s' if total != 1 else ''} to {out}:", file=stream)
@@ -153,6 +183,11 @@ def _summary(program: Program, written: list[str], out: Path, namespace: str, st
             grouped.setdefault((item.kind, item.reason), []).append(item.title)
         for (kind, reason), titles in grouped.items():
             print(f"  {kind}: {', '.join(titles)}: {reason}", file=stream)
+    if importing:
+        print(f"Next: in a Pulumi project with the personalize provider plugin, whose stack's personalize:* "
+              f"settings name this tenant (read here from namespace {namespace}): `pulumi import -f {out}` "
+              "(--generate-code=false writes no code).", file=stream)
+        return
     print(f"Wrote {len(written)} files: {', '.join(written)}", file=stream)
     print(f"Next: cd {out}; `pulumi stack init <stack>`; set this tenant's settings in namespace {namespace} "
           "(README: Configure real tenants); `pulumi up` adopts everything.", file=stream)
@@ -180,7 +215,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--name", help="only objects whose name (or key / friendly id) matches this glob")
     parser.add_argument("--include-archived", action="store_true", help="Sitecore: adopt archived objects too "
                         "(the first up unarchives them)")
-    parser.add_argument("--out", type=Path, default=None, help="output folder (default ./<service>-export)")
+    parser.add_argument("--format", choices=FORMATS, default="program",
+                        help="program: a Pulumi Python program that adopts the tenant (default); pulumi-import: "
+                             "Pulumi's bulk import file for `pulumi import -f` with the native provider")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default ./<service>-export); with "
+                        "--format pulumi-import, the file (default ./<service>-import.json)")
     parser.add_argument("--project-name", help="name in Pulumi.yaml")
     parser.add_argument("--force", action="store_true", help="write into a folder that holds a program already")
     return parser
@@ -195,10 +234,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     unknown = sorted(set(args.kind or []) - set(valid))
     if unknown:
         parser.error(f"unknown --kind {', '.join(unknown)} for {args.service}: use {', '.join(valid)}")
-    out: Path = args.out or Path(f"{args.service}-export")
-    if (out / "__main__.py").exists() and not args.force:
-        print(f"personalize-export: {out / '__main__.py'} exists: choose another --out or pass --force",
-              file=err_stream)
+    importing = args.format == "pulumi-import"
+    out: Path = args.out or Path(f"{args.service}-import.json" if importing else f"{args.service}-export")
+    taken = out if importing else out / "__main__.py"
+    if taken.exists() and not args.force:
+        print(f"personalize-export: {taken} exists: choose another --out or pass --force", file=err_stream)
         return 2
     selection = Selection.of(valid, args.kind, name=args.name, include_archived=args.include_archived,
                              namespace=args.namespace)
@@ -211,7 +251,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     try:
         config = stack_config(args.stack, args.cwd) if args.stack else {}
         program, written = export(args.service, selection, config, out, project_name=args.project_name,
-                                  progress=progress, environ=dict(os.environ))
+                                  progress=progress, environ=dict(os.environ), output_format=args.format)
     except ConfigurationError as exc:
         where = f"stack {args.stack!r}" if args.stack else "the environment"
         print(f"personalize-export: {exc} (settings read from {where})", file=err_stream)
@@ -219,5 +259,5 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     except PersonalizeError as exc:
         print(f"personalize-export: {exc}", file=err_stream)
         return 1
-    _summary(program, written, out, args.namespace, out_stream)
+    _summary(program, written, out, args.namespace, out_stream, importing=importing)
     return 0

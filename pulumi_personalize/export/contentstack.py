@@ -16,8 +16,16 @@ from pydantic import BaseModel, ValidationError
 
 from .._values import Json
 from ..contentstack import api as cs_api
+from ..contentstack import cma as cs_cma
 from ..contentstack.models import AttributeInputs, AudienceInputs, EventInputs, ExperienceInputs
-from ..contentstack.resources import ATTRIBUTE, AUDIENCE, EVENT, EXPERIENCE, EXPERIENCE_PRIORITY
+from ..contentstack.resources import (
+    ATTRIBUTE,
+    AUDIENCE,
+    EVENT,
+    EXPERIENCE,
+    EXPERIENCE_PRIORITY,
+    VARIANT_GROUP_CONTENT_TYPES,
+)
 from ..contentstack.rules import (
     BooleanMatchModel,
     CustomAttributeRefModel,
@@ -29,7 +37,7 @@ from ..contentstack.rules import (
     RuleModel,
     StringMatchModel,
 )
-from .builder import ProgramBuilder
+from .builder import ProgramBuilder, title_of
 from .program import Call, Program, Ref, validation_message
 from .reader import ContentstackSnapshot
 from .selection import Selection
@@ -60,7 +68,8 @@ class _Builder(ProgramBuilder):
         self.experiences: dict[str, str] = {}
 
     def kinds(self) -> tuple[Callable[[], None], ...]:
-        return (self.attributes_, self.events_, self.audiences_, self.experiences_, self.priority_)
+        return (self.attributes_, self.events_, self.audiences_, self.experiences_, self.variant_groups_,
+                self.priority_)
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -217,6 +226,34 @@ class _Builder(ProgramBuilder):
             kwargs.append(("targeting", Call("cs.ExperienceTargetingArgs", (), tuple(args))))
         return kwargs
 
+    def variant_groups_(self) -> None:
+        """The content types linked to each exported experience's CMS variant group: a link resource
+        (not adoptable, nothing to take over: its create links what is linked already, a no-op)."""
+        if not self.selection.wants("variant_group") or not self.experiences:
+            return
+        if self.snap.variant_groups is None:
+            self.skip("variant_group", "content types linked to the experiences' CMS variant groups",
+                      self.snap.variant_groups_unread or "the stack's variant groups were not read")
+            return
+        for item in self.snap.experiences:
+            var = self.experiences.get(str(item.get("uid")))
+            group = self.group_of(item) if var is not None else None
+            linked = cs_cma.linked_content_types(group) if group is not None else []
+            if var is None or not linked:
+                continue
+            title = f"{title_of(item, 'name', 'uid')} content types"
+            self.add("variant_group", VARIANT_GROUP_CONTENT_TYPES, title, None,
+                     [("experience", Ref(var, "uid")), ("content_types", linked)],
+                     import_id=str((group or {}).get("uid")))
+
+    def group_of(self, experience: Json) -> Json | None:
+        """The experience's group: the one naming it (``personalize_metadata``), else the one whose uid
+        is the experience's ``_cms.variantGroup``."""
+        uid, groups = str(experience.get("uid")), self.snap.variant_groups or []
+        named = next((g for g in groups if cs_cma.experience_of(g) == uid), None)
+        group_uid = cs_api.cms_variant_group(experience)
+        return named or next((g for g in groups if group_uid and g.get("uid") == group_uid), None)
+
     def priority_(self) -> None:
         if not self.selection.wants("priority") or self.snap.priority is None:
             return
@@ -238,7 +275,8 @@ class _Builder(ProgramBuilder):
             self.skip("priority", "experience priority",
                       f"the last {left} of {len(self.snap.priority)} places are left to the service's order "
                       "(their experiences are not exported)")
-        self.add("priority", EXPERIENCE_PRIORITY, "priority", None, [("experiences", head)])
+        self.add("priority", EXPERIENCE_PRIORITY, "priority", None, [("experiences", head)],
+                 import_id=cs_api.PRIORITY_ID)
 
 
 def contentstack_program(snap: ContentstackSnapshot, selection: Selection) -> Program:

@@ -69,6 +69,11 @@ class Resource:
     """The adopted object's uid/ref (``None`` for resources that take over without an id)."""
     comment: str | None = None
     """A line written above the resource: what a reader should know that the arguments do not say."""
+    type_token: str = ""
+    """The native provider's type token (``personalize:contentstack:Attribute``), for the bulk import file."""
+    import_id: str | None = None
+    """What ``pulumi import`` takes as the id: the adopted object's ``live_id``, or the id of a
+    resource that adopts nothing (the priority order, a deployment, a variant group link)."""
 
 
 @dataclass(frozen=True)

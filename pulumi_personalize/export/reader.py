@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from .._values import Json
 from ..config import Tenant
 from ..contentstack import api as cs_api
+from ..contentstack import cma as cs_cma
 from ..sitecore import api as sc_api
 from .selection import Selection
 
-__all__ = ["ContentstackSnapshot", "Progress", "SitecoreSnapshot", "read_contentstack", "read_sitecore"]
+__all__ = ["ContentstackSnapshot", "Progress", "SitecoreSnapshot", "read_contentstack", "read_sitecore",
+           "read_variant_groups"]
 
 Progress = Callable[[str, int], None]
 """Called after each collection is read: (what was read, how many objects)."""
@@ -35,6 +37,10 @@ class ContentstackSnapshot:
     experiences: list[Json] = field(default_factory=list)
     """Each with its versions under ``cs_api.VERSIONS_KEY``."""
     priority: list[str] | None = None
+    variant_groups: list[Json] | None = None
+    """The connected stack's CMS variant groups (Content Management API); ``None``: not read."""
+    variant_groups_unread: str = ""
+    """Why the variant groups were not read (no stack api key set), for the summary."""
 
 
 @dataclass
@@ -70,6 +76,12 @@ def read_contentstack(api: cs_api.ContentstackApi, tenant: Tenant, selection: Se
         snap.priority = api.get_priority()
         progress("experience priority", len(snap.priority))
     return snap
+
+
+def read_variant_groups(cma: cs_cma.CmaApi, snap: ContentstackSnapshot, progress: Progress = _quiet) -> None:
+    """The stack's variant groups, for the content types linked to the experiences' groups."""
+    snap.variant_groups = cma.groups()
+    progress("CMS variant groups", len(snap.variant_groups))
 
 
 def _whole(api: sc_api.SitecoreApi, kind: sc_api.Kind, items: list[Json]) -> list[Json]:

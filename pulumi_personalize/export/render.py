@@ -103,7 +103,8 @@ def _resource(resource: Resource) -> str:
 
 _SECTIONS = {
     "attribute": "Attributes", "event": "Events", "audience": "Audiences", "experience": "Experiences",
-    "priority": "Experience priority", "connection": "Connections", "template": "Templates",
+    "priority": "Experience priority", "variant_group": "Content types linked to the experiences' CMS variant groups",
+    "connection": "Connections", "template": "Templates",
     "decision_model": "Decision models", "decision_model_variant": "Decision model variants",
     "decision_model_deployment": "Decision model deployments", "flow": "Flows",
 }

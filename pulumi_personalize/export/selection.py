@@ -10,7 +10,9 @@ from ..config import DEFAULT_NAMESPACE
 
 __all__ = ["CONTENTSTACK_KINDS", "SITECORE_KINDS", "Selection"]
 
-CONTENTSTACK_KINDS = ("attribute", "event", "audience", "experience", "priority")
+CONTENTSTACK_KINDS = ("attribute", "event", "audience", "experience", "priority", "variant_group")
+"""``variant_group``: the content types linked to the exported experiences' CMS variant groups (needs
+the stack's Content Management API settings)."""
 SITECORE_KINDS = ("connection", "template", "decision_model", "flow")
 """``decision_model`` brings the model's variants and its deployment along."""
 

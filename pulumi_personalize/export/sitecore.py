@@ -215,7 +215,7 @@ class _Builder(ProgramBuilder):
                     ("variant_revision", entry.get("variantRevision")),
                 )))
             self.add("decision_model_deployment", DECISION_MODEL_DEPLOYMENT, f"{model} deployment", None,
-                     [("decision_model", Ref(model, "ref")), ("variants", entries)])
+                     [("decision_model", Ref(model, "ref")), ("variants", entries)], import_id=model_ref)
             self.program.resources[-1].comment = ("The deployed revisions as they are. DeployedVariant(variant=...)\n"
                                                   "instead follows each variant's latest revision.")
 

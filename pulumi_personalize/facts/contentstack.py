@@ -15,6 +15,9 @@ AUDIENCES_PATH = "/audiences"
 EVENTS_PATH = "/events"
 EXPERIENCES_PATH = "/experiences"
 PRIORITY_PATH = "/experiences-priority"
+# An experience version's analytics summary, `?version=<versionUid>` (docs/facts/contentstack.md#analytics)
+ANALYTICS_SUMMARY_PATH = EXPERIENCES_PATH + "/{uid}/analytics/summary"
+ANALYTICS_VERSION_PARAM = "version"
 
 # --- experiences and their versions ---
 ExperienceType = Literal["SEGMENTED", "AB_TEST"]

@@ -16,6 +16,9 @@ DECISION_MODEL_VARIANTS_PATH = "/v2/decisionModelVariants"
 TEST_DECISION_MODEL_PATH = "/v2/testDecisionModel"
 FLOW_DEFINITIONS_PATH = "/v3/flowDefinitions"
 TEMPLATES_PATH = "/v3/templates"
+RENDER_TEMPLATES_PATH = f"{TEMPLATES_PATH}/renderTemplates"  # preview of stored templates, by friendlyId
+PROCESS_TEMPLATES_PATH = f"{TEMPLATES_PATH}/process"  # preview of code given in the request (unsaved)
+REVISIONS = "revisions"  # <collection>/{ref}/revisions[/{revision number}]: templates, decision models, variants
 TOKEN_AUDIENCE = "https://api.sitecorecloud.io"
 # The token endpoint's path on Sitecore's auth server, and on the emulator beside the API paths.
 TOKEN_PATH = "/oauth/token"

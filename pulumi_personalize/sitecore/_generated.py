@@ -424,6 +424,10 @@ class FlowDefinitionArgs(EngineArgs):
     """Take over the existing object with the program's ``friendly_id`` at create, if there is one; otherwise
     the create fails, because the key is taken (an archived one with that key and the same type is revived
     anyway)."""
+    adopt_from_stack: pulumi.Input[str] | None = field(default=None, kw_only=True)
+    """The stack (``organization/project/stack``) whose tag the object to adopt carries, to move it to this
+    stack on purpose: without it, adopting an object another stack manages fails. That stack then leaves the
+    object alone."""
 
 
 class FlowDefinition(EngineResource, module="sitecore", name="FlowDefinition"):
@@ -490,6 +494,7 @@ class FlowDefinition(EngineResource, module="sitecore", name="FlowDefinition"):
         config_namespace: pulumi.Input[str] | None = None,
         adopt_ref: pulumi.Input[str] | None = None,
         adopt_existing: pulumi.Input[bool] | None = None,
+        adopt_from_stack: pulumi.Input[str] | None = None,
     ) -> None:
         values: dict[str, Any] = {
             "name": name,
@@ -508,6 +513,7 @@ class FlowDefinition(EngineResource, module="sitecore", name="FlowDefinition"):
             "config_namespace": config_namespace,
             "adopt_ref": adopt_ref,
             "adopt_existing": adopt_existing,
+            "adopt_from_stack": adopt_from_stack,
         }
         super().__init__(resource_name, merge_args(FlowDefinitionArgs, args, values), opts)
 
@@ -532,6 +538,10 @@ class TemplateArgs(EngineArgs):
     """``[{"id": "html", "template": "..."}, ...]``; ids html, css, js, freemarker."""
     tags: pulumi.Input[Sequence[str]] | None = None
     """Tags of the template."""
+    verify: pulumi.Input[bool] | None = None
+    """Render the code (``POST /v3/templates/process``, parameters at their defaults) before each create and
+    update; code the service cannot render fails the operation with the service's message, and nothing is
+    saved."""
     adopt_ref: pulumi.Input[str] | None = field(default=None, kw_only=True)
     """Take over the existing object with this ref at create (an archived one is unarchived), instead of
     creating one: its declared fields are then written to it. Ignored after creation."""
@@ -539,6 +549,10 @@ class TemplateArgs(EngineArgs):
     """Take over the existing object with the program's ``friendly_id`` at create, if there is one; otherwise
     the create fails, because the key is taken (an archived one with that key and the same type is revived
     anyway)."""
+    adopt_from_stack: pulumi.Input[str] | None = field(default=None, kw_only=True)
+    """The stack (``organization/project/stack``) whose tag the object to adopt carries, to move it to this
+    stack on purpose: without it, adopting an object another stack manages fails. That stack then leaves the
+    object alone."""
 
 
 class Template(_declared.TemplateMethods, EngineResource, module="sitecore", name="Template"):
@@ -565,6 +579,10 @@ class Template(_declared.TemplateMethods, EngineResource, module="sitecore", nam
     """``[{"id": "html", "template": "..."}, ...]``; ids html, css, js, freemarker."""
     tags: pulumi.Output[list[str] | None]
     """Tags of the template."""
+    verify: pulumi.Output[bool | None]
+    """Render the code (``POST /v3/templates/process``, parameters at their defaults) before each create and
+    update; code the service cannot render fails the operation with the service's message, and nothing is
+    saved."""
     config_namespace: pulumi.Output[str | None]
 
     def __init__(
@@ -581,6 +599,7 @@ class Template(_declared.TemplateMethods, EngineResource, module="sitecore", nam
         render: pulumi.Input[bool] | None = None,
         template_elements: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None,
         tags: pulumi.Input[Sequence[str]] | None = None,
+        verify: pulumi.Input[bool] | None = None,
         html: pulumi.Input[str] | None = None,
         css: pulumi.Input[str] | None = None,
         js: pulumi.Input[str] | None = None,
@@ -592,6 +611,7 @@ class Template(_declared.TemplateMethods, EngineResource, module="sitecore", nam
         config_namespace: pulumi.Input[str] | None = None,
         adopt_ref: pulumi.Input[str] | None = None,
         adopt_existing: pulumi.Input[bool] | None = None,
+        adopt_from_stack: pulumi.Input[str] | None = None,
         base_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         """Code is given per element (``html=``, ``css=``, ``js=``, ``freemarker=``) as strings or as files
@@ -606,6 +626,7 @@ class Template(_declared.TemplateMethods, EngineResource, module="sitecore", nam
             "render": render,
             "template_elements": template_elements,
             "tags": tags,
+            "verify": verify,
             "html": html,
             "css": css,
             "js": js,
@@ -617,6 +638,7 @@ class Template(_declared.TemplateMethods, EngineResource, module="sitecore", nam
             "config_namespace": config_namespace,
             "adopt_ref": adopt_ref,
             "adopt_existing": adopt_existing,
+            "adopt_from_stack": adopt_from_stack,
         }
         values = _declared.template_code(values, base_dir, resource_name)
         super().__init__(resource_name, merge_args(TemplateArgs, args, values), opts)

@@ -35,6 +35,7 @@ from ._wire import sitecore_client
 from .models import (
     DECISION_MODEL_LINKS,
     ConnectionInputs,
+    ConnectionTestResult,
     DecisionModelDeploymentInputs,
     DecisionModelVariantInputs,
     FlowDefinitionInputs,
@@ -108,20 +109,6 @@ CONNECTION_TEST = f"{CONNECTIONS.path}/testConnection"
 def variants_of(model_ref: str) -> str:
     """Where a decision model's variants are created (and listed)."""
     return f"{DECISION_MODELS.path}/{model_ref}/variants"
-
-
-class ConnectionTestResult(BaseModel):
-    """``POST /v2/connections/testConnection``: ``statusCode`` is the external system's answer."""
-
-    model_config = {"extra": "allow", "frozen": True, "populate_by_name": True}
-
-    statusCode: int | None = None
-    executionTimeInMilliseconds: float | None = None
-
-    @property
-    def passed(self) -> bool:
-        # No statusCode at all: the service accepted the test without saying more (unconfirmed shape).
-        return self.statusCode is None or 200 <= self.statusCode < 300
 
 
 def _object(body: Any, what: str) -> Json:
@@ -199,6 +186,29 @@ class SitecoreApi:
         """A decision model's variants (``GET .../{ref}/variants``, every page): read-only, for the
         exporter (there is no list of all variants)."""
         return list(self.client.iter_pages(variants_of(model_ref), page_size=PAGE_SIZE))
+
+    # -- read-only: revisions and template previews (docs/facts/sitecore.md#revisions, #template-previews) --
+
+    def revisions(self, kind: Kind, ref: str) -> list[Json]:
+        """Every revision of one object, oldest first as served (``GET .../{ref}/revisions``, all pages)."""
+        return list(self.client.iter_pages(f"{kind.path}/{ref}/{facts.REVISIONS}", page_size=PAGE_SIZE))
+
+    def revision(self, kind: Kind, ref: str, number: int) -> Json:
+        """One revision by its number (``GET .../{ref}/revisions/{number}``)."""
+        path = f"{kind.path}/{ref}/{facts.REVISIONS}/{number}"
+        return _object(self.client.get(path), f"GET {path}")
+
+    def render_templates(self, templates: Mapping[str, Json]) -> Json:
+        """Saved templates by friendlyId: ``{key: {friendlyId, templateParams}}`` -> ``{renderedTemplates}``."""
+        return self._preview(facts.RENDER_TEMPLATES_PATH, {"templates": dict(templates)})
+
+    def process_templates(self, templates: list[Json], variables: Mapping[str, Any]) -> Json:
+        """Code sent in the request (saved or not): ``[{id, template}]`` -> ``{templates}``."""
+        return self._preview(facts.PROCESS_TEMPLATES_PATH, {"templates": templates, "templateVariables": dict(variables)})
+
+    def _preview(self, path: str, body: Json) -> Json:
+        answer = self.client.post(path, json=body, idempotent=True)  # saves nothing: a timeout may be retried
+        return answer if isinstance(answer, dict) else {}
 
     # -- connections ---------------------------------------------------------------------------------
 
@@ -445,17 +455,35 @@ class Templates(Collection):
 
     Destroy archives (``archived: true``, a field every template carries); archive semantics are
     unconfirmed for templates, so a service that refuses it leaves the template in place and the
-    destroy drops it from the state with a warning naming it."""
+    destroy drops it from the state with a warning naming it. ``verify=True`` renders the code
+    before each create and update, as ``Connections`` tests a connection."""
 
     def __init__(self) -> None:
         super().__init__(TEMPLATES)
 
+    def create(self, api: SitecoreApi, payload: Json, inputs: BaseModel) -> Json:
+        self._verify(api, inputs, "nothing was created")
+        return super().create(api, payload, inputs)
+
     def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         assert isinstance(inputs, TemplateInputs)
+        self._verify(api, inputs, "the template was left as it was")
         code_changed = live.get("templateElements") != payload.get("templateElements")
         if live.get("status") == "PUBLISHED" and inputs.status == "PUBLISHED" and code_changed:
             api.replace(self.kind, id_, {**payload, "status": "DRAFT"})
         return api.replace(self.kind, id_, payload)
+
+    @staticmethod
+    def _verify(api: SitecoreApi, inputs: BaseModel, kept: str) -> None:
+        """``verify=True``: the code goes through ``POST /v3/templates/process`` before it is saved
+        (``renderTemplates`` renders saved templates only: docs/facts/sitecore.md#template-previews)."""
+        assert isinstance(inputs, TemplateInputs)
+        if inputs.verify and inputs.template_elements:
+            try:
+                api.process_templates([e.wire() for e in inputs.template_elements], {})
+            except PersonalizeError as exc:
+                raise PersonalizeError(f"{inputs.render_failure(exc)}; {kept}", status=exc.status, method=exc.method,
+                                       path=exc.path, request_id=exc.request_id) from None
 
     def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> Removal:
         try:

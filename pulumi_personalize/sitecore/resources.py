@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from ..engine import Json, ResourceSpec, contains_unknown
 from ..engine._spec import Arg, Out, Shape, declare
 from . import api
+from ._consequences import revised, template_consequences
 from .models import (
     ConnectionAuth,
     ConnectionInputs,
@@ -98,7 +99,7 @@ def _sitecore(label: str, endpoints: Any, outputs: Any = _ref_revision, **extra:
     deleted, and the wire shapes are the models' own."""
     return {"module": _MODULE, "label": label, "connect": api.connect, "endpoints": endpoints, "outputs": outputs,
             "id_of": lambda live: str(live["ref"]), "id_name": "ref", "is_deleted": is_archived,
-            "to_wire": _to_wire, "from_wire": _from_wire, **extra}
+            "to_wire": _to_wire, "from_wire": _from_wire, "consequences": revised, **extra}
 
 
 class FileArgumentError(pulumi.RunError):
@@ -273,6 +274,8 @@ def variant_definition(
 DECISION_MODEL_VARIANT = declare(
     name="sitecore.DecisionModelVariant", inputs=DecisionModelVariantInputs,
     **_sitecore("decision model variant", api.DecisionModelVariants()),
+    import_id="the variant's ref alone: ``GET /v2/decisionModelVariants/{ref}`` answers without its parent and names it "
+    "(``decisionModelDefinitionRef``)",
     cls="DecisionModelVariant", doc="A variant of a decision model: its DMN definition. Deploy it with "
     ":class:`DecisionModelDeployment`. Destroy archives it.",
     args=(
@@ -305,6 +308,7 @@ DECISION_MODEL_DEPLOYMENT = declare(
     name="sitecore.DecisionModelDeployment", inputs=DecisionModelDeploymentInputs, adoptable=False,
     **_sitecore("decision model deployment", api.DecisionModelDeployments(),
                 outputs=lambda live: {"revision": live.get("revision")}),
+    import_id="the decision model's ref (a deployment is part of its model)",
     cls="DecisionModelDeployment", doc="A decision model's deployment configuration, as its own resource (the model "
     "and its variants exist first). Destroy takes every variant out of the deployment.",
     args=(
@@ -326,6 +330,7 @@ DECISION_MODEL_DEPLOYMENT = declare(
 
 FLOW_DEFINITION = declare(
     name="sitecore.FlowDefinition", inputs=FlowDefinitionInputs, natural_key="friendly_id", claim_twins=True,
+    owner_tags="tags",  # the managing stack's tag (docs/facts/sitecore.md#stack-tag)
     check_change=_new_key_with_new_type("flow definition"), **_sitecore("flow definition", api.FlowDefinitions()),
     cls="FlowDefinition", doc="A Sitecore Personalize flow: a web, API or triggered experience or experiment. Destroy "
     "archives and pauses it. See ``sitecore.flows`` for the typed builders.",
@@ -357,7 +362,8 @@ FLOW_DEFINITION = declare(
     computed=(_ref("flow"), _revision()),
     destroy="Archives and pauses the flow (`archived: true`, `status: PAUSED`). Its `friendly_id` stays taken: a "
     "later create with the same friendly_id and type takes the archived flow over and restores it (DRAFT, then the "
-    "declared status); one of another type is refused, and the error says so.",
+    "declared status); one of another type is refused, and the error says so. A flow another stack manages now "
+    "(its `pulumi-stack:` tag) is left as it is and only leaves this stack's state, with a warning.",
     adoption='''\
 banner = flows.web_experience(
     "welcome-banner",
@@ -419,7 +425,8 @@ def _code_args() -> tuple[Arg, ...]:
 
 TEMPLATE = declare(
     name="sitecore.Template", inputs=TemplateInputs, natural_key="friendly_id", claim_twins=True,
-    check_change=_template_change, **_sitecore("template", api.Templates()),
+    owner_tags="tags",  # the managing stack's tag (docs/facts/sitecore.md#stack-tag)
+    check_change=_template_change, **_sitecore("template", api.Templates(), consequences=template_consequences),
     cls="Template", doc="A Sitecore Personalize template (web, decision, condition or JS module).",
     args=(
         _named("template"),
@@ -435,6 +442,9 @@ TEMPLATE = declare(
         Arg("template_elements", "``[{\"id\": \"html\", \"template\": \"...\"}, ...]``; ids "
             "html, css, js, freemarker."),
         Arg("tags", "Tags of the template."),
+        Arg("verify", "Render the code (``POST /v3/templates/process``, parameters at their defaults) before each "
+            "create and update; code the service cannot render fails the operation with the service's message, "
+            "and nothing is saved."),
         *_code_args(),
     ),
     prepare="template_code", methods="TemplateMethods",
@@ -444,7 +454,8 @@ TEMPLATE = declare(
     computed=(_ref("template"), _revision()),
     destroy="Archives the template (`archived: true`, a field every template carries). Archive semantics of templates "
     "are unconfirmed: if the service refuses, the template is dropped from the state and **left in Sitecore**, with a "
-    "warning naming it and the `adopt_ref=` that adopts it again.",
+    "warning naming it and the `adopt_ref=` that adopts it again. A template another stack manages now (its "
+    "`pulumi-stack:` tag) is left as it is and only leaves this stack's state, with a warning.",
     adoption='''\
 banner = sc.Template(
     "rain-banner",

@@ -45,7 +45,8 @@ class PulumiProject:
                 f"`pulumi {' '.join(args)}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
         return result
 
-    def init(self, stack: str, base_url: str, extra_secrets: Mapping[str, str] | None = None) -> None:
+    def init(self, stack: str, base_url: str, extra_secrets: Mapping[str, str] | None = None,
+             extra_plain: Mapping[str, str] | None = None) -> None:
         """The emulator's settings, as the README tells a user to set them."""
         self.pulumi("stack", "init", stack)
         plain = {
@@ -53,6 +54,7 @@ class PulumiProject:
             "personalize:contentstackProjectUid": CONTENTSTACK_PROJECT_UID,
             "personalize:sitecoreTokenUrl": f"{base_url}/oauth/token",
             "personalize:sitecoreClientId": SITECORE_CLIENT_ID,
+            **(extra_plain or {}),
         }
         secrets = {"personalize:contentstackAuthtoken": CONTENTSTACK_AUTHTOKEN,
                    "personalize:sitecoreClientSecret": SITECORE_CLIENT_SECRET, **(extra_secrets or {})}
@@ -78,13 +80,14 @@ class PulumiProject:
                 if step.get("op") == "update"]
 
 
-def source_project(tmp_path: Path, base_url: str) -> PulumiProject:
+def source_project(tmp_path: Path, base_url: str, extra_secrets: Mapping[str, str] | None = None,
+                   extra_plain: Mapping[str, str] | None = None) -> PulumiProject:
     """Where `--stack dev` is read from: an (empty) project whose stack holds the settings."""
     directory = tmp_path / "source"
     directory.mkdir()
     (directory / "Pulumi.yaml").write_text("name: source\nruntime: python\n")
     project = PulumiProject(directory, tmp_path)
-    project.init("dev", base_url)
+    project.init("dev", base_url, extra_secrets, extra_plain)
     return project
 
 

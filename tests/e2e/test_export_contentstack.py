@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from pulumi_personalize.emulator.contentstack.cma import EMULATOR_MANAGEMENT_TOKEN, EMULATOR_STACK_API_KEY
 from tests.e2e.conftest import CONTENTSTACK_AUTHTOKEN, CONTENTSTACK_PROJECT_UID
 from tests.e2e.export_support import (
     WRITES,
@@ -164,6 +165,8 @@ def test_export_round_trip(emulator: Any, tmp_path: Path) -> None:
     assert "attribute: 10" in result.stdout and "event: 10" in result.stdout, result.stdout
     assert "audience: 8" in result.stdout and "experience: 5" in result.stdout, result.stdout
     assert re.search(r"attribute: COUNTRY, .*preset attribute", result.stdout), result.stdout
+    # no stack settings: the variant groups' links are not exported, and the summary says what to set
+    assert re.search(r"variant_group: .*not exported.*personalize:contentstackStackApiKey", result.stdout), result.stdout
     assert sorted(p.name for p in out.iterdir()) == ["Pulumi.yaml", "__main__.py", "requirements.txt"]
     program = (out / "__main__.py").read_text()
     for uid in [*seeded["attributes"].values(), *seeded["audiences"].values(), *seeded["order"]]:
@@ -191,3 +194,69 @@ def test_export_round_trip(emulator: Any, tmp_path: Path) -> None:
     (out / "__main__.py").write_text(edited)
     assert adopted.preview_summary("dev") == {"update": 1, "same": 34}
     assert adopted.updated("dev") == ["loyalty_tier"]
+
+
+STACK_PLAIN = {"personalize:contentstackStackApiKey": EMULATOR_STACK_API_KEY}
+STACK_SECRETS = {"personalize:contentstackManagementToken": EMULATOR_MANAGEMENT_TOKEN}
+GROUPS = "/v3/variant_groups"
+
+
+def cma(base_url: str) -> httpx.Client:
+    """The stack's Content Management API, as a person in the UI reaches it."""
+    return httpx.Client(base_url=base_url, timeout=10,
+                        headers={"authtoken": CONTENTSTACK_AUTHTOKEN, "api_key": EMULATOR_STACK_API_KEY})
+
+
+def linked(base_url: str) -> dict[str, list[str]]:
+    """Experience uid -> the content types linked to its variant group."""
+    with cma(base_url) as stack:
+        groups = stack.get(GROUPS).raise_for_status().json()["variant_groups"]
+    return {g["personalize_metadata"]["experience_uid"]: list(g["content_types"]) for g in groups}
+
+
+def test_export_writes_the_content_types_linked_to_variant_groups(emulator: Any, tmp_path: Path) -> None:
+    api = Api(emulator.base_url)
+    audience = api.send("POST", "/audiences", {"name": "Everyone", "description": "", "definition": combination(
+        "AND", rule("COUNTRY", "STRING_EQUALS", text("US"), preset=True))})["uid"]
+    checkout = api.send("POST", "/experiences", {"name": "Checkout", "description": "", "__type": "AB_TEST"})
+    api.send("PUT", f"/experiences/{checkout['uid']}/versions/{checkout['latestVersion']}", {
+        "status": "ACTIVE", "variants": [{"__type": "ABTestVariant", "name": n, "trafficDistribution": 50}
+                                         for n in ("Control", "Green")]})
+    hero = api.send("POST", "/experiences", {"name": "Hero", "description": "", "__type": "SEGMENTED"})
+    api.send("PUT", f"/experiences/{hero['uid']}/versions/{hero['latestVersion']}", {"status": "ACTIVE", "variants": [
+        {"__type": "SegmentedVariant", "name": "US", "audiences": [audience], "audienceCombinationType": "OR"}]})
+    emulator.advance_clock(5)  # Personalize's background job makes the variant groups
+    with cma(emulator.base_url) as stack:  # someone links two content types to the checkout test's group
+        [group] = stack.get(GROUPS, params={"experience_uid": checkout["uid"]}).raise_for_status().json()[
+            "variant_groups"]
+        stack.put(f"{GROUPS}/{group['uid']}", json={"name": group["name"], "content_types": [
+            {"uid": "product", "status": "linked"}, {"uid": "cart", "status": "linked"}]}).raise_for_status()
+    before = linked(emulator.base_url)
+    assert before == {checkout["uid"]: ["product", "cart"], hero["uid"]: []}
+
+    source = source_project(tmp_path, emulator.base_url, STACK_SECRETS, STACK_PLAIN)
+    out = tmp_path / "adopted"
+    emulator.clear_requests()
+    result = run_export(source, "contentstack", "--out", str(out), "--project-name", "adopted")
+    assert result.returncode == 0, result.stderr
+    assert {r["method"] for r in emulator.requests()} == {"GET"}
+    assert "variant_group: 1" in result.stdout and "not exported" not in result.stdout, result.stdout
+    program = (out / "__main__.py").read_text()
+    assert re.search(r'cs\.VariantGroupContentTypes\(\s*"checkout_content_types",\s*experience=checkout\.uid,\s*'
+                     r'content_types=\["product", "cart"\],?\s*\)', program), program
+    assert ruff(out, "check").returncode == 0
+
+    adopted = PulumiProject(out, tmp_path)
+    adopted.init("dev", emulator.base_url, STACK_SECRETS, STACK_PLAIN)
+    emulator.clear_requests()
+    up = adopted.pulumi("up", "--yes", "--skip-preview", "--stack", "dev")
+    assert "+ 6 created" in up.stdout, up.stdout  # the audience, 2 experiences, the link, the priority, the stack
+    writes = [f"{r['method']} {r['path']}" for r in emulator.requests() if r["method"] in WRITES]
+    assert not [w for w in writes if GROUPS in w], writes  # the links were there: nothing to write
+    assert linked(emulator.base_url) == before
+    assert adopted.preview_summary("dev") == {"same": 6}
+
+    # the program now manages the link: dropping a content type previews as that one update
+    (out / "__main__.py").write_text(program.replace('["product", "cart"]', '["product"]'))
+    assert adopted.preview_summary("dev") == {"update": 1, "same": 5}
+    assert adopted.updated("dev") == ["checkout_content_types"]

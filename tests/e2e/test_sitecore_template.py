@@ -1,5 +1,7 @@
-"""Templates from files, a one-line change in a 2,000-line template in a preview, and a published JS
-module whose change fails the preview (Sitecore refuses to modify it) instead of the up."""
+"""Templates from files, a one-line change in a 2,000-line template in a preview, a published JS
+module whose change fails the preview (Sitecore refuses to modify it) instead of the up, ``verify=True``
+refusing code that does not render before anything is saved, and a program reading a template's
+revisions and previews."""
 
 from __future__ import annotations
 
@@ -105,3 +107,67 @@ def test_missing_template_file_fails_the_preview_naming_resource_argument_and_pa
             "No such file or directory") in text, text[-3000:]
     assert "FileNotFoundError" not in text, text[-3000:]
     assert "Traceback" not in text, text[-3000:]  # a RunError: the message alone
+
+
+UNCLOSED_IF = '<#if guest.email??>{"vip": true}'
+OFFER = '<#if guest.email??>{"vip": true}<#else>{"vip": false}</#if>'
+
+
+def test_verify_fails_with_the_services_message_and_saves_nothing(stack_factory: StackFactory, emulator: Any) -> None:
+    code = {"freemarker": UNCLOSED_IF}
+
+    def program() -> None:
+        offer = sitecore.Template("offer", name="Offer", friendly_id="offer_json", type="DECISION",
+                                  freemarker=code["freemarker"], verify=True)
+        pulumi.export("ref", offer.ref)
+
+    api = Api(emulator.base_url)
+    stack = stack_factory(program)
+    with pytest.raises(auto.CommandError) as failure:
+        stack.up()
+    text = str(failure.value)
+    assert ("create template 'Offer' failed: template 'offer_json' does not render in Sitecore Personalize "
+            "(Template code does not render): the freemarker code (argument freemarker, template_elements[0]): "
+            "FreeMarker: <#if> is not closed (</#if> is missing); nothing was created") in text, text[-3000:]
+    assert "Traceback" not in text, text[-3000:]
+    assert api.get("/v3/templates?limit=100")["items"] == []  # nothing created
+    posted = {e["path"] for e in emulator.requests(method="POST")}
+    assert "/v3/templates/process" in posted and "/v3/templates" not in posted
+
+    code["freemarker"] = OFFER
+    ref = stack.up().outputs["ref"].value
+    stack.assert_no_changes()
+
+    code["freemarker"] = UNCLOSED_IF
+    with pytest.raises(auto.CommandError, match="the template was left as it was"):
+        stack.up()
+    live = api.get(f"/v3/templates/{ref}")
+    assert live["templateElements"] == [{"id": "freemarker", "template": OFFER}] and live["revision"] == 1
+
+
+def test_a_program_reads_a_templates_revisions_after_an_update(stack_factory: StackFactory, emulator: Any) -> None:
+    html = {"value": "<p>Rain in [[City | string | town]]</p>"}
+
+    def program() -> None:
+        banner = sitecore.Template("banner", name="Rain banner", friendly_id="rain_banner", type="WEB",
+                                   html=html["value"], verify=True)
+        # Look-ups run in the program: once the ref is known (after the banner's create or update).
+        revisions = banner.ref.apply(lambda ref: [
+            {"revision": r.revision, "html": r.code()["html"]} for r in sitecore.get_template_revisions(ref)])
+        pulumi.export("revisions", revisions)
+        pulumi.export("first", banner.ref.apply(lambda ref: sitecore.get_template_revision(ref, 1).code()))
+        pulumi.export("rendered", banner.friendly_id.apply(lambda fid: sitecore.render_templates(
+            {"oslo": {"friendly_id": fid, "template_params": {"City": "Oslo"}}}).code("oslo")))
+
+    stack = stack_factory(program)
+    first_html = html["value"]
+    up = stack.up()
+    assert up.outputs["revisions"].value == [{"revision": 1, "html": first_html}]
+    assert up.outputs["rendered"].value == {"html": "<p>Rain in Oslo</p>"}
+
+    html["value"] = "<p>Rain again in [[City | string | town]]</p>"
+    up = stack.up()
+    assert up.outputs["revisions"].value == [{"revision": 1, "html": first_html},
+                                             {"revision": 2, "html": html["value"]}]
+    assert up.outputs["first"].value == {"html": first_html}
+    assert up.outputs["rendered"].value == {"html": "<p>Rain again in Oslo</p>"}

@@ -3,25 +3,29 @@ API (``docs/contracts/sitecore-personalize.openapi.yml``, written from ``docs/fa
 emulator subprocess and checks every response against it (status codes, content types, response schemas,
 headers, no 5xx).
 
-Generation is positive only (requests that fit the description) with a small example budget. Requests
-for ``{ref}`` paths use objects seeded in the emulator so that the 200/201 responses are checked too. A
-few rules of the service span more than one object and cannot be written in a schema; the generated
-request is adjusted so that it can succeed, because a 400 for them is already declared and proves
-nothing about the success shapes:
+``test_every_phase_finds_nothing`` runs all of schemathesis's phases (examples, coverage, fuzzing, and
+stateful sequences along the contract's links) with requests that fit the contract and requests that do
+not, 30 examples per operation, seeded (``tests/emulator/fuzzing.py``). Requests carry the emulator's
+bearer token; outside the stateful phase, ``{ref}`` paths use objects seeded in the emulator so that the
+2xx responses are checked too. A few rules of the service span more than one object and cannot be
+written in a schema; the generated request is adjusted so that it can succeed, because a 400 for them is
+already declared and proves nothing about the success shapes:
 
-* ``PUT /v3/flowDefinitions/{ref}``: the ``friendlyId`` of the seeded flow (it cannot change), and
-  ``PUT /v3/templates/{ref}``: the seeded template's ``type`` (it cannot change) and its
-  ``friendlyId`` (friendlyIds are unique in a tenant, and the preview test below renders it).
+* ``PUT /v3/flowDefinitions/{ref}``: the ``friendlyId`` of the flow (it cannot change), and
+  ``PUT /v3/templates/{ref}``: the template's ``type`` (it cannot change) and its ``friendlyId``
+  (friendlyIds are unique in a tenant), both read from the emulator.
 * ``PUT /v2/decisionModelDefinitions/{ref}``: an empty ``deploymentConfiguration.variants`` (entries must
   name existing variants of the model and add up to 100).
 * ``POST /v2/testDecisionModel``: the seeded model and variant refs.
 * ``{revisionRef}``: revision 1, which every seeded object has.
-* ``POST /oauth/token``: generated cases carry random credentials (401); ``test_token_conforms`` sends
-  the real ones.
+* ``POST /v3/flowDefinitions`` and ``POST /v3/templates``: a ``friendlyId`` made unique (generated ones
+  repeat), and for a flow ``status: DRAFT`` and, on an experiment, a ``sampleSizeConfig``.
+* ``POST /oauth/token``: the emulator's client id and secret in place of generated ones, and no bearer token.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,8 +34,8 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.meta import TestPhase
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -41,17 +45,25 @@ from schemathesis.specs.openapi.checks import (
 
 from pulumi_personalize.emulator.testing import EmulatorHandle, running_emulator
 
+from . import fuzzing
+
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contracts" / "sitecore-personalize.openapi.yml"
 FIXTURES = Path(__file__).parent / "fixtures" / "sitecore"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           response_headers_conformance]
-MAX_EXAMPLES = 10
 TOKEN_FORM = {"grant_type": "client_credentials", "client_id": "emulator-client", "client_secret": "emulator-secret",
               "audience": "https://api.sitecorecloud.io"}
+TOKEN = "/oauth/token"
+# The documentation's request bodies (fixtures/sitecore/README.md), sent by the examples phase.
+EXAMPLES = {"createConnection": "create-connection.json", "updateConnection": "create-connection.json",
+            "testConnection": "test-connection.json", "createDecisionModel": "create-decision-model.json",
+            "createDecisionModelVariant": "create-decision-model-variant.json",
+            "updateDecisionModelVariant": "create-decision-model-variant.json",
+            "testDecisionModel": "test-decision-model.json", "createFlowDefinition": "create-flow-experiment.json",
+            "updateFlowDefinition": "create-flow-experience.json", "createTemplate": "create-template.json",
+            "renderTemplates": "render-templates.json", "processTemplate": "process-template.json"}
 
 schema = schemathesis.openapi.from_path(CONTRACT)
-schema.config.generation.update(modes=[GenerationMode.POSITIVE], max_examples=MAX_EXAMPLES,
-                                with_security_parameters=False, allow_x00=False)
 
 
 def _fixture(name: str) -> Any:
@@ -61,62 +73,115 @@ def _fixture(name: str) -> Any:
 World = tuple[EmulatorHandle, dict[str, Any]]
 
 
+def _seed(emu: EmulatorHandle) -> dict[str, Any]:
+    """One object of every kind, so {ref} paths hit real objects."""
+    token = httpx.post(emu.base_url + TOKEN, data=TOKEN_FORM).json()["access_token"]
+    seeded: dict[str, Any] = {"token": token}
+    with httpx.Client(base_url=emu.base_url, headers={"Authorization": f"Bearer {token}"}) as sc:
+        def create(path: str, body: Any) -> dict[str, Any]:
+            response = sc.post(path, json=body)
+            assert response.status_code == 201, response.text
+            created: dict[str, Any] = response.json()
+            return created
+
+        seeded["connectionRef"] = create("/v2/connections", _fixture("create-connection.json"))["ref"]
+        model = create("/v2/decisionModelDefinitions", _fixture("create-decision-model.json"))
+        seeded["decisionModelRef"] = model["ref"]
+        seeded["variantRef"] = create(f"/v2/decisionModelDefinitions/{model['ref']}/variants",
+                                      _fixture("create-decision-model-variant.json"))["ref"]
+        flow = create("/v3/flowDefinitions", _fixture("create-flow-experience.json"))
+        seeded["flowDefinitionRef"], seeded["flowFriendlyId"] = flow["ref"], flow["friendlyId"]
+        template = create("/v3/templates", _fixture("create-template.json"))
+        seeded["templateRef"], seeded["templateType"] = template["ref"], template["type"]
+        seeded["templateFriendlyId"] = template["friendlyId"]
+    return seeded
+
+
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    """A dedicated emulator with one object of every kind, so {ref} paths hit real objects."""
+    """A dedicated emulator with one object of every kind, for the hand-written cases below."""
     with running_emulator() as emu:
-        token = httpx.post(emu.base_url + "/oauth/token", data=TOKEN_FORM).json()["access_token"]
-        seeded: dict[str, Any] = {"token": token}
-        with httpx.Client(base_url=emu.base_url, headers={"Authorization": f"Bearer {token}"}) as sc:
-            def create(path: str, body: Any) -> dict[str, Any]:
-                response = sc.post(path, json=body)
-                assert response.status_code == 201, response.text
-                created: dict[str, Any] = response.json()
-                return created
-
-            seeded["connectionRef"] = create("/v2/connections", _fixture("create-connection.json"))["ref"]
-            model = create("/v2/decisionModelDefinitions", _fixture("create-decision-model.json"))
-            seeded["decisionModelRef"] = model["ref"]
-            seeded["variantRef"] = create(f"/v2/decisionModelDefinitions/{model['ref']}/variants",
-                                          _fixture("create-decision-model-variant.json"))["ref"]
-            flow = create("/v3/flowDefinitions", _fixture("create-flow-experience.json"))
-            seeded["flowDefinitionRef"], seeded["flowFriendlyId"] = flow["ref"], flow["friendlyId"]
-            template = create("/v3/templates", _fixture("create-template.json"))
-            seeded["templateRef"], seeded["templateType"] = template["ref"], template["type"]
-            seeded["templateFriendlyId"] = template["friendlyId"]
-        yield emu, seeded
+        yield emu, _seed(emu)
 
 
-def _adjust(case: Any, seeded: dict[str, Any]) -> None:
-    """Seeded refs in paths, and the cross-object rules of the module docstring."""
-    for name in list(case.path_parameters or {}):
-        if name == "revisionRef":
-            case.path_parameters[name] = 1
-        elif name in seeded:
-            case.path_parameters[name] = seeded[name]
+def _stored(emu: EmulatorHandle, token: str, path: str) -> dict[str, Any]:
+    """The object a PUT is about to replace (``{}`` when there is none: the PUT will answer 404)."""
+    response = httpx.get(emu.base_url + path, headers={"Authorization": f"Bearer {token}"})
+    found: dict[str, Any] = response.json() if response.status_code == 200 else {}
+    return found
+
+
+def _adjust(case: Any, seeded: dict[str, Any], emu: EmulatorHandle) -> None:
+    """Credentials, seeded refs in paths outside the stateful phase (whose refs come from the contract's
+    links), and the cross-object rules of the module docstring."""
+    headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
     label = case.operation.label
+    if label != f"POST {TOKEN}":
+        headers["Authorization"] = f"Bearer {seeded['token']}"
+    case.headers = headers
+    if case.meta is None or case.meta.phase.name != TestPhase.STATEFUL:
+        for name in list(case.path_parameters or {}):
+            if name == "revisionRef":
+                case.path_parameters[name] = 1
+            elif name in seeded:
+                case.path_parameters[name] = seeded[name]
     body = case.body if isinstance(case.body, dict) else None
     if body is None:
         return
-    if label == "PUT /v3/flowDefinitions/{flowDefinitionRef}":
-        body["friendlyId"] = seeded["flowFriendlyId"]
-    elif label == "PUT /v3/templates/{templateRef}":
-        body["type"], body["friendlyId"] = seeded["templateType"], seeded["templateFriendlyId"]
+    if label == f"POST {TOKEN}":
+        body.update({k: TOKEN_FORM[k] for k in ("client_id", "client_secret") if isinstance(body.get(k), str)})
+    elif label in ("POST /v3/flowDefinitions", "POST /v3/templates"):
+        _creatable(body, next(_created))
+    elif label in ("PUT /v3/flowDefinitions/{flowDefinitionRef}", "PUT /v3/templates/{templateRef}"):
+        stored = _stored(emu, seeded["token"], case.formatted_path)
+        body.update({k: stored[k] for k in ("friendlyId", "type") if k in stored and k in body})
     elif label == "PUT /v2/decisionModelDefinitions/{decisionModelRef}":
         body["deploymentConfiguration"] = {"variants": []}
     elif label == "POST /v2/testDecisionModel":
         body["decisionModelRef"], body["decisionModelVariantRef"] = seeded["decisionModelRef"], seeded["variantRef"]
 
 
-@schema.parametrize()
-def test_sitecore_conforms(case: Any, world: World) -> None:
-    emu, seeded = world
-    _adjust(case, seeded)
-    headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
-    if case.operation.label != "POST /oauth/token":
-        headers["Authorization"] = f"Bearer {seeded['token']}"
-    case.headers = headers
-    case.call_and_validate(base_url=emu.base_url, checks=CHECKS)
+_created = itertools.count()
+
+
+def _creatable(body: dict[str, Any], serial: int) -> None:
+    """A generated flow or template that can be created: a friendlyId not taken yet (generated ones repeat),
+    and for a flow the rules its description states in prose: DRAFT, and sampleSizeConfig on an experiment."""
+    if isinstance(body.get("friendlyId"), str):
+        body["friendlyId"] = f"{body['friendlyId']}_{serial}"
+    if isinstance(body.get("subtype"), str):  # a flow
+        if isinstance(body.get("status"), str):
+            body["status"] = "DRAFT"
+        if body["subtype"] == "EXPERIMENT" and not isinstance(body.get("sampleSizeConfig"), dict):
+            body["sampleSizeConfig"] = _fixture("create-flow-experiment.json")["sampleSizeConfig"]
+
+
+@pytest.fixture(scope="module")
+def fuzzed() -> Iterator[fuzzing.FuzzRun]:
+    """The run of every phase, on an emulator of its own: generated PUTs change or archive the seeded
+    objects (refs seen in earlier answers are reused)."""
+    with running_emulator() as emu:
+        seeded = _seed(emu)
+        second = _fixture("create-template.json") | {"friendlyId": "alert_bar_template_2"}  # the render example's
+        httpx.post(emu.base_url + "/v3/templates", json=second,
+                   headers={"Authorization": f"Bearer {seeded['token']}"}).raise_for_status()
+        generated = fuzzing.load(CONTRACT, emu.base_url, {op: _fixture(name) for op, name in EXAMPLES.items()})
+        yield fuzzing.run_all_phases(generated, lambda case, kwargs: _adjust(case, seeded, emu))
+
+
+def test_every_phase_finds_nothing(fuzzed: fuzzing.FuzzRun) -> None:
+    assert not fuzzed.phases_not_run(), fuzzed.phases
+    assert not fuzzed.failures, "\n".join(fuzzed.failures)
+
+
+def test_every_operation_was_reached_past_authentication(fuzzed: fuzzing.FuzzRun) -> None:
+    """Guards against a silently empty run: each operation of the contract got an answer other than 401/403,
+    and each but the token (whose generated audience and grant are mostly wrong) a 2xx."""
+    labels = fuzzing.operation_labels(schema)
+    assert not fuzzed.unreached(labels), fuzzed.unreached(labels)
+    without_success = {label: sorted(fuzzed.statuses.get(label, set())) for label in labels
+                       if label != f"POST {TOKEN}" and not any(200 <= s < 300 for s in fuzzed.statuses.get(label, ()))}
+    assert not without_success, without_success
 
 
 def test_the_contract_is_valid_openapi_3_1() -> None:
@@ -185,23 +250,3 @@ def test_errors_conform(world: World) -> None:
     assert response.status_code == 415
     as_case = _case("/v2/connections", "POST", body=_fixture("create-connection.json"))
     as_case.operation.validate_response(response)
-
-
-def test_generated_traffic_reached_every_operation(world: World) -> None:
-    """Guards against a silently empty run: the generated cases above must have produced successful
-    responses for every operation but the token (random credentials); runs last in this module."""
-    emu, seeded = world
-    refs = {str(v): "{" + k + "}" for k, v in seeded.items() if k.endswith("Ref")}
-    refs[seeded["flowFriendlyId"]] = "{flowDefinitionRef}"
-    seen: dict[tuple[str, str], set[int]] = {}
-    for entry in emu.requests():
-        path = "/".join(refs.get(part, part) for part in entry["path"].split("/"))
-        if path.rsplit("/", 2)[-2:-1] == ["revisions"]:
-            path = path.rsplit("/", 1)[0] + "/{revisionRef}"
-        seen.setdefault((entry["method"], path), set()).add(entry["status"])
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if operation.path == "/oauth/token":
-            continue
-        statuses = seen.get((operation.method.upper(), operation.path), set())
-        assert any(200 <= s < 300 for s in statuses), f"{operation.label}: {sorted(statuses)}"

@@ -64,6 +64,31 @@ def test_probability_with_a_seed_is_deterministic(emulator: EmulatorHandle, cs: 
     assert 500 in first and 200 in first
 
 
+def test_per_request_draws_do_not_depend_on_arrival_order(emulator: EmulatorHandle, cs: httpx.Client) -> None:
+    """Each request's fate follows from the request and its repetition, not from what other
+    requests came first: two runs in opposite orders meet the same faults request by request."""
+    keys = [f"draw_{i}" for i in range(12)]
+
+    def run(order: list[str]) -> dict[tuple[str, int], int]:
+        emulator.reset()
+        emulator.set_faults([{"path": "^/events", "method": "POST", "probability": 0.5, "status": 500}],
+                            seed=42, draws="per-request")
+        fates: dict[tuple[str, int], int] = {}
+        for attempt in range(3):  # the same request again: its own next draw
+            for key in order:
+                fates[(key, attempt)] = cs.post("/events", json={"key": key}).status_code
+        return fates
+
+    forward, backward = run(keys), run(keys[::-1])
+    assert forward == backward
+    statuses = set(forward.values())
+    assert 500 in statuses and statuses - {500}, statuses  # both fates occur
+    assert emulator.faults()["draws"] == "per-request"
+    with httpx.Client(base_url=emulator.base_url) as client:
+        refused = client.put("/_emulator/faults", json={"rules": [], "draws": "shuffled"})
+    assert refused.status_code == 400 and "draws" in refused.text
+
+
 def test_control_endpoints_are_never_faulted(emulator: EmulatorHandle) -> None:
     emulator.set_faults([{"path": ".*", "status": 500}])
     assert emulator.health()["status"] == "ok"

@@ -369,7 +369,10 @@ def test_documentation_decision_model_and_variant_are_accepted(sc: httpx.Client,
     assert updated["revision"] == 2 and updated["transpiledDefinition"] == "Control"
     revisions = sc.get(f"/v2/decisionModelVariants/{variant['ref']}/revisions").json()["items"]
     assert [(r["revision"], r["definition"]) for r in revisions] == [(1, VARIANT["definition"]), (2, "Control")]
-    assert sc.get(f"/v2/decisionModelVariants/{variant['ref']}/revisions/1").json()["definition"] == VARIANT["definition"]
+    # a variant's revision links itself (the revision pages' examples), not the variant
+    assert [r["href"] for r in revisions] == [f"{variant_href}/revisions/1", f"{variant_href}/revisions/2"]
+    first = sc.get(f"/v2/decisionModelVariants/{variant['ref']}/revisions/1").json()
+    assert first["definition"] == VARIANT["definition"] and first["href"] == f"{variant_href}/revisions/1"
     assert sc.get(f"/v2/decisionModelVariants/{variant['ref']}/revisions/3").status_code == 404
 
 
@@ -435,7 +438,8 @@ def test_archiving_a_decision_model_renames_it_and_bumps_revision(sc: httpx.Clie
     revisions = sc.get(f"/v2/decisionModelDefinitions/{model['ref']}/revisions").json()["items"]
     assert [r["revision"] for r in revisions] == [1, 2, 3, 4]
     assert [r["name"] for r in revisions[:2]] == [DECISION_MODEL["name"], "Upsell"]
-    assert sc.get(f"/v2/decisionModelDefinitions/{model['ref']}/revisions/2").json()["name"] == "Upsell"
+    second = sc.get(f"/v2/decisionModelDefinitions/{model['ref']}/revisions/2").json()
+    assert second["name"] == "Upsell" and second["href"].endswith(f"/v2/decisionModelDefinitions/{model['ref']}/revisions/2")
     assert sc.get(f"/v2/decisionModelDefinitions/{model['ref']}/revisions/9").status_code == 404
 
 
@@ -593,6 +597,7 @@ def test_documentation_template_is_accepted_unchanged(sc: httpx.Client, emulator
         (1, "DRAFT", "alert_bar_template_1"), (2, "PUBLISHED", "alert_bar_template_1"),
         (3, "PUBLISHED", "alert_bar_template_2")]
     assert sc.get(f"/v3/templates/{body['ref']}/revisions/1").json()["status"] == "DRAFT"
+    assert {r["href"] for r in revisions} == {body["href"]}  # a template's revisions link the template (its page)
     assert sc.get(f"/v3/templates/{body['ref']}/revisions/4").status_code == 404
 
 
@@ -665,6 +670,34 @@ def test_documentation_preview_bodies(sc: httpx.Client) -> None:
     assert [e["id"] for e in processed.json()["templates"]] == ["html", "css", "js", "freemarker"]
     assert _errors(sc.post("/v3/templates/process", json={})) == {
         "templates": ["is required"], "templateVariables": ["is required"]}
+
+
+def test_previews_refuse_code_that_does_not_render(sc: httpx.Client) -> None:
+    """docs/facts/sitecore.md#template-previews: FreeMarker needs at least {} (the process page); an
+    unclosed FreeMarker block or template parameter is the emulator's own rule."""
+    bad = [{"id": "html", "template": "<p>Hi [[Name | string</p>"},
+           {"id": "css", "template": "p { color: [[Colour | string | teal]] }"},
+           {"id": "freemarker", "template": '<#if guest.email??>{"vip": true}'},
+           {"id": "js", "template": "const grid = [[1, 2], [3, 4]];"}]
+    refused = sc.post("/v3/templates/process", json={"templates": bad, "templateVariables": {}})
+    assert refused.status_code == 400 and refused.json()["message"] == "Template code does not render"
+    assert _errors(refused) == {
+        "templates[0].template": ["template parameter '[[Name | string</p>' is not closed with ]]"],
+        "templates[2].template": ["FreeMarker: <#if> is not closed (</#if> is missing)"]}
+    assert _errors(sc.post("/v3/templates/process", json={
+        "templates": [{"id": "freemarker", "template": "no braces </#list>"}], "templateVariables": {}})) == {
+        "templates[0].template": ["FreeMarker code must hold at least {}", "FreeMarker: </#list> closes no open <#list>"]}
+    fixed = [bad[0] | {"template": "<p>Hi [[Name | string]]</p>"}, bad[1],
+             bad[2] | {"template": '<#if guest.email??>{"vip": true}<#else>{}</#if>'}, bad[3]]
+    rendered = sc.post("/v3/templates/process", json={"templates": fixed, "templateVariables": {"Name": "Ada"}})
+    assert rendered.status_code == 200, rendered.text
+    assert [e["template"] for e in rendered.json()["templates"]] == [
+        "<p>Hi Ada</p>", "p { color: teal }", fixed[2]["template"], "const grid = [[1, 2], [3, 4]];"]
+    # Saving does not render (the service keeps what it is given); rendering the saved code refuses it.
+    saved = _created(sc.post("/v3/templates", json=_template(templateElements=bad[:1])))
+    answer = sc.post("/v3/templates/renderTemplates", json={"templates": {"a": {
+        "friendlyId": saved["friendlyId"], "templateParams": {}}}})
+    assert _errors(answer) == {"templates.a": ["html: template parameter '[[Name | string</p>' is not closed with ]]"]}
 
 
 def test_world_survives_a_restart_per_tenant(tmp_path: Path) -> None:

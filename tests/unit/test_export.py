@@ -144,8 +144,11 @@ def test_contentstack_program_refers_to_generated_resources(respx_mock: respx.Mo
     program, text = run("contentstack", tmp_path, CS_CONFIG)
     assert respx_mock.calls and {c.request.method for c in respx_mock.calls} == {"GET"}
     assert program.counts() == {"attribute": 1, "event": 1, "audience": 1, "experience": 2, "priority": 1}
-    assert [(s.kind, s.title) for s in program.skipped] == [("attribute", "COUNTRY"), ("audience", "Lytics fans")]
+    assert [(s.kind, s.title) for s in program.skipped] == [
+        ("attribute", "COUNTRY"), ("audience", "Lytics fans"),
+        ("variant_group", "content types linked to the experiences' CMS variant groups")]
     assert "preset" in program.skipped[0].reason and "Lytics" in program.skipped[1].reason
+    assert "personalize:contentstackStackApiKey" in program.skipped[2].reason  # what to set to export them
     assert "rules.any_of(" in text and "rules.custom(plan.uid)" in text and 'rules.preset("COUNTRY")' in text
     assert "audiences=[premium.uid]" in text and "event=purchase.uid" in text
     assert "experiences=[checkout_test.uid, hero.uid]" in text
@@ -154,6 +157,41 @@ def test_contentstack_program_refers_to_generated_resources(respx_mock: respx.Mo
     assert "config_namespace" not in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Pulumi.yaml", "__main__.py", "requirements.txt"]
     compile(text, "__main__.py", "exec")
+
+
+CMA_CONFIG = {**CS_CONFIG, "personalize:contentstackCmaBaseUrl": CS, "personalize:contentstackStackApiKey": "blt1"}
+
+
+@respx.mock(assert_all_called=False)
+def test_content_types_linked_to_variant_groups_are_exported(respx_mock: respx.MockRouter, tmp_path: Path) -> None:
+    contentstack_routes(respx_mock)
+    groups = respx_mock.get(f"{CS}/v3/variant_groups").respond(json={"variant_groups": [
+        # matched by the experience it names; content types as the CMA lists them (uids) or as PUT takes them
+        {"uid": "g1", "name": "Hero", "content_types": ["page", {"uid": "banner", "status": "linked"},
+                                                        {"uid": "old", "status": "unlinked"}],
+         "personalize_metadata": {"experience_uid": HERO}},
+        {"uid": "g2", "name": "Checkout test", "content_types": [], "personalize_metadata": {"experience_uid": TEST}},
+        {"uid": "g3", "name": "Gone experience", "content_types": ["page"],
+         "personalize_metadata": {"experience_uid": "0" * 24}}]})
+
+    program, text = run("contentstack", tmp_path, CMA_CONFIG)
+
+    assert groups.called and groups.calls[0].request.headers["api_key"] == "blt1"
+    assert {c.request.method for c in respx_mock.calls} == {"GET"}
+    assert program.counts()["variant_group"] == 1  # the group without links and another experience's make none
+    assert "variant_group" not in {s.kind for s in program.skipped}
+    assert re.search(r'cs\.VariantGroupContentTypes\(\s*"hero_content_types",\s*experience=hero\.uid,\s*'
+                     r'content_types=\["page", "banner"\],?\s*\)', text), text
+    compile(text, "__main__.py", "exec")
+
+
+@respx.mock(assert_all_called=False)
+def test_variant_groups_are_not_read_without_exported_experiences(respx_mock: respx.MockRouter,
+                                                                  tmp_path: Path) -> None:
+    contentstack_routes(respx_mock)
+    groups = respx_mock.get(f"{CS}/v3/variant_groups").respond(json={"variant_groups": []})
+    program, _ = run("contentstack", tmp_path, CMA_CONFIG, kinds=["audience", "variant_group"])
+    assert not groups.called and "variant_group" not in program.counts()
 
 
 @respx.mock(assert_all_called=False)

@@ -73,7 +73,7 @@ def test_contentstack_contract_statuses_and_attribute_types() -> None:
 def test_contentstack_contract_paths_and_presets() -> None:
     spec = _spec("contentstack-personalize.openapi.yml")
     for path in (cs.PROJECTS_PATH, cs.ATTRIBUTES_PATH, cs.AUDIENCES_PATH, cs.EVENTS_PATH, cs.EXPERIENCES_PATH,
-                 cs.PRIORITY_PATH):
+                 cs.PRIORITY_PATH, cs.ANALYTICS_SUMMARY_PATH):
         assert path in spec["paths"], path
     text = (CONTRACTS / "contentstack-personalize.openapi.yml").read_text(encoding="utf-8")
     served = " ".join(text.split("emulator serves", 1)[1].split(" with ", 1)[0].split())  # the presets listed
@@ -98,8 +98,11 @@ def test_sitecore_contract_auth_types_and_paths() -> None:
     auth_types = _enum(spec, "ConnectionAuth", "properties", "authType")
     assert {value.upper() for value in auth_types} == set(sc.AUTH_TYPES)  # either case is taken
     for path in (sc.TOKEN_PATH, sc.CONNECTIONS_PATH, sc.DECISION_MODELS_PATH, sc.TEST_DECISION_MODEL_PATH,
-                 sc.FLOW_DEFINITIONS_PATH, sc.TEMPLATES_PATH):
+                 sc.FLOW_DEFINITIONS_PATH, sc.TEMPLATES_PATH, sc.RENDER_TEMPLATES_PATH, sc.PROCESS_TEMPLATES_PATH):
         assert path in spec["paths"], path
+    for collection, item in ((sc.TEMPLATES_PATH, "templateRef"), (sc.DECISION_MODELS_PATH, "decisionModelRef"),
+                             (sc.DECISION_MODEL_VARIANTS_PATH, "variantRef")):
+        assert f"{collection}/{{{item}}}/{sc.REVISIONS}/{{revisionRef}}" in spec["paths"], collection
     assert any(p.startswith(sc.DECISION_MODEL_VARIANTS_PATH + "/") for p in spec["paths"])
 
 

@@ -19,6 +19,7 @@ import jsonschema
 import pytest
 import yaml
 
+from pulumi_personalize import sitecore as sc
 from pulumi_personalize.sitecore.models import variant_ref
 from pulumi_personalize.sitecore.resources import (
     CONNECTION,
@@ -28,7 +29,7 @@ from pulumi_personalize.sitecore.resources import (
     FLOW_DEFINITION,
     TEMPLATE,
 )
-from tests.conftest import InProcessEmulator, ProviderFactory
+from tests.conftest import PROVIDER_CONFIG, InProcessEmulator, ProviderFactory
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contracts" / "sitecore-personalize.openapi.yml"
 START = "2025-01-01T00:00:00.000Z"
@@ -172,10 +173,20 @@ def test_template_bodies(contract: dict[str, Any], tenant: InProcessEmulator, pr
                            ("DECISION", [{"id": "freemarker", "template": "{}"}]),
                            ("JS_MODULE", [{"id": "js", "template": "export {}"}])):
         inputs = p.check({}, {"name": kind, "friendly_id": kind.lower(), "type": kind, "status": "PUBLISHED",
-                              "template_elements": elements}).inputs
+                              "template_elements": elements, "verify": True}).inputs
         created = p.create(inputs)
         if kind != "JS_MODULE":
             p.update(created.id, created.outs, {**inputs, "description": "changed",
                                                 "template_elements": elements[:1]})
+            # the look-ups of revisions and previews, on the same contract
+            # (published code that changes goes DRAFT, then PUBLISHED again: the web template's does)
+            revisions = sc.get_template_revisions(created.id, config=PROVIDER_CONFIG)
+            statuses = ["PUBLISHED", "DRAFT", "PUBLISHED"] if kind == "WEB" else ["PUBLISHED", "PUBLISHED"]
+            assert [(r.revision, r.status) for r in revisions] == list(enumerate(statuses, start=1))
+            last = sc.get_template_revision(created.id, len(statuses), config=PROVIDER_CONFIG)
+            assert (last.description, last.code()) == ("changed", {elements[0]["id"]: elements[0]["template"]})
+            sc.render_templates({"k": {"friendly_id": kind.lower()}}, config=PROVIDER_CONFIG)
         p.delete(created.id, created.outs)
     check_all(contract, tenant)
+    processed = [r for r in sent(tenant) if r.url.path == "/v3/templates/process"]
+    assert len(processed) == 5  # verify: before each of the three creates and two updates

@@ -19,7 +19,7 @@ from ...facts.contentstack import (
     LIVE_VERSION_STATUSES,
     QUOTA_CODES,
 )
-from ..common import ApiError, Fields, Json
+from ..common import ApiError, Fields, Json, without_nulls
 from .models import (
     LOCKED,
     OBJECT_ID,
@@ -260,7 +260,7 @@ def validate_version(body: Any, experience: Json, ctx: Context) -> Json:
         fields.add("variants", "EMPTY_ARRAY: an ACTIVE version needs at least one variant")
     fields.check()
     out: Json = {"status": status, "variants": variants}
-    out.update({k: copy.deepcopy(fields.body[k]) for k in CONFIGURATION if fields.body.get(k) is not None})
+    out.update({k: without_nulls(fields.body[k]) for k in CONFIGURATION if fields.body.get(k) is not None})
     if ctx.current is not None and ctx.current["status"] in LOCKED:
         _keep_locked(out, ctx.current)
     high_water = int(ctx.project["variantHighWater"].get(uid, 0))

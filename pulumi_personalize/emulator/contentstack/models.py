@@ -33,7 +33,7 @@ from ...facts.contentstack import (
     QUOTA_CODES,
     VARIANT_TYPES,
 )
-from ..common import ApiError, Fields, Json, new_uid
+from ..common import ApiError, Fields, Json, new_uid, without_nulls
 
 VARIANT_TYPE = VARIANT_TYPES
 LOCKED = LOCKED_VERSION_STATUSES  # content of these versions cannot change
@@ -127,8 +127,10 @@ def quota_check(quotas: Mapping[str, int], name: str, count: int, what: str) -> 
 
 def picked(body: Json, names: tuple[str, ...]) -> Json:
     """The client-owned fields of a body; everything else (server-owned fields a client re-sends, unknown
-    fields) is ignored, as a whitelisting server does."""
-    return {k: body[k] for k in names if k in body and body[k] is not None}
+    fields) is ignored, as a whitelisting server does. A ``null`` is a field not sent, at any depth
+    (docs/facts/contentstack.md#nulls)."""
+    picked_fields: Json = without_nulls({k: body[k] for k in names if k in body})
+    return picked_fields
 
 
 # --- projects --------------------------------------------------------------------------------------------
@@ -262,6 +264,9 @@ def _validate_definition(node: Any, path: str, fields: Fields) -> int:
         options = node.get("attributeMatchOptions")
         if options is not None and not isinstance(options, dict):
             fields.add(f"{path}.attributeMatchOptions", "must be an object")
+        elif options is not None and not isinstance(options.get("__type", ""), str):
+            # the options' __type names their kind (StringMatchOptions...): docs/facts/contentstack.md#audiences
+            fields.add(f"{path}.attributeMatchOptions.__type", "valid matchOptions are required: __type must be a string")
         if "invertCondition" in node and not isinstance(node["invertCondition"], bool):
             fields.add(f"{path}.invertCondition", "must be a boolean")
         return 1

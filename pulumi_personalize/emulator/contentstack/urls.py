@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import cma
+from . import analytics, cma
 from . import geolocation as geo
 from . import handlers as h
 from .experiences import EXPERIENCES
@@ -36,6 +36,7 @@ URLS: list[tuple[str, str, h.Handler]] = [
     ("/experiences/{uid}/versions", "POST", h.create_version),
     ("/experiences/{uid}/versions/{versionUid}", "PUT", h.update_version),
     ("/experiences/{uid}/versions/{versionUid}", "DELETE", h.delete_version),
+    *analytics.URLS,  # the summary, and the control that sets its numbers
     ("/geolocation/countries", "GET", geo.geo_countries),
     ("/geolocation/regions", "GET", geo.geo_regions),
     ("/geolocation/cities", "GET", geo.geo_cities),

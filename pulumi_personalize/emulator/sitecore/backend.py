@@ -37,6 +37,15 @@ def _in_production(model: Json, variant_ref: str) -> bool:
     return any(e.get("variantRef") == variant_ref and e.get("status") == "PRODUCTION" for e in entries)
 
 
+def _revision(kind: Kind, record: Json, base: str) -> Json:
+    """A past version: decision models and their variants link the revision itself (their revision
+    pages' examples), templates and flows the object (docs/facts/sitecore.md#revisions)."""
+    out = present(kind, record, base)
+    if kind in (DECISION_MODELS, DECISION_MODEL_VARIANTS):
+        out["href"] = f"{out['href']}/revisions/{record['revision']}"
+    return out
+
+
 class SitecoreBackend:
     def __init__(self, store: Store, settings: EmulatorSettings, clock: Clock) -> None:
         self.store = store
@@ -80,7 +89,7 @@ class SitecoreBackend:
         with self.store.read() as data:
             tenant_data = TenantView(data, tenant.client_key)
             record = find(kind, tenant_data, key)
-            return [present(kind, r, base) for r in tenant_data.revisions(kind.key, record["ref"])]
+            return [_revision(kind, r, base) for r in tenant_data.revisions(kind.key, record["ref"])]
 
     def revision(self, kind: Kind, tenant: Tenant, key: str, number: int, base: str) -> Json:
         with self.store.read() as data:
@@ -90,7 +99,7 @@ class SitecoreBackend:
             found = next((r for r in revisions if r.get("revision") == number), None)
             if found is None:
                 raise SitecoreError(404, f"{kind.label} {record['ref']} has no revision {number}")
-            return present(kind, found, base)
+            return _revision(kind, found, base)
 
     # --- decision model variants (docs/facts/sitecore.md#decision-model-variants) -----------------------
 

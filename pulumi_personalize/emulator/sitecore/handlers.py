@@ -37,7 +37,7 @@ from .auth import Tenant
 from .backend import SitecoreBackend
 from .errors import SitecoreError, error_body
 from .kinds import validate_connection
-from .models import Context, Kind, TenantView, substitute
+from .models import Context, Kind, TenantView, render_problems, substitute
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
@@ -319,9 +319,14 @@ async def render_templates(request: Request) -> Response:
     fields.check()
     rendered: Json = {}
     for key, entry in wanted.items():
-        params = entry.get("templateParams") or {}
-        rendered[key] = [{"id": e.get("id"), "template": substitute(str(e.get("template", "")), params)}
-                         for e in backend(request).template_elements(tenant, entry["friendlyId"])]
+        elements = backend(request).template_elements(tenant, entry["friendlyId"])
+        for element in elements:  # saved code is rendered by the same rules as code sent to process
+            for problem in render_problems(str(element.get("id")), str(element.get("template", ""))):
+                fields.add(f"templates.{key}", f"{element.get('id')}: {problem}")
+        rendered[key] = [{"id": e.get("id"), "template": substitute(str(e.get("template", "")),
+                                                                   entry.get("templateParams") or {})}
+                         for e in elements]
+    fields.check("Template code does not render")
     return _json({"renderedTemplates": rendered})
 
 
@@ -339,5 +344,9 @@ async def process_templates(request: Request) -> Response:
         fields.merge(sub)
     fields.check()
     assert elements is not None and variables is not None
+    for index, element in enumerate(elements):
+        for problem in render_problems(element["id"], element["template"]):
+            fields.add(f"templates[{index}].template", problem)
+    fields.check("Template code does not render")
     return _json({"templates": [{"id": e["id"], "template": substitute(e["template"], variables)}
                                 for e in elements]})

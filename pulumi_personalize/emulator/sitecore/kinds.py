@@ -30,7 +30,7 @@ from ...facts.sitecore import (
     TRAFFIC_TYPES,
     WEIGHTING_ALGORITHMS,
 )
-from ..common import Fields, Json
+from ..common import Fields, Json, without_nulls
 from .errors import FRIENDLY_ID_TAKEN, TEMPLATE_READ_ONLY, SitecoreError
 from .models import COMMON_SERVER_FIELDS, Context, Kind
 
@@ -95,7 +95,10 @@ def _finish(fields: Fields, *subs: Fields | None) -> None:
 
 
 def _content(body: Json, kind_fields: frozenset[str]) -> Json:
-    return {k: copy.deepcopy(v) for k, v in body.items() if k not in kind_fields}
+    """The document to store: a field sent as ``null`` is one not sent, so a server default applies and
+    no ``null`` is ever echoed (docs/facts/sitecore.md#nulls)."""
+    stored: Json = without_nulls({k: v for k, v in body.items() if k not in kind_fields})
+    return copy.deepcopy(stored)
 
 
 def _friendly_id(fields: Fields) -> str | None:
@@ -137,15 +140,19 @@ def validate_connection(body: Json, ctx: Context) -> Json:
         request.string("connectionUrl", required=True)
         request.string("requestBody")
     fields.string("systemType", required=True, enum=SYSTEM_TYPES)
-    for name in ("inputMappings", "outputMappings", "customHeaders"):
+    for name in ("inputMappings", "outputMappings"):
         _objects(fields, name)
+    headers = _objects(fields, "customHeaders")
+    for header in headers:
+        header.string("name")
+        header.string("value")
     fields.array("urlParameters")
     fields.string("exampleValue")
     fields.integer("connectionTimeout", minimum=0)
     fields.integer("socketTimeout", minimum=0)
     fields.string("icon")
     fields.boolean("archived")
-    _finish(fields, auth, request)
+    _finish(fields, auth, request, *headers)
     out = _content(body, CONNECTION_SERVER_FIELDS)
     out.setdefault("connectionTimeout", DEFAULT_TIMEOUT_MS)
     out.setdefault("socketTimeout", DEFAULT_TIMEOUT_MS)
@@ -248,11 +255,18 @@ def _flow_variants(fields: Fields) -> list[Fields | None]:
     subs: list[Fields | None] = []
     for variant in _objects(fields, "variants", required=True):
         subs.append(variant)
-        variant.string("ref")
-        variant.string("name")
+        for name in ("ref", "name", "description", "previewUrl", "image"):
+            variant.string(name)
         variant.boolean("isControl")
-        variant.obj("assets")
-        variant.obj("templateVariables")
+        assets = _sub(variant, "assets", required=False)
+        if assets is not None:
+            subs.append(assets)
+            for name in ("html", "css", "js"):
+                assets.string(name)
+        variables = variant.obj("templateVariables")
+        for name, value in (variables or {}).items():
+            if not isinstance(value, str):
+                variant.add(f"templateVariables.{name}", "must be a string")
         for task in _objects(variant, "tasks"):
             subs.append(task)
             implementation = task.string("implementation", required=True, enum=tuple(TASK_IMPLEMENTATIONS))
@@ -261,6 +275,10 @@ def _flow_variants(fields: Fields) -> list[Fields | None]:
                 continue
             subs.append(task_input)
             input_type = task_input.string("inputType", required=True, enum=tuple(TASK_IMPLEMENTATIONS.values()))
+            task_input.string("type")
+            task_input.string("template")
+            task_input.array("decisionModelRefs", items=str)
+            task_input.array("rules")
             if implementation and input_type and TASK_IMPLEMENTATIONS[implementation] != input_type:
                 task_input.add("inputType", f"must be {TASK_IMPLEMENTATIONS[implementation]} for a {implementation}")
     return subs
@@ -275,7 +293,7 @@ def _flow_traffic_and_schedule(fields: Fields, subtype: str | None) -> list[Fiel
         traffic.number("allocationHigh")
         traffic.number("allocationLow")
         traffic.boolean("coupled")
-        traffic.array("splits")
+        traffic.array("splits", items=dict)
     schedule = _sub(fields, "schedule", required=True)
     if schedule is not None:
         schedule.string("type", required=True, enum=SCHEDULE_TYPES)

@@ -156,6 +156,39 @@ def substitute(code: str, variables: Json) -> str:
     return _PARAMETER.sub(one, code)
 
 
+# FreeMarker directives that open a block closed by ``</#name>`` (``<#else>``, ``<#assign x = 1>`` ... do not).
+_FTL_BLOCKS = frozenset({"if", "list", "items", "switch", "macro", "function", "attempt", "compress"})
+_FTL_TAG = re.compile(r"<(/?)#(\w+)[^>]*?(/?)>")
+_UNCLOSED_PARAMETER = re.compile(r"\[\[\s*[A-Za-z_][\w ]*\|[^\n\]]{0,30}")
+
+
+def render_problems(element_id: str, code: str) -> list[str]:
+    """Why code does not render (docs/facts/sitecore.md#template-previews): FreeMarker without at least
+    ``{}`` (documented); unbalanced FreeMarker blocks and a template parameter never closed by ``]]``
+    (the emulator's rules: what the service answers to them is unconfirmed)."""
+    problems: list[str] = []
+    if element_id == "freemarker" and not ("{" in code and "}" in code):
+        problems.append("FreeMarker code must hold at least {}")
+    if element_id == "freemarker":
+        opened: list[str] = []
+        for closing, name, self_closed in _FTL_TAG.findall(code):
+            if name not in _FTL_BLOCKS or self_closed:
+                continue
+            if not closing:
+                opened.append(name)
+            elif opened and opened[-1] == name:
+                opened.pop()
+            else:
+                problems.append(f"FreeMarker: </#{name}> closes no open <#{name}>")
+        problems += [f"FreeMarker: <#{name}> is not closed (</#{name}> is missing)" for name in reversed(opened)]
+    # A parameter's opening (``[[Name |``) left once every closed parameter is taken out; JavaScript's
+    # nested arrays (``[[1, 2], [3]]``) are not parameters.
+    unclosed = _UNCLOSED_PARAMETER.search(_PARAMETER.sub("", code))
+    if unclosed:
+        problems.append(f"template parameter {unclosed.group(0).strip()!r} is not closed with ]]")
+    return problems
+
+
 def decision_nodes(definition: str) -> list[Json]:
     """One result node per ``<decision id=.. name=..>`` of a DMN definition (no evaluation)."""
     nodes = []

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ...facts.sitecore import TOKEN_PATH
+from ...facts.sitecore import PROCESS_TEMPLATES_PATH, RENDER_TEMPLATES_PATH, TOKEN_PATH
 from ..common import SITECORE_PREFIXES
 from . import handlers as h
 from .kinds import CONNECTIONS, DECISION_MODEL_VARIANTS, DECISION_MODELS, FLOW_DEFINITIONS, TEMPLATES
@@ -45,8 +45,8 @@ URLS: tuple[tuple[str, str, h.Endpoint], ...] = (
     ("POST", "/v2/testDecisionModel", h.test_decision_model),
     # flow definitions (experiences and experiments): revisions listed only
     *_kind("/v3/flowDefinitions", FLOW_DEFINITIONS, narrow=h.search_flows, numbered=False),
-    ("POST", "/v3/templates/renderTemplates", h.render_templates),
-    ("POST", "/v3/templates/process", h.process_templates),
+    ("POST", PROCESS_TEMPLATES_PATH, h.process_templates),
+    ("POST", RENDER_TEMPLATES_PATH, h.render_templates),
     *_kind("/v3/templates", TEMPLATES, narrow=h.templates_of_type),
 )
 

@@ -10,10 +10,12 @@ Fields the service owns (``SERVER_FIELDS``) are never declared, never diffed and
 an update is the live object, minus those, with the declared fields applied.
 
 The models are split by object (``connections``, ``decision_models``, ``flows``, ``templates``, with
-what they share in ``common``); every name is importable from here, as before the split.
+what they share in ``common``; what the service answers to actions and read-only calls in
+``answers``); every name is importable from here, as before the split.
 """
 
-from . import common, connections, decision_models, flows, templates
+from . import answers, common, connections, decision_models, flows, templates
+from .answers import *  # noqa: F403
 from .common import *  # noqa: F403
 from .connections import *  # noqa: F403
 from .decision_models import *  # noqa: F403
@@ -21,6 +23,7 @@ from .flows import *  # noqa: F403
 from .templates import *  # noqa: F403
 
 __all__: list[str] = []
+__all__ += answers.__all__
 __all__ += common.__all__
 __all__ += connections.__all__
 __all__ += decision_models.__all__

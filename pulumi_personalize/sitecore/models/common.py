@@ -10,13 +10,14 @@ from typing import Any
 from pydantic import ConfigDict, ValidationError, ValidationInfo, model_validator
 from pydantic.alias_generators import to_camel
 
-from ..._values import AnyCase
+from ..._values import STACK_TAG_PREFIX, AnyCase, without_stack_tags
 
 __all__ = [
     "DECISION_MODEL_LINKS",
     "FRIENDLY_ID_RE",
     "SERVER_FIELDS",
     "is_archived",
+    "no_stack_tags",
     "read_tagged",
     "read_wire",
     "strip_server_fields",
@@ -98,10 +99,19 @@ def tagged_body(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def no_stack_tags(value: list[str] | None) -> list[str] | None:
+    """A program's ``tags``: the tag naming the managing stack is the provider's to write."""
+    if value and any(tag.startswith(STACK_TAG_PREFIX) for tag in value):
+        raise ValueError(f"a tag starting with {STACK_TAG_PREFIX!r} names the stack managing the object; the provider "
+                         "writes it (docs/recovery.md#6-two-stacks-one-tenant): leave it out")
+    return value
+
+
 def read_tagged(model: type[_Model], live: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, Any]:
     """``read_wire`` of a flow or template; ``tags`` left out when neither the program nor the
-    service has any (the service reports ``[]`` for none)."""
-    out = read_wire(model, live)
+    service has any (the service reports ``[]`` for none). The tag naming the managing stack is the
+    engine's, never the program's: a refresh or an export does not read it back."""
+    out = read_wire(model, {**live, "tags": without_stack_tags(live.get("tags"))})
     if not previous.get("tags") and not out.get("tags"):
         out.pop("tags", None)
     return out

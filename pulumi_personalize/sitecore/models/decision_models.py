@@ -90,8 +90,9 @@ class DecisionModelInputs(_Model):
     @classmethod
     def inputs_from_api(cls, live: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, Any]:
         out = read_wire(cls, live)
-        if previous and previous.get("deployment_configuration") is None:
-            out.pop("deployment_configuration", None)  # not ours to report
+        # not ours to report, nor an import's: a DecisionModelDeployment owns it (as personalize-export writes)
+        if previous.get("deployment_configuration") is None:
+            out.pop("deployment_configuration", None)
         return out
 
 

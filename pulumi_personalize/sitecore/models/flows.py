@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ...facts.sitecore import Channel, FlowStatus, FlowSubtype
-from .common import _friendly_id, _Model, _upper, read_tagged, strip_server_fields, tagged_body
+from .common import _friendly_id, _Model, _upper, no_stack_tags, read_tagged, strip_server_fields, tagged_body
 
 __all__ = [
     "BUSINESS_PROCESS",
@@ -234,6 +234,7 @@ class FlowDefinitionInputs(_Model):
         return _friendly_id(value)
 
     _upper_fields = field_validator("type", "subtype", "status", mode="before")(_upper)
+    _tags = field_validator("tags")(no_stack_tags)
 
     @model_validator(mode="before")
     @classmethod
@@ -304,6 +305,7 @@ class FlowDefinitionInputs(_Model):
         out = read_tagged(cls, live, previous)
         if out.get("status") in ("PUBLISHING", "SCHEDULED", "LIVE") and previous.get("status") == "PRODUCTION":
             out["status"] = "PRODUCTION"  # on its way to, or in, production: what was declared
-        if previous and previous.get("sample_size_config") is None and out.get("subtype") != "EXPERIMENT":
-            out.pop("sample_size_config", None)  # an experience that leaves it out keeps the live one
+        # an experience that leaves it out keeps the live one; an import (no previous) reads it as left out
+        if previous.get("sample_size_config") is None and out.get("subtype") != "EXPERIMENT":
+            out.pop("sample_size_config", None)
         return out
