@@ -50,12 +50,15 @@ def latency_rules(latency_ms: float) -> list[dict[str, Any]]:
 
 
 @contextmanager
-def emulator(*, rate_limit: float | None, latency_ms: float) -> Iterator[EmulatorHandle]:
-    """An emulator subprocess started with ``--rate-limit`` and a latency fault rule."""
+def emulator(*, rate_limit: float | None, latency_ms: float,
+             env: Mapping[str, str] | None = None) -> Iterator[EmulatorHandle]:
+    """An emulator subprocess started with ``--rate-limit`` and a latency fault rule (``env``: its
+    ``PERSONALIZE_EMULATOR_*`` settings, such as quotas)."""
     folder = Path(tempfile.mkdtemp(prefix="bench-emulator-"))
     faults = {"rules": latency_rules(latency_ms)}
     try:
-        with running_emulator(state_file=folder / "state.json", faults=faults, rate_limit=rate_limit) as emu:
+        with running_emulator(state_file=folder / "state.json", faults=faults, rate_limit=rate_limit,
+                              env=env) as emu:
             yield emu
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -165,6 +168,7 @@ def new_stack(
     config: Mapping[str, auto.ConfigValue],
     *,
     name: str = "bench",
+    env: Mapping[str, str] | None = None,
 ) -> Bench:
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     backend = folder / "backend"
@@ -179,7 +183,8 @@ def new_stack(
         pulumi_home=str(folder / "pulumi-home"),
         project_settings=settings,
         secrets_provider="passphrase",
-        env_vars=engine_env(),
+        # the stack's own rate budget folder: no other run on this machine shares its budget
+        env_vars={**engine_env(), "PERSONALIZE_RATE_LIMIT_DIR": str(folder / "rate-limits"), **(env or {})},
         pulumi_command=auto.PulumiCommand(root=str(TOOLS)),
     )
     stack = auto.create_or_select_stack(stack_name=name, project_name="bench", program=program, opts=opts)

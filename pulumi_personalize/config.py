@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from ._setting_urls import DEFAULT_SITECORE_TOKEN_URL, base_url, token_url
 from .errors import ConfigurationError, register_secret
+from .facts.contentstack import REQUESTS_PER_SECOND as CONTENTSTACK_REQUESTS_PER_SECOND
 from .facts.sitecore import TOKEN_AUDIENCE
 from .tenant import DEFAULT_NAMESPACE, Tenant, TenantFacts, host_of
 
@@ -80,7 +81,7 @@ SITECORE_REGIONS: Mapping[str, str] = {
 _SITECORE_ALIASES = {"jpe": "jp", "apj": "ap", "na": "us"}
 
 DEFAULT_SITECORE_AUDIENCE = TOKEN_AUDIENCE
-DEFAULT_CONTENTSTACK_REQUESTS_PER_SECOND = 10.0
+DEFAULT_CONTENTSTACK_REQUESTS_PER_SECOND = float(CONTENTSTACK_REQUESTS_PER_SECOND)
 
 # (stack config key, environment variable) per setting.
 _KEYS: Mapping[str, str] = {
@@ -102,6 +103,7 @@ _KEYS: Mapping[str, str] = {
     "sitecoreRequestsPerSecond": "SITECORE_PERSONALIZE_REQUESTS_PER_SECOND",
     "baseUrl": "PERSONALIZE_BASE_URL",
     "allowTenantChange": "PERSONALIZE_ALLOW_TENANT_CHANGE",
+    "maxRequestsPerSecond": "PERSONALIZE_MAX_REQUESTS_PER_SECOND",
 }
 
 SETTING_KEYS: tuple[str, ...] = tuple(_KEYS)
@@ -152,6 +154,8 @@ class SettingsBase(BaseModel):
     region: str | None = None
     url_sources: tuple[tuple[str, str], ...] = ()
     """(URL, where its host comes from) for connection errors: the base URL's (and Sitecore's token URL's)."""
+    max_requests_per_second: float | None = None
+    """This stack's own cap (``maxRequestsPerSecond``), below the service's rate that all stacks share."""
 
 
 class ContentstackTokens(SettingsBase):
@@ -360,6 +364,7 @@ def load_contentstack_settings(
         authtoken=_secret(authtoken),
         oauth_token=_secret(oauth_token),
         requests_per_second=_rate(src, "contentstackRequestsPerSecond", DEFAULT_CONTENTSTACK_REQUESTS_PER_SECOND),
+        max_requests_per_second=_rate(src, "maxRequestsPerSecond", None),
         namespace=namespace,
         region=base.region,
         url_sources=((base.url, base.source),),
@@ -422,6 +427,7 @@ def load_sitecore_settings(
         client_secret=_secret(client_secret),
         access_token=_secret(access_token),
         requests_per_second=_rate(src, "sitecoreRequestsPerSecond", None),
+        max_requests_per_second=_rate(src, "maxRequestsPerSecond", None),
         namespace=namespace,
         region=base.region,
         url_sources=((base.url, base.source), (token_url_, token_source)),

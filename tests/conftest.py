@@ -28,7 +28,7 @@ from pulumi_personalize.emulator.app import create_app
 from pulumi_personalize.emulator.contentstack.cma import EMULATOR_STACK_API_KEY
 from pulumi_personalize.emulator.settings import DEFAULT_ACCESS_TOKEN, DEFAULT_AUTHTOKEN
 from pulumi_personalize.engine import LISTINGS, TWIN_LISTINGS, EngineProvider, ResourceSpec
-from pulumi_personalize.http import clear_client_cache
+from pulumi_personalize.http import BUDGET_DIR_ENV, clear_client_cache
 
 CS_URL = "https://cs.test"
 SC_URL = "https://sc.test"
@@ -78,6 +78,16 @@ def _forget_process_state() -> None:
     LISTINGS.clear()
     TWIN_LISTINGS.clear()
     clear_client_cache()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def rate_budgets_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The rate budgets shared by the processes of a machine (a file per organization) go to this
+    run's temporary folder, for the test process and the engines it starts, not the user's cache."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv(BUDGET_DIR_ENV, str(tmp_path_factory.mktemp("rate-limits")))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(autouse=True)

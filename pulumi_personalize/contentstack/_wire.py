@@ -91,6 +91,8 @@ def contentstack_client(settings: ContentstackSettings) -> ApiClient:
         ("contentstack-limit", settings.base_url, *tokens, settings.requests_per_second),
         settings.requests_per_second,
         lambda limiter: new_client(settings, rate_limiter=limiter),
+        cap=settings.max_requests_per_second,
+        across_processes=True,  # every stack of the organization on this machine draws on one budget
     )
 
 

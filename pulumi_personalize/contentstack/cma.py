@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from .._values import Found, Gone, Json, Lookup, Removal
 from ..errors import PersonalizeError, get_logger
-from ..http import ApiClient, RateLimiter, StaticHeadersAuth, Wire, client_for, shared_client
+from ..http import ApiClient, Limiter, StaticHeadersAuth, Wire, client_for, shared_client
 from . import _experiences
 from .cma_settings import CmaSettings, load_cma_settings
 from .models import VariantGroupContentTypesInputs
@@ -198,7 +198,7 @@ def cma_client(settings: CmaSettings) -> ApiClient:
     secret = tuple(v.get_secret_value() if v is not None else None
                    for v in (settings.management_token, settings.authtoken, settings.oauth_token))
 
-    def build(limiter: RateLimiter | None) -> ApiClient:
+    def build(limiter: Limiter | None) -> ApiClient:
         auth = StaticHeadersAuth({"api_key": settings.stack_api_key, **settings.credential_headers()},
                                  hint=settings.credential_hint())
         return client_for(settings, wire=WIRE, auth=auth, rate_limiter=limiter)
@@ -207,7 +207,7 @@ def cma_client(settings: CmaSettings) -> ApiClient:
         ("contentstack-cma", settings.base_url, settings.stack_api_key, *secret, settings.requests_per_second,
          settings.timeout),
         ("contentstack-cma-limit", settings.base_url, *secret, settings.requests_per_second),
-        settings.requests_per_second, build)
+        settings.requests_per_second, build, cap=settings.max_requests_per_second, across_processes=True)
 
 
 def connect(config: Mapping[str, object], namespace: str) -> CmaApi:

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..facts.contentstack import RATE_LIMIT_MESSAGE
 from . import contentstack, control, sitecore
 from .clock import Clock
 from .common import ApiError, Service, error_body, error_response, service_for_path
@@ -121,8 +122,11 @@ class TrafficMiddleware:
         wait = self.faults.rate_limited(self.contentstack.rate_limit_key(exchange.headers))
         if wait is None:
             return False
-        body = error_body("contentstack", 429, "Rate limit exceeded: too many requests per second")
-        await _send_json(send, 429, body, {"retry-after": retry_after_header(wait)})
+        # docs/facts/contentstack.md#rate-limits: a 429 in the service's error shape; no rate headers
+        # are documented, and Retry-After is unconfirmed: sent unless the faults say otherwise
+        body = error_body("contentstack", 429, RATE_LIMIT_MESSAGE)
+        headers = {"retry-after": retry_after_header(wait)} if self.faults.rate_limit_retry_after else {}
+        await _send_json(send, 429, body, headers)
         self._record(exchange, 429, "rate limit")
         return True
 

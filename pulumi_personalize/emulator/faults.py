@@ -6,6 +6,7 @@ Fault configuration (``--faults`` JSON or file, ``PUT /_emulator/faults``)::
       "seed": 7,                      # optional: makes probabilities deterministic
       "draws": "per-request",         # optional: each request's fate from its own content (below)
       "rateLimit": 10,                # optional: Contentstack requests per second per organization (null = off)
+      "rateLimitRetryAfter": true,    # optional: whether its 429s carry Retry-After (unconfirmed live; default true)
       "rules": [
         {"path": "^/attributes", "method": "GET", "probability": 0.5,
          "action": "status", "status": 429, "retry_after": 2, "times": 3},
@@ -41,6 +42,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..facts.contentstack import RATE_LIMIT_WINDOW
 from .clock import Clock
 from .common import ApiError
 from .waiting import Changes
@@ -162,6 +164,7 @@ class FaultInjector:
         self._random = random.Random()
         self._seen: collections.Counter[bytes] = collections.Counter()
         self.rate_limit: float | None = rate_limit
+        self.rate_limit_retry_after = True
         self._windows: dict[str, collections.deque[float]] = {}
         self._initial: Json = dict(config or {})
         self._initial_rate_limit = rate_limit
@@ -188,6 +191,9 @@ class FaultInjector:
             isinstance(rate_limit, bool) or not isinstance(rate_limit, (int, float)) or rate_limit < 0
         ):
             raise _bad("rateLimit", "must be a non-negative number of requests per second, or null")
+        retry_after = config.get("rateLimitRetryAfter", self.rate_limit_retry_after)
+        if not isinstance(retry_after, bool):
+            raise _bad("rateLimitRetryAfter", "must be true or false")
         with self._lock:
             self.rules = rules
             self.seed = seed
@@ -195,15 +201,18 @@ class FaultInjector:
             self._random = random.Random(seed)
             self._seen.clear()
             self.rate_limit = float(rate_limit) if rate_limit else None
+            self.rate_limit_retry_after = retry_after
             self._windows.clear()
 
     def restore_initial(self) -> None:
         self.rate_limit = self._initial_rate_limit
+        self.rate_limit_retry_after = True
         self.configure(self._initial or {"rules": []})
 
     def to_json(self) -> Json:
         with self._lock:
             return {"seed": self.seed, "draws": self.draws, "rateLimit": self.rate_limit,
+                    "rateLimitRetryAfter": self.rate_limit_retry_after,
                     "rules": [rule.to_json() for rule in self.rules]}
 
     def match(self, method: str, path: str, request: bytes = b"") -> FaultRule | None:
@@ -241,10 +250,10 @@ class FaultInjector:
                 return None
             now = self.clock.monotonic()
             window = self._windows.setdefault(key, collections.deque())
-            while window and now - window[0] >= 1.0:
+            while window and now - window[0] >= RATE_LIMIT_WINDOW:
                 window.popleft()
             if len(window) >= limit:
-                return max(0.001, 1.0 - (now - window[0]))
+                return max(0.001, RATE_LIMIT_WINDOW - (now - window[0]))
             window.append(now)
             return None
 

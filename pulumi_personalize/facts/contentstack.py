@@ -83,3 +83,10 @@ MATCH_CONDITIONS: tuple[tuple[str, str], ...] = (
                                          "NUMBER_LESS_THAN", "NUMBER_EQUAL_TO", "IS_MEMBER_OF", "BEFORE_TIME",
                                          "AFTER_TIME")),
 )
+
+# --- the rate limit (docs/facts/contentstack.md#rate-limits) ---
+# Management API reads and writes alike, counted per organization; raisable per plan. Whether a 429
+# carries Retry-After is unconfirmed, and no rate headers are documented.
+REQUESTS_PER_SECOND = 10
+RATE_LIMIT_WINDOW = 1.0  # seconds over which the requests are counted
+RATE_LIMIT_MESSAGE = "Rate limit exceeded: too many requests per second"  # the emulator's words; the live text is unconfirmed

@@ -1,8 +1,9 @@
-"""The process-wide cache: one ``ApiClient`` per client key, one ``RateLimiter`` per limiter key.
+"""The process-wide cache: one ``ApiClient`` per client key, one limiter per limiter key.
 
-Every resource and every thread of a ``pulumi up`` shares a client, and with it the rate limiter.
-Keys are keyed hashes: a dump of the cache (or a debugger) never shows a credential, and the
-per-process key stops anyone from testing guesses against a leaked digest.
+Every resource and every thread of a ``pulumi up`` shares a client, and with it the rate limiter;
+a limiter shared across processes keeps its budget in a file (``_budget``). Keys are keyed hashes:
+a dump of the cache (or a debugger) never shows a credential, and the per-process key stops anyone
+from testing guesses against a leaked digest.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 
-from ._client import ApiClient
-from ._ratelimit import RateLimiter
+from ._adaptive import AdaptiveLimiter
+from ._budget import FileBudget, budget_dir, shared_budget
+from ._client import ApiClient, new_limiter
 
 __all__ = ["clear_client_cache", "shared_client"]
 
 _cache_lock = threading.Lock()
 _clients: dict[str, ApiClient] = {}
-_limiters: dict[str, RateLimiter] = {}
+_limiters: dict[str, AdaptiveLimiter | None] = {}
 _hash_key = os.urandom(32)
 
 
@@ -36,19 +38,26 @@ def shared_client(
     client_key: Sequence[object],
     limiter_key: Sequence[object],
     rate: float | None,
-    build: Callable[[RateLimiter | None], ApiClient],
+    build: Callable[[AdaptiveLimiter | None], ApiClient],
+    *,
+    cap: float | None = None,
+    across_processes: bool = False,
 ) -> ApiClient:
     """The cached client for ``client_key``, built once with the limiter shared under ``limiter_key``
-    (none when ``rate`` is unset). Keys are the values that tell clients apart, secrets included:
-    only their keyed hash is kept."""
-    key = _cache_key(client_key)
+    (none when neither ``rate`` nor this stack's ``cap`` is set). Keys are the values that tell clients
+    apart, secrets included: only their keyed hash is kept. ``across_processes``: the service counts
+    per account (Contentstack: per organization), so ``rate`` is one budget for every process of this
+    machine with the same ``limiter_key``, kept in a file of ``budget_dir()``."""
+    key = _cache_key((*client_key, cap))
     with _cache_lock:
         client = _clients.get(key)
         if client is None:
-            limiter = None
-            if rate:
-                limiter = _limiters.setdefault(_cache_key(limiter_key), RateLimiter(rate))
-            client = _clients[key] = build(limiter)
+            limit_key = _cache_key((*limiter_key, rate, cap))
+            if limit_key not in _limiters:
+                folder = budget_dir() if rate and across_processes else None
+                budget = shared_budget(limiter_key, rate, folder) if rate and folder is not None else None
+                _limiters[limit_key] = new_limiter(rate, cap, budget=budget)
+            client = _clients[key] = build(_limiters[limit_key])
         return client
 
 
@@ -56,10 +65,14 @@ def clear_client_cache() -> None:
     """Close and forget every cached client (tests; a long-lived process rotating credentials)."""
     with _cache_lock:
         clients = list(_clients.values())
+        limiters = list(_limiters.values())
         _clients.clear()
         _limiters.clear()
     for client in clients:
         client.close()
+    for limiter in limiters:
+        if limiter is not None and isinstance(limiter.budget, FileBudget):
+            limiter.budget.close()
 
 
 def _reset_after_fork() -> None:

@@ -10,14 +10,14 @@ import httpx
 from .. import __version__
 from ..config import Timeouts
 from ..tenant import Tenant
+from ._adaptive import AdaptiveLimiter
 from ._failure import error_for, strip_query
 from ._pages import offset_pages, one_call_list
-from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
 from ._transport import IDEMPOTENT, PATH, Limiter, RetryTransport
 from ._wire import Wire
 
-__all__ = ["ApiClient", "ServiceSettings", "client_for"]
+__all__ = ["ApiClient", "ServiceSettings", "client_for", "new_limiter"]
 
 _USER_AGENT = f"pulumi-personalize/{__version__} (+httpx/{httpx.__version__})"
 
@@ -150,6 +150,8 @@ class ServiceSettings(Protocol):
     @property
     def requests_per_second(self) -> float | None: ...
     @property
+    def max_requests_per_second(self) -> float | None: ...
+    @property
     def timeout(self) -> Timeouts: ...
     @property
     def tenant(self) -> Tenant: ...
@@ -160,7 +162,7 @@ class ClientOptions(TypedDict, total=False):
     service's ``new_client(settings, **options)`` takes these, declared once here."""
 
     retry_policy: RetryPolicy | None
-    rate_limiter: RateLimiter | None
+    rate_limiter: Limiter | None
     transport: httpx.BaseTransport | None
 
 
@@ -170,14 +172,14 @@ def client_for(
     wire: Wire,
     auth: httpx.Auth,
     retry_policy: RetryPolicy | None = None,
-    rate_limiter: RateLimiter | None = None,
+    rate_limiter: Limiter | None = None,
     transport: httpx.BaseTransport | None = None,
     sources: Mapping[str, str] | None = None,
 ) -> ApiClient:
     """A new client for a service's settings, with a limiter of its own unless given one.
     ``sources``: URL -> where its host comes from in the settings, named by connection errors."""
-    if rate_limiter is None and settings.requests_per_second:
-        rate_limiter = RateLimiter(settings.requests_per_second)
+    if rate_limiter is None:
+        rate_limiter = new_limiter(settings.requests_per_second, settings.max_requests_per_second)
     return ApiClient(
         settings.base_url,
         wire=wire,
@@ -189,6 +191,15 @@ def client_for(
         tenant=settings.tenant,
         sources=sources,
     )
+
+
+def new_limiter(rate: float | None, cap: float | None, **options: Any) -> AdaptiveLimiter | None:
+    """The adaptive limiter for a service's ``rate`` and this stack's ``cap`` (None when neither is
+    set: no limit until the service's 429s, which are then retried on the policy's backoff)."""
+    ceiling = rate or cap
+    if not ceiling:
+        return None
+    return AdaptiveLimiter(ceiling, cap=cap if rate else None, **options)
 
 
 def _wrap_transports(client: httpx.Client, wrap: Callable[[httpx.BaseTransport], httpx.BaseTransport]) -> None:

@@ -65,6 +65,11 @@ class RetryPolicy:
     instead of retrying in lockstep. A usable ``Retry-After`` replaces it, clamped to
     ``max_retry_after``. Retrying stops when ``max_attempts`` is reached or when the next wait would
     take the total backoff beyond ``max_total_wait`` seconds.
+
+    Under an adaptive limiter (``_adaptive``) a 429 is not retried on this schedule: the limiter
+    slows down, the request waits what it says and then its turn there again, and it gives up
+    only when it has been refused for longer than ``max_throttled_wait`` seconds (a big rollout
+    sharing its organization's rate with other stacks can wait minutes for its turn).
     """
 
     max_attempts: int = 5
@@ -72,6 +77,7 @@ class RetryPolicy:
     max_delay: float = 8.0
     max_retry_after: float = 60.0
     max_total_wait: float = 90.0
+    max_throttled_wait: float = 180.0
     sleep: Callable[[float], None] = time.sleep
     random: Callable[[], float] = _random.random
     clock: Callable[[], float] = time.monotonic  # token expiry, rate limiting
@@ -80,7 +86,7 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
-        if self.base_delay < 0 or self.max_delay < 0 or self.max_retry_after < 0 or self.max_total_wait < 0:
+        if min(self.base_delay, self.max_delay, self.max_retry_after, self.max_total_wait, self.max_throttled_wait) < 0:
             raise ValueError("delays must not be negative")
 
     def backoff(self, retry: int) -> float:

@@ -19,7 +19,8 @@ import httpx
 
 from .._redact import get_logger
 from ..errors import TransportError
-from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy
+from ._adaptive import AdaptiveLimit
+from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, parse_retry_after
 
 __all__ = ["GAVE_UP", "IDEMPOTENT", "PATH", "RATE_LIMITED", "GaveUp", "Limiter", "RetryTransport"]
 
@@ -74,6 +75,12 @@ class _Attempts:
     """Scheme, host, port and path (never a query): what a failure without a response names."""
     attempt: int = 0
     waited: float = 0.0
+    sent: float = 0.0
+    """When the last attempt was sent, on the adaptive limiter's clock."""
+    limited: bool = True
+    """Whether the request goes through the limiter (not the OAuth token request)."""
+    throttled_since: float | None = None
+    """When the service first refused this request with 429 (policy clock), under an adaptive limiter."""
 
     @classmethod
     def of(cls, request: httpx.Request) -> _Attempts:
@@ -81,7 +88,8 @@ class _Attempts:
         method = request.method
         safe = bool(idempotent) if idempotent is not None else method in IDEMPOTENT_METHODS
         url = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}{request.url.path}"
-        return cls(method, str(request.extensions.get(PATH) or request.url.path), safe, url)
+        return cls(method, str(request.extensions.get(PATH) or request.url.path), safe, url,
+                   limited=bool(request.extensions.get(RATE_LIMITED, True)))
 
     def not_retried(self) -> str:
         return (
@@ -116,8 +124,10 @@ class RetryTransport(httpx.BaseTransport):
         tries = _Attempts.of(request)
         while True:
             tries.attempt += 1
-            if self.limiter is not None and request.extensions.get(RATE_LIMITED, True):
+            if self.limiter is not None and tries.limited:
                 self.limiter.acquire()
+                if isinstance(self.limiter, AdaptiveLimit):
+                    tries.sent = self.limiter.now()
             started = self.policy.clock()
             try:
                 response = self._send_once(request)
@@ -133,8 +143,9 @@ class RetryTransport(httpx.BaseTransport):
                     return response
                 response.close()
                 delay = wait
-            self.policy.sleep(delay)
-            tries.waited += delay
+            if delay > 0:
+                self.policy.sleep(delay)
+                tries.waited += delay
 
     def _send_once(self, request: httpx.Request) -> httpx.Response:
         response = self._transport.handle_request(request)
@@ -157,6 +168,8 @@ class RetryTransport(httpx.BaseTransport):
             # The server may have created the object before the gateway gave up.
             response.extensions[GAVE_UP] = GaveUp(tries.attempt, tries.waited, tries.not_retried())
             return None
+        if status == 429 and tries.limited and isinstance(self.limiter, AdaptiveLimit):
+            return self._after_throttle(tries, response, self.limiter)
         delay, source = self.policy.delay(tries.attempt, response.headers)
         stop = self._stop_reason(tries, delay)
         if stop:
@@ -167,6 +180,25 @@ class RetryTransport(httpx.BaseTransport):
             tries.method, tries.path, status, delay, source, tries.attempt + 1, self.policy.max_attempts,
         )
         return delay
+
+    def _after_throttle(self, tries: _Attempts, response: httpx.Response, limiter: AdaptiveLimit) -> float | None:
+        """A 429 under an adaptive limiter: the limiter slows down, the request waits what it says and
+        then its turn there again; what bounds it is time (``max_throttled_wait``), not a count of attempts."""
+        policy = self.policy
+        now = policy.clock()
+        if tries.throttled_since is None:
+            tries.throttled_since = now
+        hinted = parse_retry_after(response.headers, now=policy.wall_clock())
+        wait = limiter.throttled(tries.sent, None if hinted is None else min(hinted, policy.max_retry_after))
+        elapsed = now - tries.throttled_since
+        if elapsed + wait > policy.max_throttled_wait:
+            stop = (f"gave up after {tries.attempt} attempts over {elapsed:.1f} s of 429s: waiting longer would "
+                    f"exceed the {policy.max_throttled_wait:.0f} s retry budget")
+            response.extensions[GAVE_UP] = GaveUp(tries.attempt, elapsed, stop)
+            return None
+        log.info("%s %s -> 429; retrying in %.2f s at the service's rate (Retry-After %s, attempt %d)",
+                 tries.method, tries.path, wait, "none" if hinted is None else f"{hinted:g} s", tries.attempt + 1)
+        return wait
 
     def _after_failure(self, tries: _Attempts, exc: httpx.TransportError) -> float:
         """The delay before sending again; raises ``TransportError`` when the failure is final."""

@@ -45,6 +45,7 @@ _SETTINGS_DOC: Mapping[str, str] = {
     "sitecoreRequestsPerSecond": "Client-side rate limit for Sitecore (default none).",
     "baseUrl": "One URL for both services and the Sitecore token endpoint (the emulator); never for a real tenant.",
     "allowTenantChange": "true for one refresh that moves the stack to another tenant on purpose.",
+    "maxRequestsPerSecond": "This stack's own cap on each service's request rate, below the shared one (default none).",
 }
 _TENANT_DOC = ("Where the object lives (service, host, region, project uid, client id and key: identifiers only). "
                "Read, update and delete refuse a provider configured for another tenant.")

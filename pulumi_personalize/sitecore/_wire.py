@@ -81,6 +81,7 @@ def sitecore_client(settings: SitecoreSettings) -> ApiClient:
         ("sitecore-limit", settings.base_url, settings.client_id, *secrets, settings.requests_per_second),
         settings.requests_per_second,
         lambda limiter: new_client(settings, rate_limiter=limiter),
+        cap=settings.max_requests_per_second,
     )
 
 

@@ -45,6 +45,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["contentstackRegion"] = args?.contentstackRegion;
             resourceInputs["contentstackRequestsPerSecond"] = args?.contentstackRequestsPerSecond;
             resourceInputs["contentstackStackApiKey"] = args?.contentstackStackApiKey;
+            resourceInputs["maxRequestsPerSecond"] = args?.maxRequestsPerSecond;
             resourceInputs["sitecoreAccessToken"] = args?.sitecoreAccessToken ? pulumi.secret(args.sitecoreAccessToken) : undefined;
             resourceInputs["sitecoreBaseUrl"] = args?.sitecoreBaseUrl;
             resourceInputs["sitecoreClientId"] = args?.sitecoreClientId;
@@ -106,6 +107,10 @@ export interface ProviderArgs {
      * The connected stack's API key (VariantGroupContentTypes).
      */
     contentstackStackApiKey?: pulumi.Input<string | undefined>;
+    /**
+     * This stack's own cap on each service's request rate, below the shared one (default none).
+     */
+    maxRequestsPerSecond?: pulumi.Input<string | undefined>;
     /**
      * A static Sitecore bearer token instead of client credentials.
      */

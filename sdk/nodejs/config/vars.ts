@@ -129,6 +129,17 @@ Object.defineProperty(exports, "contentstackStackApiKey", {
 });
 
 /**
+ * This stack's own cap on each service's request rate, below the shared one (default none).
+ */
+export declare const maxRequestsPerSecond: string | undefined;
+Object.defineProperty(exports, "maxRequestsPerSecond", {
+    get() {
+        return __config.get("maxRequestsPerSecond");
+    },
+    enumerable: true,
+});
+
+/**
  * A static Sitecore bearer token instead of client credentials.
  */
 export declare const sitecoreAccessToken: string | undefined;
