@@ -391,6 +391,24 @@ def load_sitecore_settings(
     client_id = creds.get("sitecoreClientId")
     client_secret = creds.get("sitecoreClientSecret")
     access_token = creds.get("sitecoreAccessToken")
+    _check_sitecore_credentials(src, origin, client_id, client_secret, access_token)
+    return SitecoreSettings(
+        base_url=base.url,
+        token_url=token_url_,
+        client_id=client_id,
+        client_secret=_secret(client_secret),
+        access_token=_secret(access_token),
+        requests_per_second=_rate(src, "sitecoreRequestsPerSecond", None),
+        max_requests_per_second=_rate(src, "maxRequestsPerSecond", None),
+        namespace=namespace,
+        region=base.region,
+        url_sources=((base.url, base.source), (token_url_, token_source)),
+    )
+
+
+def _check_sitecore_credentials(src: _Source, origin: str, client_id: str | None, client_secret: str | None,
+                                access_token: str | None) -> None:
+    """Exactly one kind of Sitecore credentials, whole: client id + secret, or an access token."""
     has_client = client_id is not None or client_secret is not None
     if has_client and access_token is not None:
         raise ConfigurationError(
@@ -420,19 +438,6 @@ def load_sitecore_settings(
             f"{src.env('sitecoreAccessToken')} also work",
             key=src.name("sitecoreClientId"),
         )
-    return SitecoreSettings(
-        base_url=base.url,
-        token_url=token_url_,
-        client_id=client_id,
-        client_secret=_secret(client_secret),
-        access_token=_secret(access_token),
-        requests_per_second=_rate(src, "sitecoreRequestsPerSecond", None),
-        max_requests_per_second=_rate(src, "maxRequestsPerSecond", None),
-        namespace=namespace,
-        region=base.region,
-        url_sources=((base.url, base.source), (token_url_, token_source)),
-    )
-
 
 
 def tenant_change_allowed(
