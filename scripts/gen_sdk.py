@@ -33,11 +33,6 @@ BIN = REPO / ".tools" / "bin"
 VENV_BIN = REPO / ".venv" / "bin"
 PLUGIN = VENV_BIN / "pulumi-resource-personalize"
 
-# Where the schema leaves it out: package.json gets the schema's version (the generator's default is
-# a literal "${VERSION}", which the SDK would send to the engine as the plugin version it wants).
-NODEJS_DEFAULTS: dict[str, Any] = {"respectSchemaVersion": True}
-
-
 def engine_env() -> dict[str, str]:
     """The CLI of .tools/bin finding the plugin of .venv/bin, offline and quiet."""
     path = os.pathsep.join((str(BIN), str(VENV_BIN), os.environ.get("PATH", "")))
@@ -73,8 +68,8 @@ def with_sdk_settings(schema: dict[str, Any]) -> dict[str, Any]:
     nodejs = schema.setdefault("language", {}).setdefault("nodejs", {})
     if not nodejs.get("packageName"):  # the generator would take Pulumi's own npm scope
         raise SystemExit("the schema names no npm package (language.nodejs.packageName)")
-    for key, value in NODEJS_DEFAULTS.items():
-        nodejs.setdefault(key, value)
+    if not nodejs.get("respectSchemaVersion"):  # package.json would say "${VERSION}"
+        raise SystemExit("the schema does not set language.nodejs.respectSchemaVersion")
     return schema
 
 

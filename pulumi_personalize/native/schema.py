@@ -204,7 +204,9 @@ def schema() -> dict[str, Any]:
         "resources": {d.type_token: resource(d) for d in items},
         "types": {**_types_of(items), **_result_types()},
         "functions": {f.token: function_schema(f) for f in FUNCTIONS},
-        "language": {"nodejs": {"packageName": "@pulumi-personalize/personalize"},
+        # respectSchemaVersion: package.json gets this version, not the generator's literal "${VERSION}",
+        # which the SDK would send to the engine as the plugin version it wants.
+        "language": {"nodejs": {"packageName": "@pulumi-personalize/personalize", "respectSchemaVersion": True},
                      "python": {"packageName": "pulumi_personalize_native"}},
     })
     return document
