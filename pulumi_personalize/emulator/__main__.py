@@ -76,7 +76,10 @@ def _settings_and_app(parser: argparse.ArgumentParser, args: argparse.Namespace)
 def _listen(host: str, port: int) -> tuple[socket.socket, str]:
     """A bound, listening socket (port 0: a free one) and the base URL it serves."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not the default 0: asyncio turns Nagle off (TCP_NODELAY) only on accepted sockets
+    # whose proto says TCP. With Nagle on, each response, written as headers then body, waited for the
+    # client's delayed ACK: 44 ms per request instead of under 1 ms on loopback.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)

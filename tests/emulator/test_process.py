@@ -148,3 +148,33 @@ def test_faults_and_rate_limit_from_a_file(tmp_path: Path) -> None:
 def test_a_process_that_cannot_start_is_reported_with_its_output() -> None:
     with pytest.raises(EmulatorError, match=r"(?s)exited with 2: .*error: --faults"):
         running_emulator(extra_args=["--faults", "{not json"])
+
+
+def test_accepted_connections_turn_nagle_off() -> None:
+    """A response is written as headers, then body: with Nagle on, the body waits for the client's
+    delayed ACK (40 ms on Linux) and every request took 44 ms. asyncio turns Nagle off only on
+    sockets whose protocol says TCP, so that is what the listening socket must say."""
+    import asyncio
+    import socket
+
+    from pulumi_personalize.emulator.__main__ import _listen
+
+    async def accept_one() -> int:
+        listening, base_url = _listen("127.0.0.1", 0)
+        accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                sock = transport.get_extra_info("socket")
+                accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listening)
+        port = int(base_url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port)):
+            value = await asyncio.wait_for(accepted, timeout=10)
+        server.close()
+        await server.wait_closed()
+        return value
+
+    assert asyncio.run(accept_one()) != 0
