@@ -181,6 +181,14 @@ def test_a_tenant_setting_replaces_only_when_every_configured_tenant_moved(
     assert sorted(answer.replaces) == replaces
 
 
+def test_setting_up_or_dropping_a_service_replaces_nothing_of_the_other() -> None:
+    contentstack = {k: v for k, v in BOTH.items() if not k.startswith("sitecore")}
+    added = diff_config(contentstack, BOTH)
+    assert added.changes and sorted(added.diffs) == ["sitecoreClientId", "sitecoreClientSecret"]
+    assert added.replaces == []
+    assert diff_config(BOTH, contentstack).replaces == []
+
+
 def test_a_provider_for_one_service_replaces_when_that_service_moves() -> None:
     sitecore = {"sitecoreBaseUrl": "https://sc.test", "sitecoreAccessToken": "a"}
     moved = diff_config(sitecore, {**sitecore, "sitecoreBaseUrl": "https://sc-other.test"})
