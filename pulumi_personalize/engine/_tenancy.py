@@ -4,6 +4,7 @@ and a 404 means "gone" only once the object's collection answers."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..config import DEFAULT_NAMESPACE, Tenant, env_var_name, tenant_change_allowed
@@ -16,7 +17,30 @@ from ..errors import (
 )
 from ._base import ProviderBase
 from ._spec import tenant_of
-from ._values import CONFIG_NAMESPACE, TENANT, Json
+from ._values import CONFIG_NAMESPACE, TENANT, Json, is_unknown
+
+
+@dataclass(frozen=True)
+class TenantMove:
+    """A resource recorded in another tenant than its settings name now, found with nothing sent."""
+
+    tenant: Tenant
+    """The tenant the settings name now."""
+    recorded: dict[str, str]
+    """The resource's tenant record (its state's ``tenant``)."""
+    field: str
+    """The first field of the record that differs (``host``, ``project_uid``, ``stack_api_key``)."""
+
+    @property
+    def settings(self) -> str:
+        """The settings that choose ``field``, as the guard names them."""
+        return self.tenant.settings_for(self.field)
+
+    @property
+    def change(self) -> str:
+        """``project 65f... -> 66a...``: identifiers only (the record holds no credential)."""
+        words = {"project_uid": "project", "stack_api_key": "stack api key"}.get(self.field, self.field)
+        return f"{words} {self.recorded.get(self.field)} -> {self.tenant.record().get(self.field)}"
 
 
 class TenantGuard(ProviderBase):
@@ -54,6 +78,25 @@ class TenantGuard(ProviderBase):
             "`pulumi refresh --run-program` (docs/recovery.md)",
             key=tenant.settings_for(field_).split(" ")[0], recorded=recorded, configured=configured,
         )
+
+    def tenant_moved(self, props: Mapping[str, Any]) -> TenantMove | None:
+        """What the guard would refuse, told before anything is sent (a preview): the resource's
+        recorded tenant against the one its settings name, compared as the guard compares them
+        without a live object (host, project, stack; a Sitecore tenant key only the live object
+        shows). ``None`` when they agree, when a tenant change is allowed, or when the settings are
+        not known yet or fail to load (check reports those)."""
+        recorded = Tenant.recorded(props.get(TENANT))
+        config = getattr(self, "_config", {})
+        if recorded is None or any(is_unknown(v) for v in config.values()):
+            return None
+        try:
+            if self._tenant_change_allowed(props):
+                return None
+            tenant = tenant_of(self._client(props))
+        except ConfigurationError:
+            return None
+        field_ = tenant.conflict(recorded) if tenant is not None else None
+        return TenantMove(tenant, recorded, field_) if tenant is not None and field_ is not None else None
 
     def _unreachable(self, client: Any, exc: PersonalizeError, outcome: str) -> PersonalizeError:
         """A 401/403/404 on the collection itself: a configuration error naming the settings."""

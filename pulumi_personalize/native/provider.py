@@ -19,22 +19,16 @@ from typing import Any, TypeVar
 from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from ..config import (
-    DEFAULT_NAMESPACE,
-    SECRET_SETTINGS,
-    SETTING_KEYS,
-    load_contentstack_settings,
-    load_sitecore_settings,
-)
-from ..contentstack.cma_settings import load_cma_settings
-from ..engine import EngineProvider, Json
+from ..config import DEFAULT_NAMESPACE, SECRET_SETTINGS, SETTING_KEYS
+from ..engine import EngineProvider, Json, ResourceOperationError
 from ..engine._spec import Declaration
-from ..errors import ConfigurationError, PersonalizeError
+from ..errors import PersonalizeError
 from ._convert import Names, to_plain
 from ._types import camel
 from .diff import detailed_diff
 from .functions import function
 from .schema import all_declarations, schema_json
+from .tenancy import refusal, replaces_provider
 
 T = TypeVar("T")
 
@@ -52,23 +46,6 @@ def flat_config(args: Mapping[str, PropertyValue], variables: Mapping[str, str])
         if key in SETTING_KEYS and plain is not None and not isinstance(plain, Mapping | list):
             config[f"{DEFAULT_NAMESPACE}:{key}"] = str(plain).lower() if isinstance(plain, bool) else str(plain)
     return config
-
-
-_LOADERS: Mapping[str, Callable[..., Any]] = {
-    "contentstack": load_contentstack_settings, "contentstack-cma": load_cma_settings, "sitecore": load_sitecore_settings,
-}
-
-
-def tenants(config: Mapping[str, object]) -> dict[str, dict[str, str] | None]:
-    """The tenant each service's settings name (``None``: that service is not set up here), as the
-    tenant guard records it."""
-    found: dict[str, dict[str, str] | None] = {}
-    for service, load in _LOADERS.items():
-        try:
-            found[service] = load(config, namespace=DEFAULT_NAMESPACE).tenant.record()
-        except ConfigurationError:
-            found[service] = None
-    return found
 
 
 class PersonalizeProvider(p.Provider):
@@ -94,12 +71,15 @@ class PersonalizeProvider(p.Provider):
 
     async def diff_config(self, request: p.DiffRequest) -> p.DiffResponse:
         """A change of where objects live (the tenant the settings name: host, region, project, client
-        id, stack) replaces the resources of the provider: they are another tenant's. Another spelling
-        of the same tenant (a region's alias, its case), credentials and limits change in place."""
+        id, stack) replaces the resources of the provider when every tenant the new settings set up
+        moved: they are another tenant's. Where one of them stayed, nothing is replaced (its objects
+        would be made again beside themselves) and the moved service's resources refuse the preview
+        (``diff``). Another spelling of the same tenant (a region's alias, its case), credentials and
+        limits change in place."""
         olds = flat_config(request.old_state, {})
         news = flat_config(request.new_inputs, {})
         keys = sorted({k.split(":", 1)[1] for k in (*olds, *news) if olds.get(k) != news.get(k)})
-        moved = tenants(olds) != tenants(news)
+        moved = replaces_provider(olds, news)
         replaces = [k for k in keys if moved and k not in SECRET_SETTINGS and not k.endswith("RequestsPerSecond")
                     and k != "allowTenantChange"]
         return p.DiffResponse(changes=bool(keys), replaces=replaces, diffs=keys)
@@ -154,6 +134,10 @@ class PersonalizeProvider(p.Provider):
         olds, _ = names.to_engine(request.old_state)
         news, _ = names.to_engine(request.new_inputs)
         engine = self._engine(request.type)
+        move = engine.tenant_moved(olds)
+        if move is not None:  # the provider was updated in place, not replaced: see diff_config
+            raise ResourceOperationError(engine.spec.title(request.resource_id, olds), "preview",
+                                         refusal(move, engine.spec.label, self._config))
         changed, replaces = engine.changes(olds, news)
         if changed and not replaces:  # what the update does beyond its changes, told as warnings
             engine.tell_consequences(request.resource_id, olds, news)

@@ -90,24 +90,27 @@ ROWS: tuple[Row, ...] = (
 
 # Where the faces answer differently by design, per face.
 CS_MOVE, SC_MOVE = "personalize:contentstackProjectUid", "personalize:sitecoreBaseUrl"
-TAKEN = "cannot create it. A template with friendly_id 'faces_banner_two' already exists"
+# The native face's refusal: the moved service's resources, on a provider that also serves a
+# service that did not move (the setting, old -> new, and the way forward).
+CS_REFUSED = (f"moved it: project {CONTENTSTACK_PROJECT_UID} -> {OTHER_PROJECT} (personalize:contentstackProjectUid). "
+              "Pulumi cannot replace only the resources of the Contentstack project: the provider also serves Sitecore")
+SC_REFUSED = ("(personalize:sitecoreRegion, personalize:sitecoreBaseUrl or personalize:baseUrl). Pulumi cannot replace "
+              "only the resources of the Sitecore tenant: the provider also serves Contentstack project")
 FACE_DIFFERENCES: dict[str, dict[str, dict[str, dict[str, int] | str]]] = {
     # The preview of a stack whose settings point at another tenant (the setting moved -> the change
     # summary, or the text of the preview's failure).
     # dynamic: the dynamic provider's diff compares the program's inputs only, and the settings are
     # none of them: it previews no change (an `up` then touches nothing; a refresh, update or delete
     # is refused, docs/recovery.md section 4).
-    # native: the provider configuration changed, so Pulumi asks the plugin's DiffConfig, which
-    # answers "replace" for every resource that provider serves, of both services
-    # (docs/native-provider.md, "Configuration"). The replacing template (create before delete)
-    # is checked against the service and finds its own friendly_id taken by the object it replaces,
-    # so a moved Contentstack project fails the preview on a Sitecore template that did not move
-    # (reported as a defect: the replace should be limited to the moved service's resources).
+    # native: the provider configuration changed, so Pulumi asks the plugin's DiffConfig. One
+    # service's tenant moved and the other's did not, so it answers "update in place" (a replace
+    # would replace the resources of both services, and a replacing Sitecore template would find
+    # its own friendly_id taken); each resource's own Diff then runs, and those recorded in the
+    # moved tenant fail the preview, naming the setting and the ways forward
+    # (docs/native-provider.md, "One provider, two services").
     "tenant_preview": {
         "dynamic": {CS_MOVE: {}, SC_MOVE: {}},
-        # SC_MOVE: the "other" Sitecore host is the same emulator under another name, so the
-        # replacing template finds its friendly_id taken there as well.
-        "native": {CS_MOVE: TAKEN, SC_MOVE: TAKEN},
+        "native": {CS_MOVE: CS_REFUSED, SC_MOVE: SC_REFUSED},
     },
 }
 
@@ -324,8 +327,7 @@ def tenant_guard(face: str, stack: E2EStack, emulator: Any) -> None:
         # The refused `refresh --run-program` still recorded the moved settings as the default
         # provider's inputs in the state (the engine saves the provider's registration). Until a run
         # of the program records the restored ones, a destroy would use the moved settings (and be
-        # refused), and on the native face DiffConfig compares them with the restored ones: the same
-        # replace-everything preview as above. A refresh with the program puts them back.
+        # refused). A refresh with the program puts them back.
         stack.refresh(run_program=True)
         stack.preview(expect_no_changes=True)
         assert ids(stack) == before

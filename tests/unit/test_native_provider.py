@@ -16,7 +16,7 @@ from pulumi_personalize.engine import UNKNOWN
 from pulumi_personalize.errors import PersonalizeError
 from pulumi_personalize.native._convert import from_plain, to_plain
 from pulumi_personalize.native.provider import PersonalizeProvider, flat_config
-from tests.conftest import PROVIDER_CONFIG, InProcessEmulator
+from tests.conftest import CONTENTSTACK_AUTHTOKEN, PROVIDER_CONFIG, SITECORE_ACCESS_TOKEN, InProcessEmulator
 
 T = TypeVar("T")
 CONNECTION = "personalize:sitecore:Connection"
@@ -143,18 +143,126 @@ def test_configuration_is_per_instance_and_a_tenant_setting_replaces() -> None:
         "personalize:baseUrl": "https://cs.test", "personalize:contentstackProjectUid": "p-1",
         "personalize:contentstackAuthtoken": "t",
         "personalize:sitecoreRegion": "us"}
-    native = PersonalizeProvider()
-    moved = run(native.diff_config(p.DiffRequest(urn("pulumi:providers:personalize"), "id", args,
-                                                 {**args, "contentstackProjectUid": PropertyValue("p-2"),
-                                                  "contentstackAuthtoken": PropertyValue("u")}, [])))
+    # a provider set up for Contentstack only: its project moved, so everything it serves is replaced
+    moved = diff_config(args, {**args, "contentstackProjectUid": PropertyValue("p-2"),
+                               "contentstackAuthtoken": PropertyValue("u")})
     assert moved.changes and moved.replaces == ["contentstackProjectUid"]
     assert sorted(moved.diffs) == ["contentstackAuthtoken", "contentstackProjectUid"]
-    # another spelling of the same region is the same tenant: no replace
-    us = {**args, "contentstackRegion": PropertyValue("us")}
-    same = run(native.diff_config(p.DiffRequest("urn", "id", us, {**us, "contentstackRegion": PropertyValue("NA")}, [])))
-    assert same.changes and same.replaces == []
-    refused = run(native.check_config(p.CheckRequest("urn", {}, {"contentstackRegon": PropertyValue("eu")}, b"")))
+    refused = run(PersonalizeProvider().check_config(p.CheckRequest("urn", {}, {"contentstackRegon": PropertyValue("eu")},
+                                                                    b"")))
     assert [f.property for f in refused.failures or []] == ["contentstackRegon"]
+
+
+BOTH = {"baseUrl": "https://both.test", "contentstackProjectUid": "p-1", "contentstackAuthtoken": "t",
+        "sitecoreClientId": "c-1", "sitecoreClientSecret": "s"}
+
+
+def diff_config(olds: Mapping[str, Any], news: Mapping[str, Any]) -> p.DiffResponse:
+    return run(PersonalizeProvider().diff_config(p.DiffRequest(urn("pulumi:providers:personalize"), "id",
+                                                               values(olds), values(news), [])))
+
+
+@pytest.mark.parametrize(("change", "replaces"), [
+    # one of the two services moved: the other's resources must not be replaced (no replace at all;
+    # the moved service's resources refuse the preview instead)
+    ({"contentstackProjectUid": "p-2"}, []),
+    ({"sitecoreBaseUrl": "https://other-sitecore.test"}, []),
+    # both moved: the whole configuration names other tenants
+    ({"baseUrl": "https://elsewhere.test"}, ["baseUrl"]),
+    ({"contentstackProjectUid": "p-2", "sitecoreClientId": "c-2"}, ["contentstackProjectUid", "sitecoreClientId"]),
+    # a credential or a limit is no move
+    ({"contentstackAuthtoken": "u", "sitecoreClientSecret": "z"}, []),
+    ({"contentstackRequestsPerSecond": "3", "allowTenantChange": "true"}, []),
+])
+def test_a_tenant_setting_replaces_only_when_every_configured_tenant_moved(
+        change: Mapping[str, str], replaces: list[str]) -> None:
+    answer = diff_config(BOTH, {**BOTH, **change})
+    assert answer.changes and sorted(answer.diffs) == sorted(change)
+    assert sorted(answer.replaces) == replaces
+
+
+def test_setting_up_or_dropping_a_service_replaces_nothing_of_the_other() -> None:
+    contentstack = {k: v for k, v in BOTH.items() if not k.startswith("sitecore")}
+    added = diff_config(contentstack, BOTH)
+    assert added.changes and sorted(added.diffs) == ["sitecoreClientId", "sitecoreClientSecret"]
+    assert added.replaces == []
+    assert diff_config(BOTH, contentstack).replaces == []
+
+
+def test_a_provider_for_one_service_replaces_when_that_service_moves() -> None:
+    sitecore = {"sitecoreBaseUrl": "https://sc.test", "sitecoreAccessToken": "a"}
+    moved = diff_config(sitecore, {**sitecore, "sitecoreBaseUrl": "https://sc-other.test"})
+    assert moved.replaces == ["sitecoreBaseUrl"]
+    # a resource moved from a provider of both services to one of Contentstack only, in another project
+    to_explicit = diff_config(BOTH, {k: v for k, v in {**BOTH, "contentstackProjectUid": "p-2"}.items()
+                                     if not k.startswith("sitecore")})
+    assert sorted(to_explicit.replaces) == ["contentstackProjectUid", "sitecoreClientId"]
+    # ... or in the same project: nothing of it moved
+    same = diff_config(BOTH, {k: v for k, v in BOTH.items() if not k.startswith("sitecore")})
+    assert same.changes and same.replaces == []
+
+
+def test_another_spelling_of_the_same_tenant_is_no_move() -> None:
+    us = {**BOTH, "contentstackRegion": "us"}
+    same = diff_config(us, {**us, "contentstackRegion": "NA"})
+    assert same.changes and same.replaces == []
+    alone = {"contentstackRegion": "us", "contentstackProjectUid": "65f1a2b3c4d5e6f708192a30", "contentstackAuthtoken": "t"}
+    assert diff_config(alone, {**alone, "contentstackRegion": "NA"}).replaces == []
+
+
+def test_a_resource_of_a_moved_service_refuses_the_preview_when_its_provider_is_not_replaced(
+        native: PersonalizeProvider, emulator_in_process: InProcessEmulator) -> None:
+    template = "personalize:sitecore:Template"
+    inputs = {ATTRIBUTE: checked(native, ATTRIBUTE, values({"key": "plan", "name": "Plan"})),
+              template: checked(native, template, values({"name": "Banner", "friendlyId": "banner", "type": "WEB"}))}
+    made = {token: run(native.create(p.CreateRequest(urn(token), props, 60, preview=False)))
+            for token, props in inputs.items()}
+    # the same provider, updated in place: the Contentstack project moved, Sitecore did not
+    moved = PersonalizeProvider()
+    settings = {**PROVIDER_CONFIG, "personalize:contentstackProjectUid": "project-2"}
+    run(moved.configure(p.ConfigureRequest({}, {k.split(":", 1)[1]: PropertyValue(v) for k, v in settings.items()},
+                                           True, False)))
+    sent = len(emulator_in_process.requests())
+
+    def diff(provider: PersonalizeProvider, token: str) -> p.DiffResponse:
+        return run(provider.diff(p.DiffRequest(urn(token), made[token].resource_id or "", made[token].properties,
+                                               inputs[token], [])))
+
+    with pytest.raises(PersonalizeError) as refused:
+        diff(moved, ATTRIBUTE)
+    text = str(refused.value)
+    assert text.startswith(f"preview attribute 'Plan' (uid {made[ATTRIBUTE].resource_id}) failed: this attribute was "
+                           "recorded in Contentstack project project-1 at host cs.test")
+    assert "moved it: project project-1 -> project-2 (personalize:contentstackProjectUid)" in text
+    assert "the provider also serves Contentstack stack" in text and "Sitecore tenant" in text
+    assert "own provider, set up for the Contentstack project only" in text
+    assert "pulumi:providers:personalize" in text and "docs/native-provider.md#one-provider-two-services" in text
+    assert CONTENTSTACK_AUTHTOKEN not in text and SITECORE_ACCESS_TOKEN not in text
+    # the service that did not move diffs as before: no change
+    assert not diff(moved, template).changes
+    assert len(emulator_in_process.requests()) == sent  # a preview's diff sends nothing
+    # the explicit step that moves a resource to another tenant keeps its meaning
+    allowed = PersonalizeProvider()
+    run(allowed.configure(p.ConfigureRequest({}, {k.split(":", 1)[1]: PropertyValue(v) for k, v in {
+        **settings, "personalize:allowTenantChange": "true"}.items()}, True, False)))
+    assert not diff(allowed, ATTRIBUTE).changes
+
+
+def test_a_provider_of_one_tenant_whose_recorded_settings_moved_says_so() -> None:
+    """DiffConfig compares the settings recorded at the last run: after a run that recorded the
+    moved ones (a refused `refresh --run-program`), a provider of one tenant is not replaced and its
+    resources' preview refuses, naming what happened. Nothing is sent (no service answers here)."""
+    native = PersonalizeProvider()
+    settings = {"baseUrl": "https://cs.test", "contentstackProjectUid": "project-2", "contentstackAuthtoken": "t"}
+    run(native.configure(p.ConfigureRequest({}, values(settings), True, False)))
+    news = checked(native, ATTRIBUTE, values({"key": "plan", "name": "Plan"}))
+    olds = {**news, "tenant": from_plain({"service": "contentstack", "host": "cs.test", "project_uid": "project-1"})}
+    with pytest.raises(PersonalizeError, match=r"moved it: project project-1 -> project-2 "
+                       r"\(personalize:contentstackProjectUid\)\. Pulumi cannot replace only the resources of the "
+                       r"Contentstack project: the provider's settings recorded in the state already name this tenant"):
+        run(native.diff(p.DiffRequest(urn(ATTRIBUTE), "a-1", olds, news, [])))
+    same = {**olds, "tenant": from_plain({"service": "contentstack", "host": "cs.test", "project_uid": "project-2"})}
+    assert not run(native.diff(p.DiffRequest(urn(ATTRIBUTE), "a-1", same, news, []))).changes
 
 
 def test_invoke_answers_a_list_look_up_as_items_in_camel_case(
