@@ -6,6 +6,7 @@ Nothing here asserts: the benchmarks measure and print; the README records what 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -15,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +117,47 @@ class Bench:
     stack: auto.Stack
     folder: Path
     output: list[str] = field(default_factory=list)
+    commands: list[tuple[str, float]] = field(default_factory=list)
+    """Each CLI command the Automation API ran for this stack, with its wall time (``time_commands``)."""
 
     def up(self) -> tuple[float, auto.UpResult]:
         reset_pulumi_pickler()
+        self.commands.clear()
         started = time.monotonic()
         result = self.stack.up(on_output=self.output.append, color="never")
         return time.monotonic() - started, result
+
+    @property
+    def cli_s(self) -> float:
+        """The wall time of the last ``pulumi up`` command itself: what a CI job's ``pulumi up`` takes.
+        The Automation API's ``up`` also runs ``pulumi stack output`` and reads the stack's history
+        for its result, and stops the inline program's server, after it."""
+        return next(wall for name, wall in reversed(self.commands) if name == "up")
+
+    def time_commands(self) -> None:
+        """Record each CLI command's wall time. ``_run_pulumi_cmd_sync`` is the SDK's private step
+        that runs one command; the benchmarks run on the SDK version ``pyproject.toml`` pins for
+        development, where it takes the command's arguments first."""
+        run = self.stack._run_pulumi_cmd_sync
+
+        def timed(args: list[str], *rest: Any, **options: Any) -> Any:
+            started = time.monotonic()
+            try:
+                return run(args, *rest, **options)
+            finally:
+                name = next((a for a in args if not a.startswith("-")), "?")
+                self.commands.append((name, time.monotonic() - started))
+
+        self.stack._run_pulumi_cmd_sync = timed  # type: ignore[method-assign]
+
+    def state_bytes(self) -> float:
+        """The mean size (JSON characters) of a resource's inputs and outputs in the stack's state: the
+        file backend rewrites the whole state after every step, so its cost grows with this."""
+        deployment = self.stack.export_stack().deployment or {}
+        resources = [r for r in deployment.get("resources", []) if not r["type"].startswith("pulumi:")]
+        sizes = [len(json.dumps({"inputs": r.get("inputs", {}), "outputs": r.get("outputs", {})}))
+                 for r in resources]
+        return sum(sizes) / len(sizes) if sizes else 0.0
 
     def preview(self) -> tuple[float, auto.PreviewResult]:
         reset_pulumi_pickler()
@@ -190,7 +227,9 @@ def new_stack(
     stack = auto.create_or_select_stack(stack_name=name, project_name="bench", program=program, opts=opts)
     if config:
         stack.set_all_config(dict(config))
-    return Bench(stack=stack, folder=folder)
+    bench = Bench(stack=stack, folder=folder)
+    bench.time_commands()
+    return bench
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -299,3 +338,17 @@ class PeakRss:
     def mib(self, role: str) -> float | None:
         kib = self.peak_kib.get(role)
         return None if kib is None else kib / 1024
+
+
+def phases(calls: list[dict[str, Any]], started_at: float, wall: float) -> dict[str, Any]:
+    """Where the wall time went, from the emulator's log (its clock is the real one here): before the
+    first API call (start-up), between the first and the last (the rollout proper, and the accepted
+    rate in it), after the last (the engines finishing)."""
+    stamps = sorted(datetime.fromisoformat(r["time"].replace("Z", "+00:00")).timestamp() for r in calls)
+    if not stamps:
+        return {}
+    busy = stamps[-1] - stamps[0]
+    accepted = sum(1 for r in calls if r.get("status") != 429)
+    return {"before_first_call_s": round(stamps[0] - started_at, 2), "first_to_last_call_s": round(busy, 2),
+            "after_last_call_s": round(started_at + wall - stamps[-1], 2),
+            "accepted_per_s_between": round(accepted / busy, 2) if busy else None}

@@ -97,7 +97,7 @@ def shared_organization_run(k: int, n: int, *, rate: float, latency_ms: float, s
                 outcomes = list(pool.map(lambda s: s.up(), stacks))
             wall = time.monotonic() - started
             calls = harness.api_requests(emu)
-            phases = _phases(calls, started_at, wall)
+            phases = harness.phases(calls, started_at, wall)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     refused = sum(1 for r in calls if r.get("status") == 429)
@@ -119,22 +119,6 @@ def shared_organization_run(k: int, n: int, *, rate: float, latency_ms: float, s
         **phases,
         "errors": [str(r)[-400:] for _, r in outcomes if isinstance(r, Exception)],
     }
-
-
-def _phases(calls: list[dict[str, Any]], started_at: float, wall: float) -> dict[str, Any]:
-    """Where the wall time went, from the emulator's log (its clock is the real one here): before the
-    first API call (start-up), between the first and the last (the rollout proper, and the accepted
-    rate in it), after the last (the engines finishing)."""
-    from datetime import datetime
-
-    stamps = sorted(datetime.fromisoformat(r["time"].replace("Z", "+00:00")).timestamp() for r in calls)
-    if not stamps:
-        return {}
-    busy = stamps[-1] - stamps[0]
-    accepted = sum(1 for r in calls if r.get("status") != 429)
-    return {"before_first_call_s": round(stamps[0] - started_at, 2), "first_to_last_call_s": round(busy, 2),
-            "after_last_call_s": round(started_at + wall - stamps[-1], 2),
-            "accepted_per_s_between": round(accepted / busy, 2) if busy else None}
 
 
 def startup_run() -> dict[str, Any]:

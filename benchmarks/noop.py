@@ -59,7 +59,11 @@ class Noop(Resource, module="bench", name="Noop"):
         *,
         name: str,
         delay_ms: int = 0,
+        payload: str = "",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         reset_pulumi_pickler()  # as EngineResource does, so the floor pays what our resources pay
-        super().__init__(NoopProvider(), resource_name, {"name": name, "delay_ms": delay_ms}, opts)
+        props: dict[str, Any] = {"name": name, "delay_ms": delay_ms}
+        if payload:  # padding, so that a no-op's state can weigh what a real resource's does
+            props["payload"] = payload
+        super().__init__(NoopProvider(), resource_name, props, opts)

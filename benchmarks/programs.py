@@ -15,12 +15,14 @@ if TYPE_CHECKING:
 Program = Callable[[], None]
 
 
-def noop(n: int) -> Program:
+def noop(n: int, payload: int = 0) -> Program:
+    """N no-op resources; ``payload``: characters of padding in each one's inputs (and outputs)."""
+
     def program() -> None:
         from benchmarks.noop import Noop
 
         for i in range(n):
-            Noop(f"noop-{i}", name=f"noop-{i}")
+            Noop(f"noop-{i}", name=f"noop-{i}", payload="x" * payload)
 
     return program
 
