@@ -24,7 +24,9 @@ Facts this relies on (``docs/facts/pulumi.md#dynamic-host``):
 
 - the provider object is pickled into state: it holds only the spec's name and module, never a
   credential (``__getstate__``); configuration arrives in ``configure()`` in the provider process.
-  State refers to it as ``pulumi_personalize.engine.EngineProvider``: that name stays;
+  State refers to it as ``pulumi_personalize.engine.engine_provider`` (called with the spec's name)
+  and, in states written before that, as ``pulumi_personalize.engine.EngineProvider``: both names
+  stay;
 - every props dict carries ``__provider``; nested keys starting with ``__`` are dropped by the
   host's deserializer, so state keeps snake_case names and never the wire's ``__type``;
 - unknown values at preview are the string ``UNKNOWN``, whatever the declared type;
@@ -42,7 +44,7 @@ from ._adoption import AMBIGUOUS_CREATE_ATTEMPTS
 from ._consequences import NO_CONSEQUENCES, Consequences, ConsequencesHook, consequences_of
 from ._errors import PartialCreateError, ResourceOperationError
 from ._listings import LISTINGS, TWIN_LISTINGS, ListingCache
-from ._provider import EngineProvider
+from ._provider import EngineProvider, engine_provider
 from ._resource import EngineArgs, EngineResource, merge_args, plain, reset_pulumi_pickler
 from ._spec import (
     ClientT,
@@ -99,6 +101,7 @@ __all__ = [
     "default_from_wire",
     "default_to_wire",
     "drop_none",
+    "engine_provider",
     "is_unknown",
     "loc_is_unknown",
     "lookup_spec",

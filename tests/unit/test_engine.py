@@ -459,6 +459,44 @@ def test_the_pickled_provider_holds_no_configuration(provider: ProviderFactory) 
     assert clone.__dict__ == {"spec_name": "contentstack.Attribute", "spec_module": ATTRIBUTE.module}
 
 
+# What the SDK wrote into every resource's ``__provider`` before ``EngineProvider.__reduce__``: the
+# class by name and its two fields (a Sitecore template's, copied from a stack's state).
+PICKLED_BEFORE_REDUCE = (
+    "gASVjgAAAAAAAACMGXB1bHVtaV9wZXJzb25hbGl6ZS5lbmdpbmWUjA5FbmdpbmVQcm92aWRlcpSTlCmBlH2UKIwLc3BlY19tb2R1bGWUjCVw"
+    "dWx1bWlfcGVyc29uYWxpemUuc2l0ZWNvcmUucmVzb3VyY2VzlIwJc3BlY19uYW1llIwRc2l0ZWNvcmUuVGVtcGxhdGWUdWIu"
+)
+
+
+def test_the_provider_is_pickled_as_a_call_with_the_spec_name_and_older_states_still_load() -> None:
+    """The state holds the pickle twice per resource and the file backend rewrites the whole state
+    after every step: the provider pickles as ``engine_provider("contentstack.Attribute")``, and the
+    longer form older states hold (the class and its fields) loads to the same provider."""
+    import base64
+    import pickle
+
+    from pulumi.dynamic.dynamic import serialize_provider
+
+    from pulumi_personalize.engine import reset_pulumi_pickler
+
+    reset_pulumi_pickler()
+    try:
+        written = serialize_provider(EngineProvider(ATTRIBUTE.name, ATTRIBUTE.module))
+        unusual = serialize_provider(EngineProvider(ATTRIBUTE.name, "somewhere.else"))
+    finally:
+        reset_pulumi_pickler()
+    raw = base64.b64decode(written)
+    assert b"engine_provider" in raw and b"EngineProvider" not in raw and ATTRIBUTE.module.encode() not in raw
+    assert len(written) < len(PICKLED_BEFORE_REDUCE) * 0.6
+    loaded = pickle.loads(raw)
+    assert (type(loaded), loaded.__dict__) == (EngineProvider, {"spec_name": ATTRIBUTE.name,
+                                                                "spec_module": ATTRIBUTE.module})
+    assert pickle.loads(base64.b64decode(unusual)).spec_module == "somewhere.else"
+    old = pickle.loads(base64.b64decode(PICKLED_BEFORE_REDUCE))
+    assert (type(old), old.__dict__) == (EngineProvider, {"spec_name": "sitecore.Template",
+                                                          "spec_module": "pulumi_personalize.sitecore.resources"})
+    assert old.spec.name == "sitecore.Template"
+
+
 @respx.mock(base_url="https://env.test")
 def test_without_configure_the_environment_is_used(respx_mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONTENTSTACK_PERSONALIZE_BASE_URL", "https://env.test")
