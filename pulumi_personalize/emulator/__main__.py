@@ -122,8 +122,11 @@ def main(argv: list[str] | None = None) -> None:
 
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve())
+    finally:
+        app.flush()  # the changes the writer thread had not written yet
     sys.exit(0)
 
 

@@ -162,6 +162,12 @@ def _move(clock: Clock, body: dict[str, Any]) -> None:
         clock.advance(float(advance))
 
 
+async def flush(request: Request) -> Response:
+    """The state file holds every change made before this request (every control request does it)."""
+    request.app.state.store.flush()
+    return JSONResponse({"status": "flushed"})
+
+
 async def get_state(request: Request) -> Response:
     return JSONResponse(request.app.state.store.snapshot())
 
@@ -178,4 +184,5 @@ def routes() -> list[Route]:
         Route("/_emulator/clock", get_clock, methods=["GET"]),
         Route("/_emulator/clock", move_clock, methods=["POST"]),
         Route("/_emulator/state", get_state, methods=["GET"]),
+        Route("/_emulator/flush", flush, methods=["POST"]),
     ]

@@ -163,6 +163,11 @@ class EmulatorHandle:
     def reset(self) -> None:
         self._control().post("/_emulator/reset").raise_for_status()
 
+    def flush(self) -> None:
+        """Have the state file hold every change made so far (it is written behind the requests;
+        every control call, this one included, and the emulator's stop write it)."""
+        self._control().post("/_emulator/flush").raise_for_status()
+
     def set_faults(self, rules: Any = None, *, seed: int | None = None, rate_limit: float | None = None,
                    draws: str | None = None) -> dict[str, Any]:
         """Replace the fault configuration: a list of rules, or a whole ``{"rules": ...}`` object."""

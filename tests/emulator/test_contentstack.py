@@ -586,6 +586,7 @@ def test_projects_versions_and_cms_survive_a_restart(tmp_path: Path) -> None:
             experience, _, _ = _live(cs)
 
         def saved_cms() -> dict[str, Any]:
+            emu.flush()
             saved = json.loads((tmp_path / "state.json").read_text())
             cms: dict[str, Any] = saved["contentstack"]["projects"][project["uid"]]["cms"]
             return cms

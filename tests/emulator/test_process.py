@@ -116,6 +116,7 @@ def test_concurrent_writes_are_all_kept(tmp_path: Path) -> None:
             statuses = list(pool.map(create, range(80)))
         assert statuses == [201] * 80
         assert len(cs.get("/events").json()) == 80
+        emu.flush()
         saved = json.loads(state.read_text())
         assert len(next(iter(saved["contentstack"]["projects"].values()))["events"]) == 80
 
@@ -178,3 +179,26 @@ def test_accepted_connections_turn_nagle_off() -> None:
         return value
 
     assert asyncio.run(accept_one()) != 0
+
+
+def test_the_state_file_is_written_behind_and_flush_makes_it_current(tmp_path: Path) -> None:
+    """Writes from many threads, then ``flush()``: the file holds every one of them, is what the
+    store holds, and a second flush with nothing new leaves the file alone."""
+    from pulumi_personalize.emulator.state import Store
+
+    path = tmp_path / "state.json"
+    store = Store(path)
+
+    def write(i: int) -> None:
+        with store.mutate() as data:
+            data["sitecore"]["templates"][f"ref-{i}"] = {"ref": f"ref-{i}", "n": i}
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write, range(200)))
+    store.flush()
+    saved = json.loads(path.read_text())
+    assert saved == store.snapshot() and len(saved["sitecore"]["templates"]) == 200
+    before = path.stat().st_mtime_ns, path.stat().st_ino
+    store.flush()
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == before
+    assert Store(path).snapshot() == store.snapshot()

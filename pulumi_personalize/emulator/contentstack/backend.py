@@ -51,7 +51,7 @@ class ContentstackBackend:
                 self.refuse_disabled(info.get("organizationUid"))
             project = models.prepare(self.store.project(data, project_uid, create=write))
             if ex.run_due_cms_jobs(project, self.clock.time()) and exists and not write:
-                self.store.save()
+                self.store.changed()
             yield project
 
     def projects(self, organization: str, stack: str | None) -> list[Json]:
@@ -189,7 +189,7 @@ class ContentstackBackend:
         with self.store.read() as data:
             changed = [ex.run_due_cms_jobs(models.prepare(p), now) for p in data["contentstack"]["projects"].values()]
             if any(changed):
-                self.store.save()
+                self.store.changed()
 
     # --- priority ---------------------------------------------------------------------------------
 

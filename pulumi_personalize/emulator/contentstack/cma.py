@@ -91,7 +91,7 @@ def _stack_projects(request: Request, api_key: str) -> Iterator[tuple[str, Json]
         if stack == api_key or (stack is None and api_key == EMULATOR_STACK_API_KEY):
             found = True
             if ex.run_due_cms_jobs(models.prepare(project), backend.clock.time()):
-                backend.store.save()
+                backend.store.changed()
             project.setdefault(LINKS, {})
             yield uid, project
     if not found and api_key != EMULATOR_STACK_API_KEY:
