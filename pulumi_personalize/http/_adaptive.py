@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from ._budget import Budget, BudgetState, MemoryBudget
-from ._ratelimit import RateLimiter
+from ._ratelimit import RateLimiter, sliding_window
 
 __all__ = ["AdaptiveLimit", "AdaptiveLimiter"]
 
@@ -80,14 +80,12 @@ class AdaptiveLimiter:
         jitter: float = 0.2,
         max_pause: float = 60.0,
     ) -> None:
-        for name, value in (("ceiling", ceiling), ("cap", cap if cap is not None else 1.0)):
-            if not (value > 0 and math.isfinite(value)):
-                raise ValueError(f"{name} must be a positive number of requests per second")
-        if not (0 < decrease < 1) or not (0 <= jitter <= 1) or not (margin >= 0 and math.isfinite(margin)):
-            raise ValueError("decrease must be in (0, 1), jitter in [0, 1], margin a non-negative number")
+        self.limit, self.window = sliding_window(ceiling, margin)
+        if cap is not None:
+            sliding_window(cap, margin)  # the same checks, for the cap
+        if not (0 < decrease < 1) or not (0 <= jitter <= 1):
+            raise ValueError("decrease must be in (0, 1), jitter in [0, 1]")
         self.ceiling = ceiling
-        self.limit = max(1, math.floor(ceiling))
-        self.window = max(1.0, 1.0 / ceiling) + margin
         self.margin = margin
         self.decrease = decrease
         self.recovery = ceiling / 20 if recovery is None else recovery

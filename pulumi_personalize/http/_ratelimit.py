@@ -8,7 +8,17 @@ import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["RateLimiter"]
+__all__ = ["RateLimiter", "sliding_window"]
+
+
+def sliding_window(rate: float, margin: float) -> tuple[int, float]:
+    """``(limit, window)``: at most ``limit`` sends in any ``window`` seconds keeps under ``rate``
+    per second, ``margin`` seconds to spare (the guarantee and its reasons: ``RateLimiter``)."""
+    if not (rate > 0 and math.isfinite(rate)):
+        raise ValueError("rate must be a positive number of requests per second")
+    if not (margin >= 0 and math.isfinite(margin)):
+        raise ValueError("margin must be a non-negative number of seconds")
+    return max(1, math.floor(rate)), max(1.0, 1.0 / rate) + margin
 
 
 class RateLimiter:
@@ -44,13 +54,8 @@ class RateLimiter:
         sleep: Callable[[float], None] = time.sleep,
         margin: float = 0.05,
     ) -> None:
-        if not (rate > 0 and math.isfinite(rate)):
-            raise ValueError("rate must be a positive number of requests per second")
-        if not (margin >= 0 and math.isfinite(margin)):
-            raise ValueError("margin must be a non-negative number of seconds")
+        self.limit, self.window = sliding_window(rate, margin)
         self.rate = rate
-        self.limit = max(1, math.floor(rate))
-        self.window = max(1.0, 1.0 / rate) + margin
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
