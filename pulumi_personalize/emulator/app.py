@@ -102,7 +102,7 @@ class TrafficMiddleware:
 
     async def _fault(self, exchange: Exchange, send: Send) -> bool:
         """Applies the first fault rule that fires; ``True`` when it answered the request."""
-        rule = self.faults.match(exchange.method, exchange.path, exchange.identity)
+        rule = self.faults.match(exchange.method, exchange.path, lambda: exchange.identity)
         if rule is None:
             return False
         if rule.latency_ms:

@@ -38,7 +38,7 @@ import math
 import random
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,9 +215,11 @@ class FaultInjector:
                     "rateLimitRetryAfter": self.rate_limit_retry_after,
                     "rules": [rule.to_json() for rule in self.rules]}
 
-    def match(self, method: str, path: str, request: bytes = b"") -> FaultRule | None:
-        """The first rule that fires for this request. ``request``: its query and body, which
-        per-request draws read."""
+    def match(self, method: str, path: str, request: bytes | Callable[[], bytes] = b"") -> FaultRule | None:
+        """The first rule that fires for this request. ``request``: its query and body (or what
+        makes them), which only per-request draws read."""
+        if not self.rules:
+            return None
         with self._lock:
             draw = self._draws_for(method, path, request)
             for rule in self.rules:
@@ -233,9 +235,11 @@ class FaultInjector:
                 return rule
         return None
 
-    def _draws_for(self, method: str, path: str, request: bytes) -> random.Random:
+    def _draws_for(self, method: str, path: str, request: bytes | Callable[[], bytes]) -> random.Random:
         if self.draws == "sequence":
             return self._random
+        if callable(request):
+            request = request()
         identity = _MADE_IDS.sub(b"<id>", b"\0".join((method.upper().encode(), path.encode(), request)))
         self._seen[identity] += 1
         digest = hashlib.blake2b(b"%d\0%d\0" % (self.seed or 0, self._seen[identity]) + identity,
