@@ -109,5 +109,6 @@ def load_cma_settings(
         base_url=base.url, stack_api_key=api_key, management_token=_secret(token), authtoken=_secret(authtoken),
         oauth_token=_secret(oauth_token),
         requests_per_second=_rate(src, "contentstackRequestsPerSecond", DEFAULT_CMA_REQUESTS_PER_SECOND),
+        max_requests_per_second=_rate(src, "maxRequestsPerSecond", None),  # this stack's cap, as for Personalize
         namespace=namespace, region=base.region, url_sources=((base.url, base.source),),
     )

@@ -102,6 +102,11 @@ class AdaptiveLimiter:
         return self.clock()
 
     @property
+    def cap(self) -> float | None:
+        """This process's own ceiling, where it is below the shared one."""
+        return self._cap.rate if self._cap is not None else None
+
+    @property
     def rate(self) -> float:
         """The rate the schedule allows now (recovery applied)."""
         now = self.clock()

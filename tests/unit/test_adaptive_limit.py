@@ -21,6 +21,8 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from pulumi_personalize.config import ContentstackSettings, load_contentstack_settings
 from pulumi_personalize.contentstack._wire import new_client as new_contentstack_client
+from pulumi_personalize.contentstack.cma import cma_client
+from pulumi_personalize.contentstack.cma_settings import load_cma_settings
 from pulumi_personalize.contentstack.resources import Event
 from pulumi_personalize.emulator import DEFAULT_AUTHTOKEN
 from pulumi_personalize.emulator.app import create_app
@@ -372,6 +374,13 @@ def test_max_requests_per_second_caps_each_services_client(
     sc_lim = new_sitecore_client(sc).rate_limiter
     assert isinstance(sc_lim, AdaptiveLimiter) and sc_lim.ceiling == 2.5  # no documented limit: the cap is it
     assert new_sitecore_client(sc_settings()).rate_limiter is None  # as before: none unless asked
+    assert lim.cap == 4.0
+    cma = load_cma_settings({"personalize:contentstackStackApiKey": "blt1", "personalize:contentstackAuthtoken": "t",
+                             "personalize:contentstackCmaBaseUrl": "https://cma.test", "personalize:maxRequestsPerSecond": "4"},
+                            environ={})
+    assert (cma.requests_per_second, cma.max_requests_per_second) == (10.0, 4.0)
+    cma_lim = cma_client(cma).rate_limiter  # the Content Management API client of the same stack: capped too
+    assert isinstance(cma_lim, AdaptiveLimiter) and (cma_lim.ceiling, cma_lim.cap) == (10.0, 4.0)
     env = load_contentstack_settings({"personalize:contentstackProjectUid": "p", "personalize:contentstackAuthtoken": "t",
                                       "personalize:contentstackBaseUrl": CS_URL},
                                      environ={"PERSONALIZE_MAX_REQUESTS_PER_SECOND": "3"})
