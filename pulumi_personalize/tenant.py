@@ -151,6 +151,10 @@ class Tenant:
             return self.credential_settings()
         return self.location_settings()
 
+    def setting_for(self, field_: str) -> str:
+        """The first of ``settings_for(field_)``: the key an error about ``field_`` names."""
+        return self.settings_for(field_).split(" ")[0].rstrip(",")
+
     def describe(self, record: Mapping[str, str] | None = None) -> str:
         """``Contentstack project P at host H`` / ``Sitecore tenant K (client id C) at host H``."""
         values = dict(record) if record is not None else self.record()

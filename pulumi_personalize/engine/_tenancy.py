@@ -76,7 +76,7 @@ class TenantGuard(ProviderBase):
             f"changed and nothing was dropped from the state. To move the stack to the new "
             f"{tenant.facts.container} on purpose, set {_allow_setting(tenant)} for one "
             "`pulumi refresh --run-program` (docs/recovery.md)",
-            key=tenant.settings_for(field_).split(" ")[0], recorded=recorded, configured=configured,
+            key=tenant.setting_for(field_), recorded=recorded, configured=configured,
         )
 
     def tenant_moved(self, props: Mapping[str, Any]) -> TenantMove | None:

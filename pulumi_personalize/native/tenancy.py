@@ -76,6 +76,6 @@ def refusal(move: TenantMove, label: str, config: Mapping[str, object]) -> Tenan
         f"{move.tenant.namespace}:allowTenantChange=true for one `pulumi refresh --run-program` "
         f"(docs/recovery.md). See {ANCHOR}"
     )
-    return TenantMismatchError(message, key=move.settings.split(" ")[0].rstrip(","), recorded=move.recorded,
+    return TenantMismatchError(message, key=move.tenant.setting_for(move.field), recorded=move.recorded,
                                configured=mine)
 
