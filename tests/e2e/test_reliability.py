@@ -395,8 +395,9 @@ class Project:
         started: dict[int, str] = {}
 
         def collect() -> None:
+            # the latest command line: the provider's launcher (/bin/sh) execs python in the same pid
             for pid in descendants(process.pid):
-                started.setdefault(pid, cmdline(pid))
+                started[pid] = cmdline(pid) or started.get(pid, "")
 
         try:
             deadline = time.monotonic() + 120
