@@ -102,7 +102,7 @@ def _resource(decl: Any, const: str) -> list[str]:
     ]
     if decl.prepare:
         lines.append(f"{INDENT * 2}values = _declared.{decl.prepare}(values, base_dir, resource_name)")
-    lines.append(f"{INDENT * 2}super().__init__(resource_name, merge_args({args_cls}, args, values), opts)")
+    lines.append(f"{INDENT * 2}self._declare(resource_name, merge_args({args_cls}, args, values), opts)")
     return lines
 
 

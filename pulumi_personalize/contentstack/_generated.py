@@ -86,7 +86,7 @@ class Attribute(EngineResource, module="contentstack", name="Attribute"):
             "adopt_uid": adopt_uid,
             "adopt_existing": adopt_existing,
         }
-        super().__init__(resource_name, merge_args(AttributeArgs, args, values), opts)
+        self._declare(resource_name, merge_args(AttributeArgs, args, values), opts)
 
 
 @dataclass
@@ -135,7 +135,7 @@ class Event(EngineResource, module="contentstack", name="Event"):
             "adopt_uid": adopt_uid,
             "adopt_existing": adopt_existing,
         }
-        super().__init__(resource_name, merge_args(EventArgs, args, values), opts)
+        self._declare(resource_name, merge_args(EventArgs, args, values), opts)
 
 
 @dataclass
@@ -190,7 +190,7 @@ class Audience(EngineResource, module="contentstack", name="Audience"):
             "adopt_uid": adopt_uid,
             "adopt_existing": adopt_existing,
         }
-        super().__init__(resource_name, merge_args(AudienceArgs, args, values), opts)
+        self._declare(resource_name, merge_args(AudienceArgs, args, values), opts)
 
 
 @dataclass
@@ -331,7 +331,7 @@ class Experience(EngineResource, module="contentstack", name="Experience"):
             "adopt_uid": adopt_uid,
             "adopt_existing": adopt_existing,
         }
-        super().__init__(resource_name, merge_args(ExperienceArgs, args, values), opts)
+        self._declare(resource_name, merge_args(ExperienceArgs, args, values), opts)
 
 
 @dataclass
@@ -367,7 +367,7 @@ class ExperiencePriority(EngineResource, module="contentstack", name="Experience
             "experiences": experiences,
             "config_namespace": config_namespace,
         }
-        super().__init__(resource_name, merge_args(ExperiencePriorityArgs, args, values), opts)
+        self._declare(resource_name, merge_args(ExperiencePriorityArgs, args, values), opts)
 
 
 @dataclass
@@ -412,4 +412,4 @@ class VariantGroupContentTypes(EngineResource, module="contentstack", name="Vari
             "content_types": content_types,
             "config_namespace": config_namespace,
         }
-        super().__init__(resource_name, merge_args(VariantGroupContentTypesArgs, args, values), opts)
+        self._declare(resource_name, merge_args(VariantGroupContentTypesArgs, args, values), opts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import pickle
 from collections.abc import Mapping
@@ -74,6 +75,7 @@ def reset_pulumi_pickler() -> None:
     resource it constructs and never restores it: the k-th resource pickles through k wrappers, and
     at about 980 resources in one program construction fails with RecursionError. Each
     serialize_provider call wraps afresh, so resetting before it keeps the sorting (determinism).
+    Our resources no longer call it (``pickled_provider``); a program's own dynamic resources do.
     """
     if _PRISTINE_BATCH_SETITEMS is not None:
         pickle._Pickler._batch_setitems = _PRISTINE_BATCH_SETITEMS  # type: ignore[attr-defined]
@@ -85,8 +87,32 @@ def stack_identity() -> str:
     return f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
 
 
+PROVIDER_KEY = "__provider"
+"""The input the dynamic provider host unpickles the provider from (``docs/facts/pulumi.md#pickling``)."""
+
+
+def pickled_provider(provider: EngineProvider) -> str:
+    """The provider as the dynamic provider host reads it: base64 of a pickle, which its dill loads.
+    ``EngineProvider.__reduce__`` makes it a call with the spec's name, byte for byte what the SDK's
+    ``serialize_provider`` writes for it, without dill or the SDK's pickler wrapper."""
+    return base64.b64encode(pickle.dumps(provider, protocol=pickle.DEFAULT_PROTOCOL)).decode("ascii")
+
+
 class EngineResource(pulumi.dynamic.Resource):
-    """Base of every resource class: builds the props, marks secrets, wires the provider."""
+    """Base of every resource class: builds the props, marks secrets, wires the provider.
+
+    Each generated class's ``__init__`` calls ``_declare``, which registers through
+    ``pulumi.CustomResource.__init__`` itself, not through ``pulumi.dynamic.Resource.__init__``
+    (``docs/facts/pulumi.md#source-position``):
+
+    - the SDK records as a resource's source position the caller of the third ``__init__`` frame
+      from its registration: with no ``__init__`` of ours between the public class's and
+      ``CustomResource``'s, that is the program's line, not this module's;
+    - the SDK's dynamic resource makes ``__provider`` a secret always, for providers that capture
+      credentials; ours is a call with the spec's name and reads credentials from the stack's
+      configuration when it runs, so it stays plain: no ciphertext per resource for a file backend
+      to rewrite after every step.
+    """
 
     _spec: ClassVar[ResourceSpec[Any]]
     tenant: pulumi.Output[dict[str, str]]
@@ -94,7 +120,7 @@ class EngineResource(pulumi.dynamic.Resource):
     ``client_key``: identifiers only). Read, update and delete refuse a provider configured for
     another tenant (``docs/recovery.md``)."""
 
-    def __init__(self, resource_name: str, args: object, opts: pulumi.ResourceOptions | None) -> None:
+    def _declare(self, resource_name: str, args: object, opts: pulumi.ResourceOptions | None) -> None:
         spec = self._spec
         props: Json = {}
         for f in dataclasses.fields(args):  # type: ignore[arg-type]
@@ -113,8 +139,8 @@ class EngineResource(pulumi.dynamic.Resource):
             opts = pulumi.ResourceOptions.merge(
                 opts, pulumi.ResourceOptions(additional_secret_outputs=list(spec.secrets))
             )
-        reset_pulumi_pickler()
-        super().__init__(EngineProvider(spec.name, spec.module), resource_name, props, opts)
+        props[PROVIDER_KEY] = pickled_provider(EngineProvider(spec.name, spec.module))
+        pulumi.CustomResource.__init__(self, f"pulumi-python:{self._resource_type_name}", resource_name, props, opts)
         # The identifier other resources refer to (uid, ref) is the id: known at preview of an update
         setattr(self, spec.id_name, self.id)
 

@@ -189,7 +189,7 @@ class Connection(EngineResource, module="sitecore", name="Connection"):
             "adopt_ref": adopt_ref,
             "adopt_existing": adopt_existing,
         }
-        super().__init__(resource_name, merge_args(ConnectionArgs, args, values), opts)
+        self._declare(resource_name, merge_args(ConnectionArgs, args, values), opts)
 
 
 @dataclass
@@ -276,7 +276,7 @@ class DecisionModel(EngineResource, module="sitecore", name="DecisionModel"):
             "adopt_ref": adopt_ref,
             "adopt_existing": adopt_existing,
         }
-        super().__init__(resource_name, merge_args(DecisionModelArgs, args, values), opts)
+        self._declare(resource_name, merge_args(DecisionModelArgs, args, values), opts)
 
 
 @dataclass
@@ -338,7 +338,7 @@ class DecisionModelVariant(EngineResource, module="sitecore", name="DecisionMode
             "adopt_ref": adopt_ref,
         }
         values = _declared.variant_definition(values, base_dir, resource_name)
-        super().__init__(resource_name, merge_args(DecisionModelVariantArgs, args, values), opts)
+        self._declare(resource_name, merge_args(DecisionModelVariantArgs, args, values), opts)
 
 
 @dataclass
@@ -379,7 +379,7 @@ class DecisionModelDeployment(EngineResource, module="sitecore", name="DecisionM
             "variants": variants,
             "config_namespace": config_namespace,
         }
-        super().__init__(resource_name, merge_args(DecisionModelDeploymentArgs, args, values), opts)
+        self._declare(resource_name, merge_args(DecisionModelDeploymentArgs, args, values), opts)
 
 
 @dataclass
@@ -515,7 +515,7 @@ class FlowDefinition(EngineResource, module="sitecore", name="FlowDefinition"):
             "adopt_existing": adopt_existing,
             "adopt_from_stack": adopt_from_stack,
         }
-        super().__init__(resource_name, merge_args(FlowDefinitionArgs, args, values), opts)
+        self._declare(resource_name, merge_args(FlowDefinitionArgs, args, values), opts)
 
 
 @dataclass
@@ -641,4 +641,4 @@ class Template(_declared.TemplateMethods, EngineResource, module="sitecore", nam
             "adopt_from_stack": adopt_from_stack,
         }
         values = _declared.template_code(values, base_dir, resource_name)
-        super().__init__(resource_name, merge_args(TemplateArgs, args, values), opts)
+        self._declare(resource_name, merge_args(TemplateArgs, args, values), opts)

@@ -469,19 +469,23 @@ PICKLED_BEFORE_REDUCE = (
 
 def test_the_provider_is_pickled_as_a_call_with_the_spec_name_and_older_states_still_load() -> None:
     """The state holds the pickle twice per resource and the file backend rewrites the whole state
-    after every step: the provider pickles as ``engine_provider("contentstack.Attribute")``, and the
-    longer form older states hold (the class and its fields) loads to the same provider."""
+    after every step: the provider pickles as ``engine_provider("contentstack.Attribute")``, byte for
+    byte what the SDK's ``serialize_provider`` writes for it (what states written through it hold),
+    and the longer form older states hold (the class and its fields) loads to the same provider."""
     import base64
     import pickle
 
     from pulumi.dynamic.dynamic import serialize_provider
 
     from pulumi_personalize.engine import reset_pulumi_pickler
+    from pulumi_personalize.engine._resource import pickled_provider
 
+    written = pickled_provider(EngineProvider(ATTRIBUTE.name, ATTRIBUTE.module))
+    unusual = pickled_provider(EngineProvider(ATTRIBUTE.name, "somewhere.else"))
     reset_pulumi_pickler()
     try:
-        written = serialize_provider(EngineProvider(ATTRIBUTE.name, ATTRIBUTE.module))
-        unusual = serialize_provider(EngineProvider(ATTRIBUTE.name, "somewhere.else"))
+        assert written == serialize_provider(EngineProvider(ATTRIBUTE.name, ATTRIBUTE.module))
+        assert unusual == serialize_provider(EngineProvider(ATTRIBUTE.name, "somewhere.else"))
     finally:
         reset_pulumi_pickler()
     raw = base64.b64decode(written)
