@@ -48,13 +48,14 @@ lint: setup
 	$(VENV)/bin/lint-imports
 
 ## Sets up, then lint, types and the whole test suite (unit, emulator, end-to-end) with the newest
-## SDK; then the unit tests and the stack-reference life cycle with the floor SDK, which runs the
+## SDK; then the unit tests, the stack-reference life cycle and what state records of a resource
+## (its source position: the SDK counts constructor frames) with the floor SDK, which runs the
 ## program, the language host and the provider (the launchers in .tools/bin honour PULUMI_PYTHON_CMD).
 test: lint $(VENV_FLOOR)/.installed
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 	@echo "--- pulumi SDK $(PULUMI_SDK_FLOOR) (the floor) in $(VENV_FLOOR)"
 	PULUMI_PYTHON_CMD=$(CURDIR)/$(VENV_FLOOR)/bin/python $(VENV_FLOOR)/bin/pytest -q -p no:cacheprovider \
-		tests/unit tests/e2e/test_stack_reference.py
+		tests/unit tests/e2e/test_stack_reference.py tests/e2e/test_state_record.py
 
 bench: setup
 	$(PY) -m benchmarks
