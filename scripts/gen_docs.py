@@ -27,11 +27,14 @@ import inspect
 import itertools
 import re
 import sys
+import textwrap
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import pydantic
 
 if TYPE_CHECKING:
     from pulumi_personalize.engine._spec import Declaration, Shape
@@ -191,15 +194,42 @@ def nested_models(inputs: Any) -> list[tuple[str, type]]:
     return found
 
 
+def field_docs(model: Any) -> dict[str, str]:
+    """Each field's description: ``Field(description=...)``, else the string literal under the field
+    in its class body (its attribute docstring), nearest class first. The models leave pydantic's
+    ``use_attribute_docstrings`` off, which would read and compile their source at every import
+    (``sitecore/models/common.py``)."""
+    docs: dict[str, str] = {}
+    for cls in reversed(model.__mro__):  # the nearest class's docstring wins
+        if not (isinstance(cls, type) and issubclass(cls, pydantic.BaseModel)) or cls is pydantic.BaseModel:
+            continue
+        try:
+            body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
+        except (OSError, TypeError, SyntaxError, IndexError):
+            continue
+        if not isinstance(body, ast.ClassDef):
+            continue
+        for stmt, following in itertools.pairwise(body.body):
+            if (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+                    and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+                    and isinstance(following.value.value, str)):
+                docs[stmt.target.id] = inspect.cleandoc(following.value.value)
+    for name, info in model.model_fields.items():
+        if info.description:
+            docs[name] = info.description
+    return {name: doc for name, doc in docs.items() if name in model.model_fields}
+
+
 def model_table(model: Any) -> list[str]:
     lines = ["| field | type | required / default | description |", "| --- | --- | --- | --- |"]
+    described = field_docs(model)
     for name, info in model.model_fields.items():
         kind = simplify_type(re.sub(r"pulumi_personalize\.[a-z_.]+\.", "", str(info.annotation))
                              .replace("typing.", "").replace("<class '", "").replace("'>", ""))
         need = "required" if info.is_required() else (
             f"default {_default_text(info.get_default(call_default_factory=True))}"
             if info.get_default(call_default_factory=True) not in (None, [], {}) else "optional")
-        lines.append(f"| `{name}` | `{cell(kind)}` | {need} | {cell(clean_doc(info.description))} |")
+        lines.append(f"| `{name}` | `{cell(kind)}` | {need} | {cell(clean_doc(described.get(name)))} |")
     return lines
 
 
@@ -313,7 +343,7 @@ def _resource_param_docs(fn: Any) -> dict[str, str]:
             "opts": "Resource options, as for any resource.",
             "kwargs": f"Any other argument of `{decl.cls}` ([its page]({page_name(module.__package__.split('.')[-1], decl)}))."}
     for _, model in reversed(nested_models(decl.spec.inputs)):
-        docs |= {name: clean_doc(info.description) for name, info in model.model_fields.items() if info.description}
+        docs |= {name: clean_doc(doc) for name, doc in field_docs(model).items() if doc}
     return docs | {fld.name: fld.doc for fld in args_fields(decl) if fld.doc}
 
 

@@ -45,8 +45,8 @@ class ConnectionTestResult(BaseModel):
 
 
 class _Answer(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel, populate_by_name=True,
-                              use_attribute_docstrings=True)
+    # attribute docstrings, read by scripts/gen_docs.py (not at import: see models/common.py)
+    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel, populate_by_name=True)
 
 
 class TemplateCode(_Answer):
