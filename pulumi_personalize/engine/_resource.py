@@ -11,6 +11,7 @@ from typing import Any, ClassVar, TypeVar
 
 import pulumi
 import pulumi.dynamic
+from pulumi.dynamic.dynamic import PROVIDER_KEY  # the input the host unpickles from
 from pydantic import BaseModel
 
 from ._provider import EngineProvider
@@ -85,10 +86,6 @@ def stack_identity() -> str:
     """``organization/project/stack`` of the running program: what names a stack across backends
     (a self-managed backend's organization is ``organization``)."""
     return f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
-
-
-PROVIDER_KEY = "__provider"
-"""The input the dynamic provider host unpickles the provider from (``docs/facts/pulumi.md#pickling``)."""
 
 
 def pickled_provider(provider: EngineProvider) -> str:
