@@ -15,7 +15,11 @@ export PULUMI_SKIP_UPDATE_CHECK := true
 .PHONY: demo test setup demo-down lint bench sdk
 
 ## Everything the demo and the tests need: the venv with the package and the Pulumi engine.
+## The package is byte-compiled as pip compiles an installed wheel: the editable install is not, and
+## where PYTHONDONTWRITEBYTECODE is set (many CI images) every provider process would compile it from
+## source before its first check, which every other resource of the `up` waits for.
 setup: $(VENV)/.installed
+	@$(PY) -m compileall -q pulumi_personalize benchmarks
 	@bash scripts/install-pulumi
 
 $(VENV)/.installed: pyproject.toml Makefile
