@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ._declared import with_defaults
 from ._values import UNKNOWN, Json, public
 
 if TYPE_CHECKING:
@@ -69,7 +70,8 @@ a value not known until apply is ``UNKNOWN``). Called only for an in-place updat
 def consequences_of(spec: ResourceSpec[Any], olds: Mapping[str, Any], news: Mapping[str, Any]) -> Consequences:
     """The declared consequences of updating a resource of ``spec`` from ``olds`` to ``news`` in
     place; none when the resource declares none. The caller decides that it is such an update (not
-    a create, not a replace)."""
+    a create, not a replace). ``news`` may be the declared inputs check returns: the defaults are
+    put back first (``engine/_declared.py``)."""
     if spec.consequences is None:
         return NO_CONSEQUENCES
-    return spec.consequences(public(olds), public(news))
+    return spec.consequences(public(olds), with_defaults(spec.inputs, public(news)))

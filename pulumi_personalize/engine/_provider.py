@@ -18,6 +18,7 @@ from ..errors import AuthenticationError, ConfigurationError, NotFoundError, Per
 from ._adoption import Adoption
 from ._base import log
 from ._consequences import consequences_of
+from ._declared import declared, with_defaults
 from ._spec import ResourceSpec, tenant_of
 from ._tenancy import TenantGuard
 from ._values import (
@@ -124,15 +125,23 @@ class EngineProvider(TenantGuard, Adoption):
                 failures.append(CheckFailure(prop, f"{where or spec.label}: {message}"))
             return CheckResult({**_best_effort(spec, model_input), **engine_args}, failures)
         normal = self._normal(model)
+        olds = public(_olds)
+        if olds:  # the state's inputs: what the program declared (engine/_declared.py); empty at create
+            olds = self.full_inputs(olds)
         if spec.check_change is not None:
-            failures += [CheckFailure(p, r) for p, r in spec.check_change(public(_olds), normal)]
+            failures += [CheckFailure(p, r) for p, r in spec.check_change(olds, normal)]
         if not failures:
-            olds, props = public(_olds), {**normal, **engine_args}
+            props = {**normal, **engine_args}
             failures += [CheckFailure("", reason) for reason in self._adoption_failures(olds, props, model)]
             warning = None if olds else self._adoption_warning(props)
             if warning:
                 log.warning("%s", warning)
-        return CheckResult({**normal, **engine_args}, failures)
+        return CheckResult({**declared(spec.inputs, normal), **engine_args}, failures)
+
+    def full_inputs(self, props: Mapping[str, Any]) -> Json:
+        """Checked inputs with the defaults check left out put back (``engine/_declared.py``): what
+        create, update, diff and the preview work on."""
+        return with_defaults(self.spec.inputs, props)
 
     def _settings_failures(self, namespace: object) -> list[CheckFailure]:
         """The settings this resource will be served with, loaded now: check runs at preview too,
@@ -153,7 +162,7 @@ class EngineProvider(TenantGuard, Adoption):
     # -- diff -----------------------------------------------------------------------------------------
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        old, new = public(olds), public(news)
+        old, new = public(olds), self.full_inputs(public(news))
         changed, replaces = self.changes(old, new)
         if changed and not replaces:
             self.tell_consequences(_id, old, new)
@@ -163,6 +172,9 @@ class EngineProvider(TenantGuard, Adoption):
         """The inputs that differ (an unknown one counts) and those of them that replace: what both
         faces' diff report (``old``: the state's outputs, ``new``: the checked inputs)."""
         spec = self.spec
+        # both sides with their defaults: the checked inputs leave them out (engine/_declared.py); the
+        # outputs hold them, except where an input is newer than the state: no change, no surprise
+        old, new = self.full_inputs(old), self.full_inputs(new)
         changed: list[str] = []
         for name in (*spec.input_fields, CONFIG_NAMESPACE):
             before, after = drop_none(old.get(name)), drop_none(new.get(name))
@@ -180,6 +192,7 @@ class EngineProvider(TenantGuard, Adoption):
         outputs and tenant record, unknown exactly where the declared consequences say the update
         changes them (``engine/_consequences.py``). Nothing is sent."""
         spec = self.spec
+        props = self.full_inputs(props)
         engine = {k: props[k] for k in spec.engine_inputs if props.get(k) is not None}
         inputs: Json = {**{k: v for k, v in props.items() if k in spec.input_fields}, **engine}
         if olds is None:
@@ -197,6 +210,7 @@ class EngineProvider(TenantGuard, Adoption):
         output be marked unknown (``docs/facts/pulumi.md#diff``), so the notes are what a reviewer sees.
         A consequence that cannot be worked out never fails the preview."""
         spec = self.spec
+        news = self.full_inputs(news)
         try:
             found = consequences_of(spec, olds, news)
         except Exception as exc:
@@ -224,7 +238,7 @@ class EngineProvider(TenantGuard, Adoption):
 
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        props = public(props)
+        props = self.full_inputs(public(props))
         try:
             return self._create(props)
         except Exception as exc:
@@ -276,18 +290,18 @@ class EngineProvider(TenantGuard, Adoption):
         previous = {k: v for k, v in props.items() if k in spec.input_fields}
         try:
             model = spec.inputs.model_validate(spec.from_wire(live, previous, spec))
-            inputs = self._normal(model)
+            inputs = declared(spec.inputs, self._normal(model))
         except PydanticValidationError as exc:
             log.warning("%s: the live object does not fit the inputs model (%s); keeping the known inputs",
                         spec.title(id_, props), exc.error_count())
-            inputs = previous
+            inputs = declared(spec.inputs, previous)
         engine = {k: props[k] for k in spec.engine_inputs if props.get(k) is not None}
         inputs = {**inputs, **engine}
         kept = {k: props[k] for k in spec.kept_on_refresh if props.get(k) is not None}
         return ReadResult(id_=id_, outs={**inputs, **self._computed(live, client), **kept}, inputs=inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        props = public(news)
+        props = self.full_inputs(public(news))
         try:
             return self._update(id_, props, public(olds))
         except Exception as exc:
@@ -360,25 +374,22 @@ def _tell(removal: Gone) -> None:
 
 def _best_effort(spec: ResourceSpec[Any], model_input: Json) -> Json:
     """Inputs for check when validation could not finish (unknowns, or failures being reported):
-    known top-level fields normalised one by one, defaults filled, so diff still compares alike."""
+    known top-level fields normalised one by one, in the declared form check returns (diff puts the
+    defaults back, so it still compares alike)."""
     out: Json = {}
     for name, info in spec.inputs.model_fields.items():
-        if name in model_input:
-            value = model_input[name]
-            if contains_unknown(value):
-                out[name] = value
-                continue
-            try:
-                adapter: TypeAdapter[Any] = TypeAdapter(info.annotation)  # type: ignore[arg-type]
-                out[name] = drop_none(adapter.dump_python(adapter.validate_python(value), mode="json"))
-            except Exception:
-                out[name] = value
-        elif not info.is_required():
-            default = info.get_default(call_default_factory=True)
-            if default is not None:
-                out[name] = default.model_dump(mode="json") if isinstance(default, BaseModel) else default
-    normal: Json = drop_none(out)
-    return normal
+        if name not in model_input:
+            continue
+        value = model_input[name]
+        if contains_unknown(value):
+            out[name] = value
+            continue
+        try:
+            adapter: TypeAdapter[Any] = TypeAdapter(info.annotation)  # type: ignore[arg-type]
+            out[name] = drop_none(adapter.dump_python(adapter.validate_python(value), mode="json"))
+        except Exception:
+            out[name] = value
+    return declared(spec.inputs, drop_none(out))
 
 
 def conventional_module(spec_name: str) -> str:

@@ -134,6 +134,9 @@ class PersonalizeProvider(p.Provider):
         olds, _ = names.to_engine(request.old_state)
         news, _ = names.to_engine(request.new_inputs)
         engine = self._engine(request.type)
+        # the checked inputs leave the defaults out (engine/_declared.py): both sides with them, as the
+        # engine's own diff compares
+        olds, news = engine.full_inputs(olds), engine.full_inputs(news)
         move = engine.tenant_moved(olds)
         if move is not None:  # the provider was updated in place, not replaced: see diff_config
             raise ResourceOperationError(engine.spec.title(request.resource_id, olds), "preview",

@@ -77,7 +77,7 @@ def held(p: EngineProvider, id_: str, olds: dict[str, Any], inputs: dict[str, An
     """The consequences of updating to ``inputs``, then the update itself, checked against them."""
     news = checked(p, inputs)
     told = consequences_of(EXPERIENCE, {**olds, "__provider": "serialized"}, news)
-    preview = told.preview_outputs(olds, news, unknown=NEW)
+    preview = told.preview_outputs(olds, p.full_inputs(news), unknown=NEW)  # as the engine's preview_outs
     result: UpdateResult = p.update(id_, olds, news)
     after = dict(result.outs or {})
     assert set(after) <= set(preview), sorted(set(after) - set(preview))

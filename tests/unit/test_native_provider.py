@@ -68,7 +68,7 @@ def test_check_normalises_in_camel_case_and_keeps_secrets_secret(native: Persona
     inputs = checked(native, CONNECTION, connection())
     assert inputs["systemType"].value == "DATA_SYSTEM"  # any case, stored in the service's spelling
     assert inputs["request"].value["requestType"].value == "GET"  # a nested shape's default, camelCase
-    assert inputs["connectionTimeout"].value == 1000.0
+    assert "connectionTimeout" not in inputs  # a top-level default: the state's inputs leave it out
     assert inputs["auth"].is_secret and to_plain(inputs["auth"])["clientSecret"] == OAUTH_SECRET
 
 

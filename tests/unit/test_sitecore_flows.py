@@ -80,7 +80,7 @@ def check(spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
         "personalize:sitecoreBaseUrl": "https://sc.test", "personalize:sitecoreAccessToken": "t"}, "p")))
     result = provider.check({}, {k: v for k, v in inputs.items() if v is not None})
     assert result.failures == [], [(f.property, f.reason) for f in result.failures]
-    checked: dict[str, Any] = result.inputs
+    checked: dict[str, Any] = provider.full_inputs(result.inputs)  # what create sends, defaults included
     return checked
 
 

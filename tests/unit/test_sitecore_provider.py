@@ -107,9 +107,12 @@ def test_check_requires_system_type_and_a_request_and_applies_the_service_defaul
     ok = p.check({}, {"name": "w", "system_type": "destination", "__provider": "x",
                       "request": {"connection_url": "https://w.example.com"}})
     assert ok.failures == []
-    assert ok.inputs["system_type"] == "DESTINATION" and ok.inputs["connection_timeout"] == 1000
-    assert ok.inputs["auth"] == {"auth_type": "NONE"} and ok.inputs["request"]["request_type"] == "GET"
-    assert "description" not in ok.inputs
+    # the state's inputs: what the program declared, normalised; a nested default stays in place
+    assert ok.inputs == {"name": "w", "system_type": "DESTINATION",
+                         "request": {"connection_url": "https://w.example.com", "request_type": "GET"}}
+    full = p.full_inputs(ok.inputs)  # what create, update and diff work on
+    assert full["connection_timeout"] == 1000 and full["auth"] == {"auth_type": "NONE"}
+    assert "description" not in full
     assert p.check({}, {"name": "w", "system_type": "DATA_SYSTEM", "request": {"connection_url": UNKNOWN}}).failures == []
 
 
@@ -364,7 +367,8 @@ def test_flow_check_defaults_from_the_type_and_validates_what_the_service_needs(
     ok = p.check({}, experience())
     assert ok.failures == []
     assert ok.inputs["business_process"] == "interactive_v1" and ok.inputs["channels"] == ["WEB"]
-    assert ok.inputs["status"] == "DRAFT" and ok.inputs["traffic"]["type"] == "simpleTraffic"
+    full = p.full_inputs(ok.inputs)
+    assert full["status"] == "DRAFT" and full["traffic"]["type"] == "simpleTraffic"
     triggered = p.check({}, experience(type="TRIGGERED_V3", channels=["EMAIL"]))
     assert triggered.inputs["business_process"] == "triggered_v1"
     reasons = {f.property: f.reason for f in p.check({}, experience(friendly_id="Rain-Banner")).failures}
