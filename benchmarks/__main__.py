@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import threading
@@ -32,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import faces, harness, multi, programs, sampler
+from benchmarks import faces, harness, multi, noop, programs, sampler
 
 RATE = 10.0
 LATENCY_MS = 50.0
@@ -130,21 +131,39 @@ def profiled_env(name: str) -> tuple[dict[str, str], str]:
     return {"PULUMI_PYTHON_CMD": str(script), sampler.OUT_ENV: prefix}, prefix
 
 
-def noop_up(n: int, payload: int = 0) -> tuple[float, float, float]:
+def noop_up(n: int) -> tuple[float, float, float]:
     """`pulumi up` of N no-op resources: (wall, the CLI command's wall, mean state bytes per resource)."""
-    noop = harness.new_stack(programs.noop(n, payload), {}, name=f"noop{n}p{payload}")
+    bench = harness.new_stack(programs.noop(n), {}, name=f"noop{n}")
     try:
-        wall, _ = noop.up()
-        return wall, noop.cli_s, noop.state_bytes()
+        wall, _ = bench.up()
+        return wall, bench.cli_s, bench.state_bytes()
     finally:
-        noop.close()
+        bench.close()
+
+
+def replay_up(deployment: dict[str, Any], name: str) -> tuple[float, float]:
+    """`pulumi up` of no-ops that store what the real stack stored (``noop.Replay``): (wall, mean
+    state bytes per resource)."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-replay-"))
+    try:
+        outputs = folder / "outputs.json"
+        records = harness.replay_records(deployment, outputs)
+        bench = harness.new_stack(programs.replay(records), {}, name=name, env={noop.REPLAY_ENV: str(outputs)})
+        try:
+            wall, _ = bench.up()
+            return wall, bench.state_bytes()
+        finally:
+            bench.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def floor_run(product: str, n: int, profile: bool = False) -> dict[str, Any]:
     """The same `up` at zero latency and no limit, against N no-op resources under the same engine:
-    no-ops of one property (the issue's target), and no-ops padded to the real resources' state size
-    (the file backend rewrites the whole state after each step, so a heavier state costs the engine
-    more whoever the provider is: the padded ratio is what the provider itself adds)."""
+    no-ops of one property (the issue's target), and no-ops that store exactly what the real
+    resources stored, inputs and outputs (the file backend rewrites the whole state after each step,
+    so a heavier state costs the engine more whoever the provider is: the ratio to them is what the
+    provider itself adds)."""
     env, prefix = profiled_env(f"{product}{n}") if profile else ({}, "")
     with harness.emulator(rate_limit=None, latency_ms=0) as emu:
         config = harness.emulator_config(emu, contentstack_rps=None, sitecore_rps=None)
@@ -161,11 +180,11 @@ def floor_run(product: str, n: int, profile: bool = False) -> dict[str, Any]:
             calls = len(harness.api_requests(emu))
             created = count_changes(result.summary)
             real_bytes = bench.state_bytes()
+            deployment = bench.stack.export_stack().deployment or {}
         finally:
             bench.close()
     noop_wall, noop_cli, noop_bytes = noop_up(n)
-    # the padding appears in the inputs and again in the outputs
-    padded_wall, _, padded_bytes = noop_up(n, max(0, round((real_bytes - noop_bytes) / 2)))
+    replay_wall, replay_bytes = replay_up(deployment, f"replay{product}{n}")
     if profile:
         time.sleep(1.1)  # the sampler writes once a second; the engine has stopped the provider by now
         print(f"\n#### where the {product} provider process spent its time (N = {n}, zero latency, no limit)\n")
@@ -183,9 +202,9 @@ def floor_run(product: str, n: int, profile: bool = False) -> dict[str, Any]:
         "ratio_cli": round(real_cli / noop_cli, 3),
         "state_bytes": round(real_bytes),
         "noop_state_bytes": round(noop_bytes),
-        "padded_state_bytes": round(padded_bytes),
-        "padded_noop_s": round(padded_wall, 2),
-        "ratio_padded": round(real_wall / padded_wall, 3),
+        "replay_state_bytes": round(replay_bytes),
+        "replay_s": round(replay_wall, 2),
+        "ratio_replay": round(real_wall / replay_wall, 3),
         "calls": calls,
         "failed": n - created,
     }
@@ -221,15 +240,16 @@ def print_tables(limited: list[dict[str, Any]], floors: list[dict[str, Any]], st
         print(f"| {r['product']} | {r['n']} | {prov and round(prov, 1)} | {eng and round(eng, 1)} |")
     if floors:
         print("\n### Zero latency, no limit, against N no-op dynamic resources (target: ratio <= 1.25)\n")
-        print("State: mean JSON characters of a resource's inputs and outputs in the state. Padded no-op: "
-              "no-ops whose inputs carry padding up to the real resources' state size.\n")
+        print("State: mean JSON characters of a resource's inputs and outputs in the state. Same-state no-op: "
+              "no-ops that store exactly what the real resources stored, inputs and outputs "
+              "(`benchmarks/noop.py`, `Replay`): the ratio to them is the provider's own cost.\n")
         print("| product | N | API calls | real (s) | no-op (s) | **ratio** | `pulumi up` ratio | state, real / no-op | "
-              "padded no-op (s) | ratio to padded | failed |")
+              "same-state no-op (s) | ratio to same-state | failed |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
         for r in floors:
             print(f"| {r['product']} | {r['n']} | {r['calls']} | {r['real_s']} | {r['noop_s']} | **{r['ratio']}** | "
-                  f"{r['ratio_cli']} | {r['state_bytes']} / {r['noop_state_bytes']} | {r['padded_noop_s']} | "
-                  f"{r['ratio_padded']} | {r['failed']} |")
+                  f"{r['ratio_cli']} | {r['state_bytes']} / {r['noop_state_bytes']} | {r['replay_s']} | "
+                  f"{r['ratio_replay']} | {r['failed']} |")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
+from benchmarks import noop
 from pulumi_personalize.emulator.testing import EmulatorHandle, running_emulator
 from pulumi_personalize.engine import reset_pulumi_pickler
 
@@ -177,6 +178,38 @@ class Bench:
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+"""The key that marks a secret value in an exported state."""
+
+
+def replay_records(deployment: Mapping[str, Any], outputs_file: Path) -> list[tuple[str, dict[str, Any], list[str]]]:
+    """What ``programs.replay`` needs to store, resource by resource, what a real stack stored: its
+    name, inputs and secret outputs, and (written to ``outputs_file``) its outputs. A secret value
+    becomes a plain string of its size, made secret again by the replay's options."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            if SECRET_SIG in value:
+                return "s" * (len(str(value.get("ciphertext", value.get("plaintext", "")))) * 3 // 4)
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    records: list[tuple[str, dict[str, Any], list[str]]] = []
+    outputs: dict[str, Any] = {}
+    for r in deployment.get("resources", []):
+        if r["type"].startswith("pulumi:"):
+            continue
+        inputs = {k: plain(v) for k, v in r.get("inputs", {}).items() if not k.startswith("__")}
+        outs = {k: plain(v) for k, v in r.get("outputs", {}).items() if not k.startswith("__")}
+        secrets = [k for k, v in r.get("outputs", {}).items() if isinstance(v, Mapping) and SECRET_SIG in v]
+        outputs[noop.replay_key(inputs)] = outs
+        records.append((r["urn"].rsplit("::", 1)[1], inputs, secrets))
+    outputs_file.write_text(json.dumps(outputs), encoding="utf-8")
+    return records
 
 
 def emulator_config(

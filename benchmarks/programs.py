@@ -7,7 +7,7 @@ at once and the only limits are the engine, the provider host's threads and the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pulumi_personalize.contentstack.rules import RuleCombination
@@ -15,14 +15,29 @@ if TYPE_CHECKING:
 Program = Callable[[], None]
 
 
-def noop(n: int, payload: int = 0) -> Program:
-    """N no-op resources; ``payload``: characters of padding in each one's inputs (and outputs)."""
+def noop(n: int) -> Program:
+    """N no-op resources of one property each."""
 
     def program() -> None:
         from benchmarks.noop import Noop
 
         for i in range(n):
-            Noop(f"noop-{i}", name=f"noop-{i}", payload="x" * payload)
+            Noop(f"noop-{i}", name=f"noop-{i}")
+
+    return program
+
+
+def replay(records: list[tuple[str, dict[str, Any], list[str]]]) -> Program:
+    """No-ops that store what real resources stored: (name, inputs, secret outputs) each, their
+    outputs from the file ``benchmarks.noop.REPLAY_ENV`` names (``benchmarks.noop.Replay``)."""
+
+    def program() -> None:
+        import pulumi
+
+        from benchmarks.noop import Replay
+
+        for name, inputs, secrets in records:
+            Replay(name, inputs, pulumi.ResourceOptions(additional_secret_outputs=secrets) if secrets else None)
 
     return program
 
