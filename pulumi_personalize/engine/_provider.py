@@ -290,15 +290,16 @@ class EngineProvider(TenantGuard, Adoption):
         previous = {k: v for k, v in props.items() if k in spec.input_fields}
         try:
             model = spec.inputs.model_validate(spec.from_wire(live, previous, spec))
-            inputs = declared(spec.inputs, self._normal(model))
+            normal = self._normal(model)
         except PydanticValidationError as exc:
             log.warning("%s: the live object does not fit the inputs model (%s); keeping the known inputs",
                         spec.title(id_, props), exc.error_count())
-            inputs = declared(spec.inputs, previous)
+            normal = previous
         engine = {k: props[k] for k in spec.engine_inputs if props.get(k) is not None}
-        inputs = {**inputs, **engine}
         kept = {k: props[k] for k in spec.kept_on_refresh if props.get(k) is not None}
-        return ReadResult(id_=id_, outs={**inputs, **self._computed(live, client), **kept}, inputs=inputs)
+        # the outputs hold every field, defaults included; the inputs what differs from the defaults
+        outs = {**normal, **engine, **self._computed(live, client), **kept}
+        return ReadResult(id_=id_, outs=outs, inputs={**declared(spec.inputs, normal), **engine})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         props = self.full_inputs(public(news))

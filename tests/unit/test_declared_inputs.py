@@ -12,6 +12,8 @@ import pytest
 from pulumi_personalize.engine import EngineProvider
 from pulumi_personalize.engine._declared import declared, input_defaults, with_defaults
 from pulumi_personalize.engine._values import drop_none
+from pulumi_personalize.sitecore.resources import CONNECTION
+from tests.conftest import InProcessEmulator, ProviderFactory
 from tests.unit.test_properties import BASELINES, IDS, RESOURCES
 
 
@@ -89,3 +91,18 @@ def test_the_defaults_are_copies() -> None:
     first = with_defaults(model, {})
     first["custom_headers"].append({"key": "x"})
     assert with_defaults(model, {})["custom_headers"] == []
+
+
+def test_a_refresh_keeps_every_default_in_the_outputs_and_leaves_them_out_of_the_inputs(
+        emulator_in_process: InProcessEmulator, provider: ProviderFactory) -> None:
+    """Against the emulator in process: a connection created from its declared inputs, then read back."""
+    connections = provider(CONNECTION)
+    inputs = dict(connections.check({}, {"name": "Weather", "system_type": "DATA_SYSTEM",
+                                         "request": {"connection_url": "https://w.example.com"}}).inputs)
+    created = connections.create(inputs)
+    read = connections.read(str(created.id), dict(created.outs or {}))
+    assert read.outs is not None and read.inputs is not None
+    assert read.outs["connection_timeout"] == 1000 and read.outs["custom_headers"] == []
+    assert "connection_timeout" not in read.inputs and read.inputs["name"] == "Weather"
+    assert read.outs == created.outs  # nothing moved: the outputs the create answered
+    assert connections.diff(str(created.id), read.outs, inputs).changes is False
