@@ -127,7 +127,8 @@ def profiled_env(name: str) -> tuple[dict[str, str], str]:
     """The environment that runs the provider process under ``benchmarks.sampler``, and its output prefix."""
     folder = Path(tempfile.mkdtemp(prefix="bench-profile-"))
     script = folder / "python-profiled"
-    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m benchmarks.sampler "$@"\n')
+    python = os.environ.get("PULUMI_PYTHON_CMD") or sys.executable  # the providers' Python (make bench: .venv-bench)
+    script.write_text(f'#!/bin/sh\nexec "{python}" -m benchmarks.sampler "$@"\n')
     script.chmod(0o755)
     prefix = str(folder / name)
     return {"PULUMI_PYTHON_CMD": str(script), sampler.OUT_ENV: prefix}, prefix
