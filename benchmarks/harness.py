@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi import automation as auto
+from pulumi.runtime import rpc
 
 from benchmarks import noop
 from pulumi_personalize.emulator.testing import EmulatorHandle, running_emulator
@@ -180,8 +181,8 @@ class Bench:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
-"""The key that marks a secret value in an exported state."""
+SECRET_SIG: str = rpc._special_sig_key
+"""The key that marks a secret value in an exported state (the SDK's own constant)."""
 
 
 def replay_records(deployment: Mapping[str, Any], outputs_file: Path) -> list[tuple[str, dict[str, Any], list[str]]]:
