@@ -162,7 +162,7 @@ class EngineProvider(TenantGuard, Adoption):
     # -- diff -----------------------------------------------------------------------------------------
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        old, new = public(olds), self.full_inputs(public(news))
+        old, new = public(olds), public(news)  # changes and consequences_of put the defaults back
         changed, replaces = self.changes(old, new)
         if changed and not replaces:
             self.tell_consequences(_id, old, new)
@@ -210,9 +210,8 @@ class EngineProvider(TenantGuard, Adoption):
         output be marked unknown (``docs/facts/pulumi.md#diff``), so the notes are what a reviewer sees.
         A consequence that cannot be worked out never fails the preview."""
         spec = self.spec
-        news = self.full_inputs(news)
         try:
-            found = consequences_of(spec, olds, news)
+            found = consequences_of(spec, olds, news)  # with the defaults put back into news
         except Exception as exc:
             log.warning("%s: the preview cannot tell what this update does beyond its changes (%s)",
                         spec.title(id_, news), type(exc).__name__)
