@@ -202,3 +202,41 @@ def test_the_state_file_is_written_behind_and_flush_makes_it_current(tmp_path: P
     store.flush()
     assert (path.stat().st_mtime_ns, path.stat().st_ino) == before
     assert Store(path).snapshot() == store.snapshot()
+
+
+def test_the_writer_rests_between_writes_and_flush_does_not_wait_for_it(tmp_path: Path) -> None:
+    """After a write the writer rests (for a bounded multiple of the write's time) before it writes
+    again: changes made meanwhile wait for the rest's end, or for ``flush()``, which writes at once."""
+    import threading
+
+    from pulumi_personalize.emulator import state
+    from pulumi_personalize.emulator.state import Store
+
+    resting, wake = threading.Event(), threading.Event()
+    rests: list[float] = []
+
+    def rest(seconds: float) -> None:  # holds the writer until the test lets it go
+        rests.append(seconds)
+        resting.set()
+        assert wake.wait(10)
+        wake.clear()
+
+    path = tmp_path / "state.json"
+    store = Store(path, rest=rest)
+    with store.mutate() as data:
+        data["sitecore"]["templates"]["first"] = {"ref": "first"}
+    assert resting.wait(10)  # the writer wrote the first change and rests
+    assert "first" in path.read_text() and 0 <= rests[0] <= state.MAX_REST_S
+    resting.clear()
+
+    with store.mutate() as data:
+        data["sitecore"]["templates"]["second"] = {"ref": "second"}
+    assert "second" not in path.read_text()  # not while the writer rests
+    store.flush()
+    assert "second" in path.read_text()  # flush writes at once
+    with store.mutate() as data:
+        data["sitecore"]["templates"]["third"] = {"ref": "third"}
+    wake.set()  # the rest ends: the writer writes what is pending, then rests again
+    assert resting.wait(10)
+    assert json.loads(path.read_text()) == store.snapshot() and len(rests) == 2
+    wake.set()
