@@ -3,8 +3,8 @@
 The file is rewritten whole (temp file + rename) by a writer thread after changes, several changes
 at a time, not by the request that made them: rewriting it inside each write request cost 3 ms per
 request at a few hundred objects, two thirds of the emulator's time, and grew with the state. After
-each write the writer rests a few times as long as the write took, so that writing the file takes a
-bounded share of a core however large the state grows (writing after every change of a `pulumi up`
+each write the writer rests ten times as long as the write took, and at least 0.1 s, so that writing
+the file takes a bounded share of a core however large the state grows (writing after every change of a `pulumi up`
 of 300 objects took half the emulator's CPU, on the cores the engine and the provider share with
 it). It is current after ``flush()``, which every control API request and the process's stop call.
 """
@@ -28,10 +28,12 @@ Json = dict[str, Any]
 SITECORE_KINDS = ("connections", "decisionModels", "decisionModelVariants", "flowDefinitions", "templates")
 CONTENTSTACK_KINDS = ("attributes", "audiences", "events", "experiences")
 STATE_FORMAT = 1
-REST_FACTOR = 4.0
-"""After a write, the writer rests this many times as long as the write took: at most a fifth of a core."""
+REST_FACTOR = 10.0
+"""After a write, the writer rests this many times as long as the write took (at most a tenth of a core)..."""
+MIN_REST_S = 0.1
+"""... and at least this long (at most ten writes a second, whatever the state's size)..."""
 MAX_REST_S = 0.5
-"""The writer's longest rest: a change reaches the file within about this, unless ``flush()`` writes it sooner."""
+"""... and at most this long: a change reaches the file within about this, unless ``flush()`` writes it sooner."""
 
 
 def empty_state() -> Json:
@@ -117,7 +119,7 @@ class Store:
             self._pending.clear()  # changes made from here on set it again: none is missed
             started = time.monotonic()
             self.flush()
-            self._rest(min(MAX_REST_S, REST_FACTOR * (time.monotonic() - started)))
+            self._rest(min(MAX_REST_S, max(MIN_REST_S, REST_FACTOR * (time.monotonic() - started))))
 
     def flush(self) -> None:
         """Write the file now if it lacks a change: when this returns, it holds every change made
