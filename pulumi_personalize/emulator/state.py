@@ -4,9 +4,10 @@ The file is rewritten whole (temp file + rename) by a writer thread after change
 at a time, not by the request that made them: rewriting it inside each write request cost 3 ms per
 request at a few hundred objects, two thirds of the emulator's time, and grew with the state. After
 each write the writer rests ten times as long as the write took, and at least 0.1 s, so that writing
-the file takes a bounded share of a core however large the state grows (writing after every change of a `pulumi up`
-of 300 objects took half the emulator's CPU, on the cores the engine and the provider share with
-it). It is current after ``flush()``, which every control API request and the process's stop call.
+the file takes a bounded share of a core however large the state grows (writing after every change
+of a `pulumi up` of 300 objects took half the emulator's CPU, on the cores the engine and the
+provider share with it). It is current after ``flush()``, which every control API request and the
+process's stop call.
 """
 
 from __future__ import annotations
