@@ -57,7 +57,8 @@ def _shows_code(code: str) -> bool:
     return "." in code
 
 
-WIRE = Wire(name="contentstack", unwrap=unwrap_list, shows_code=_shows_code)
+WIRE = Wire(name="contentstack", unwrap=unwrap_list, shows_code=_shows_code, counts_rate=True)
+"""The service counts requests per organization (``facts.contentstack.REQUESTS_PER_SECOND``)."""
 
 
 def credential_headers(settings: ContentstackSettings) -> tuple[dict[str, str], str]:
@@ -91,8 +92,8 @@ def contentstack_client(settings: ContentstackSettings) -> ApiClient:
         ("contentstack-limit", settings.base_url, *tokens, settings.requests_per_second),
         settings.requests_per_second,
         lambda limiter: new_client(settings, rate_limiter=limiter),
+        wire=WIRE,  # every stack of the organization on this machine draws on one budget
         cap=settings.max_requests_per_second,
-        across_processes=True,  # every stack of the organization on this machine draws on one budget
     )
 
 

@@ -187,9 +187,9 @@ def from_wire(live: Json, previous: Mapping[str, Any], _spec: Any) -> Json:
     return {"experience": experience, "content_types": [u for u in declared if u in linked]}
 
 
-WIRE = Wire(name="the Contentstack Content Management API")
-"""Error bodies ``{error_message, error_code, errors}`` are read by the shared parser; its numeric
-codes add nothing to the message."""
+WIRE = Wire(name="the Contentstack Content Management API", counts_rate=True)
+"""Requests are counted per organization, as for Personalize's API. Error bodies ``{error_message,
+error_code, errors}`` are read by the shared parser; its numeric codes add nothing to the message."""
 
 
 def cma_client(settings: CmaSettings) -> ApiClient:
@@ -207,7 +207,7 @@ def cma_client(settings: CmaSettings) -> ApiClient:
         ("contentstack-cma", settings.base_url, settings.stack_api_key, *secret, settings.requests_per_second,
          settings.timeout),
         ("contentstack-cma-limit", settings.base_url, *secret, settings.requests_per_second),
-        settings.requests_per_second, build, cap=settings.max_requests_per_second, across_processes=True)
+        settings.requests_per_second, build, wire=WIRE, cap=settings.max_requests_per_second)
 
 
 def connect(config: Mapping[str, object], namespace: str) -> CmaApi:

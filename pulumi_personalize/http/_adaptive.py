@@ -10,7 +10,7 @@ rates fall under the service's limit.
 
 What never changes with adaptation is the ceiling: at most ``floor(ceiling)`` sends in any window of
 ``1 s + margin``, the guarantee of ``RateLimiter`` (see its docstring for the margin), here over
-every process sharing the budget.
+every process sharing the budget (no margin where no service counts: ``new_limiter``).
 """
 
 from __future__ import annotations

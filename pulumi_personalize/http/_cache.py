@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from ._adaptive import AdaptiveLimiter
 from ._budget import FileBudget, budget_dir, shared_budget
 from ._client import ApiClient, new_limiter
+from ._wire import Wire
 
 __all__ = ["clear_client_cache", "shared_client"]
 
@@ -40,13 +41,13 @@ def shared_client(
     rate: float | None,
     build: Callable[[AdaptiveLimiter | None], ApiClient],
     *,
+    wire: Wire,
     cap: float | None = None,
-    across_processes: bool = False,
 ) -> ApiClient:
     """The cached client for ``client_key``, built once with the limiter shared under ``limiter_key``
     (none when neither ``rate`` nor this stack's ``cap`` is set). Keys are the values that tell clients
-    apart, secrets included: only their keyed hash is kept. ``across_processes``: the service counts
-    per account (Contentstack: per organization), so ``rate`` is one budget for every process of this
+    apart, secrets included: only their keyed hash is kept. Where ``wire`` says the service counts
+    per account (Contentstack: per organization), ``rate`` is one budget for every process of this
     machine with the same ``limiter_key``, kept in a file of ``budget_dir()``."""
     key = _cache_key((*client_key, cap))
     with _cache_lock:
@@ -54,9 +55,9 @@ def shared_client(
         if client is None:
             limit_key = _cache_key((*limiter_key, rate, cap))
             if limit_key not in _limiters:
-                folder = budget_dir() if rate and across_processes else None
+                folder = budget_dir() if rate and wire.counts_rate else None
                 budget = shared_budget(limiter_key, rate, folder) if rate and folder is not None else None
-                _limiters[limit_key] = new_limiter(rate, cap, budget=budget)
+                _limiters[limit_key] = new_limiter(rate, cap, counted=wire.counts_rate, budget=budget)
             client = _clients[key] = build(_limiters[limit_key])
         return client
 

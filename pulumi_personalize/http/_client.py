@@ -179,7 +179,8 @@ def client_for(
     """A new client for a service's settings, with a limiter of its own unless given one.
     ``sources``: URL -> where its host comes from in the settings, named by connection errors."""
     if rate_limiter is None:
-        rate_limiter = new_limiter(settings.requests_per_second, settings.max_requests_per_second)
+        rate_limiter = new_limiter(settings.requests_per_second, settings.max_requests_per_second,
+                                   counted=wire.counts_rate)
     return ApiClient(
         settings.base_url,
         wire=wire,
@@ -193,12 +194,16 @@ def client_for(
     )
 
 
-def new_limiter(rate: float | None, cap: float | None, **options: Any) -> AdaptiveLimiter | None:
+def new_limiter(rate: float | None, cap: float | None, *, counted: bool, **options: Any) -> AdaptiveLimiter | None:
     """The adaptive limiter for a service's ``rate`` and this stack's ``cap`` (None when neither is
-    set: no limit until the service's 429s, which are then retried on the policy's backoff)."""
+    set: no limit until the service's 429s, which are then retried on the policy's backoff).
+    ``counted``: the service counts requests against ``rate`` (``Wire.counts_rate``)."""
     ceiling = rate or cap
     if not ceiling:
         return None
+    if not counted:
+        # nobody else counts: the margin for a service's windows would only hold back the user's rate
+        options.setdefault("margin", 0.0)
     return AdaptiveLimiter(ceiling, cap=cap if rate else None, **options)
 
 

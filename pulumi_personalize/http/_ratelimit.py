@@ -39,7 +39,8 @@ class RateLimiter:
       counts the request: late thread wake-ups on a busy machine and network/server latency that
       differs between two requests sent a window apart. An 11th request seen within the service's
       second costs its thread at least a 1 s ``Retry-After`` plus one more call, far more than the
-      5% of throughput the margin gives up.
+      5% of throughput the margin gives up. Where no service counts (a rate that is the user's own,
+      as Sitecore's are: ``Wire.counts_rate``), there is nothing to absorb and the margin is 0.
     * A burst of up to ``limit`` goes out at once after a quiet period; no backlog carries over.
 
     Each caller reserves its slot under the lock and sleeps outside it, so threads queue in order

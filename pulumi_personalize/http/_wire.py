@@ -40,3 +40,8 @@ class Wire:
     """``(message, field_errors, error_code)`` of an error body."""
     shows_code: Callable[[str], bool] = _never
     """Whether an error code carries information the message lacks (then the message shows it)."""
+    counts_rate: bool = False
+    """Whether the service counts requests against the rate per account, in windows of its own
+    (Contentstack: per organization). Then the schedule keeps a margin for the service's windows and
+    the processes of one machine share one budget; otherwise a rate is the user's own, kept exactly
+    by this process."""

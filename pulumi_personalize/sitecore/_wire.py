@@ -42,6 +42,7 @@ def unwrap_page(body: Any) -> list[Any] | None:
 
 
 WIRE = Wire(name="sitecore", items_key=_ITEMS, unwrap=unwrap_page)
+"""No documented rate: a limit (``sitecoreRequestsPerSecond``, ``maxRequestsPerSecond``) is the user's own."""
 
 
 def _auth(settings: SitecoreSettings, policy: RetryPolicy) -> httpx.Auth:
@@ -81,6 +82,7 @@ def sitecore_client(settings: SitecoreSettings) -> ApiClient:
         ("sitecore-limit", settings.base_url, settings.client_id, *secrets, settings.requests_per_second),
         settings.requests_per_second,
         lambda limiter: new_client(settings, rate_limiter=limiter),
+        wire=WIRE,
         cap=settings.max_requests_per_second,
     )
 

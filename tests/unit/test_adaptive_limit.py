@@ -20,6 +20,7 @@ import respx
 from pulumi.dynamic import Config, ConfigureRequest
 
 from pulumi_personalize.config import ContentstackSettings, load_contentstack_settings
+from pulumi_personalize.contentstack._wire import contentstack_client as shared_contentstack_client
 from pulumi_personalize.contentstack._wire import new_client as new_contentstack_client
 from pulumi_personalize.contentstack.cma import cma_client
 from pulumi_personalize.contentstack.cma_settings import load_cma_settings
@@ -36,9 +37,11 @@ from pulumi_personalize.http import (
     MemoryBudget,
     RetryPolicy,
     budget_dir,
+    new_limiter,
     shared_budget,
 )
 from pulumi_personalize.sitecore._wire import new_client as new_sitecore_client
+from pulumi_personalize.sitecore._wire import sitecore_client
 
 CS_URL = "https://cs.test"
 
@@ -385,6 +388,23 @@ def test_max_requests_per_second_caps_each_services_client(
                                       "personalize:contentstackBaseUrl": CS_URL},
                                      environ={"PERSONALIZE_MAX_REQUESTS_PER_SECOND": "3"})
     assert env.max_requests_per_second == 3.0
+
+
+def test_a_rate_the_service_counts_keeps_a_margin_and_a_users_own_rate_is_kept_exactly(
+    cs_settings: Callable[..., ContentstackSettings], sc_settings: Callable[..., Any]
+) -> None:
+    # Contentstack counts per organization in windows of its own: 10 sends per 1.05 s
+    for settings in (cs_settings(contentstackRequestsPerSecond="10"), cs_settings(maxRequestsPerSecond="10")):
+        for lim in (new_contentstack_client(settings).rate_limiter, shared_contentstack_client(settings).rate_limiter):
+            assert isinstance(lim, AdaptiveLimiter) and lim.window == pytest.approx(1.05)
+    # Sitecore documents no limit: what the user sets is what it gets, uncached or shared, rate or cap
+    for settings in (sc_settings(sitecoreRequestsPerSecond="10"), sc_settings(maxRequestsPerSecond="10")):
+        for lim in (new_sitecore_client(settings).rate_limiter, sitecore_client(settings).rate_limiter):
+            assert isinstance(lim, AdaptiveLimiter) and lim.window == 1.0
+    clock = Clock()
+    times = sends(new_limiter(10.0, None, counted=False, clock=clock, sleep=clock.sleep), clock, 60)
+    assert most_in_any(times, 1.0) == 10  # never 11 in a second
+    assert times[-1] - times[0] == pytest.approx(5 * 1.0 + 9 * 0.05)  # 10 per second, not 9.5
 
 
 def test_a_bad_max_requests_per_second_fails_the_check() -> None:
