@@ -217,7 +217,7 @@ class Experiences:
         wrote = self._apply_version(api, id_, live, inputs)
         return self._settled(api, id_, wrote)
 
-    def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any]) -> Removal:
+    def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any], live: Json | None = None) -> Removal:
         return self._pause_and_delete(api, id_)
 
     def list(self, api: ContentstackApi) -> list[Json]:

@@ -65,7 +65,7 @@ class Priority:
         assert isinstance(inputs, ExperiencePriorityInputs)
         return self._apply(api, inputs)
 
-    def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any]) -> Removal:
+    def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any], live: Json | None = None) -> Removal:
         return Gone(note="ExperiencePriority removed from the stack; the project's experience order was left "
                          "as it is (the service has nothing to delete)")
 

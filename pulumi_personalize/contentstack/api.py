@@ -307,7 +307,7 @@ class Listed:
     def update(self, api: ContentstackApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         return api.replace(self.path, id_, payload)
 
-    def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any]) -> Removal:
+    def delete(self, api: ContentstackApi, id_: str, props: Mapping[str, Any], live: Json | None = None) -> Removal:
         try:
             removed = api.remove(self.path, id_)
         except ApiError as exc:

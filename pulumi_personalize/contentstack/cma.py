@@ -158,7 +158,7 @@ class VariantGroupLinks:
         before = [u for u in previous.get("content_types") or [] if isinstance(u, str)]
         return self._apply(api, live, inputs.content_types, [u for u in before if u not in inputs.content_types])
 
-    def delete(self, api: CmaApi, id_: str, props: Mapping[str, Any]) -> Removal:
+    def delete(self, api: CmaApi, id_: str, props: Mapping[str, Any], live: Json | None = None) -> Removal:
         group = api.group(id_)
         if group is None:
             return Gone()  # the stack's list answered without it: nothing is linked any more

@@ -14,6 +14,7 @@ import pulumi.dynamic
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pydantic import BaseModel
 
+from .._values import Lookup
 from ..config import DEFAULT_NAMESPACE
 from ..errors import RedactingFilter, get_logger
 from ._diagnostics import warn_engine
@@ -107,6 +108,14 @@ class ProviderBase(ResourceProvider):
             if client is None:
                 client = self._clients[namespace] = self.spec.connect(self._config, namespace)
             return client
+
+    def _fetch(self, client: Any, id_: str) -> Lookup:
+        """One object read by its id now: the endpoints' ``fetch`` where their ``get`` may answer
+        from a listing (``Endpoints.get``), else ``get``."""
+        endpoints = self.spec.endpoints
+        fetch = getattr(endpoints, "fetch", None)
+        found: Lookup = fetch(client, id_) if fetch is not None else endpoints.get(client, id_)
+        return found
 
     @staticmethod
     def _normal(model: BaseModel) -> Json:

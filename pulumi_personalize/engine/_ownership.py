@@ -145,16 +145,23 @@ class Ownership(ProviderBase):
                 self.spec.title(id_, props), owner, stack_tag(owner), owner,
             )
 
-    def _left_to_its_stack(self, client: Any, id_: str, props: Mapping[str, Any]) -> bool:
-        """Destroy of an object another stack manages now: it leaves this stack's state and stays as
-        it is (``True``), with a warning. Any doubt (no tag, no answer) leaves the delete to go on."""
+    def _owner_look(self, client: Any, id_: str) -> Json | None:
+        """Before a destroy of a kind with tags: the object as it is now (read by its id), whose tag
+        says which stack manages it, and which the delete then writes back without reading it again.
+        ``None`` for kinds without tags, and for any doubt (no answer): the delete reads for itself
+        and reports what is wrong."""
         if not self.spec.owner_tags:
-            return False
+            return None
         try:
-            found = self.spec.endpoints.get(client, id_)
-        except Exception:  # the delete itself asks again and reports what is wrong
-            return False
-        owner = self._foreign(found.live, props) if isinstance(found, Found) else None
+            found = self._fetch(client, id_)
+        except Exception:
+            return None
+        return found.live if isinstance(found, Found) else None
+
+    def _left_to_its_stack(self, live: Json, id_: str, props: Mapping[str, Any]) -> bool:
+        """Destroy of an object another stack manages now: it leaves this stack's state and stays as
+        it is (``True``), with a warning. An object without a tag leaves the delete to go on."""
+        owner = self._foreign(live, props)
         if owner is None:
             return False
         log.warning(

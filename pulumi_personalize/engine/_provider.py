@@ -315,7 +315,7 @@ class EngineProvider(TenantGuard, Adoption):
         where = {**props, TENANT: olds.get(TENANT)}  # the tenant is an output: the old one is the record
         self._guard(client, where)
         outcome = "nothing was changed"
-        found = self._lookup(client, id_, outcome)
+        found = self._lookup(client, id_, outcome, fresh=True)  # the PUT keeps what the live object holds
         if not isinstance(found, Found):
             if isinstance(found, Unconfirmed):
                 self._confirm_gone(client, where, outcome)
@@ -343,10 +343,13 @@ class EngineProvider(TenantGuard, Adoption):
     def _delete(self, id_: str, props: Json) -> None:
         client = self._client(props)
         self._guard(client, props)
-        if self._left_to_its_stack(client, id_, props):
-            return
+        live = self._owner_look(client, id_)
+        if live is not None:
+            self._guard(client, props, live=live)
+            if self._left_to_its_stack(live, id_, props):
+                return
         try:
-            removal = self.spec.endpoints.delete(client, id_, props)
+            removal = self.spec.endpoints.delete(client, id_, props, live=live)
         except NotFoundError as exc:
             removal = Unconfirmed(str(exc))  # already gone, if the collection answers
         except AuthenticationError as exc:
@@ -357,11 +360,12 @@ class EngineProvider(TenantGuard, Adoption):
         elif removal.note:
             _tell(removal)
 
-    def _lookup(self, client: Any, id_: str, outcome: str) -> Lookup:
-        """The endpoints' answer for one object; the collection's own 401/403/404 is a configuration
-        error that names the settings (``outcome``: what was left as it was)."""
+    def _lookup(self, client: Any, id_: str, outcome: str, *, fresh: bool = False) -> Lookup:
+        """The endpoints' answer for one object (``fresh``: read by its id now, for a write that
+        follows); the collection's own 401/403/404 is a configuration error that names the settings
+        (``outcome``: what was left as it was)."""
         try:
-            return self.spec.endpoints.get(client, id_)
+            return self._fetch(client, id_) if fresh else self.spec.endpoints.get(client, id_)
         except (AuthenticationError, NotFoundError) as exc:  # the collection itself did not answer
             raise self._unreachable(client, exc, outcome) from None
 

@@ -38,7 +38,12 @@ class Endpoints(Protocol[ClientC]):
     def get(self, client: ClientC, id_: str) -> Lookup:
         """``Found`` with the live object; ``Gone`` when the collection answered without it (a
         listing); ``Unconfirmed`` when the object answered 404, which the engine confirms by asking
-        the collection. A 401/403/404 of the collection itself is raised."""
+        the collection. A 401/403/404 of the collection itself is raised.
+
+        Endpoints whose ``get`` may answer from a listing (read once for the many objects of a
+        refresh) define ``fetch(client, id_) -> Lookup`` too, answering alike: the object read by its
+        id now. The engine uses it where a write follows (update, delete): a listing read before the
+        last write is stale, and a new one costs every page after each write."""
         ...
 
     def update(self, client: ClientC, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
@@ -47,10 +52,13 @@ class Endpoints(Protocol[ClientC]):
         instead, with the previous inputs from the state."""
         ...
 
-    def delete(self, client: ClientC, id_: str, props: Mapping[str, Any]) -> Removal:
+    def delete(self, client: ClientC, id_: str, props: Mapping[str, Any], live: Json | None = None) -> Removal:
         """``Gone`` once deleted (or archived, or left as it is with a ``note`` saying so);
         ``Unconfirmed`` when a 404 was met on the way. A raised ``NotFoundError`` counts as
-        ``Unconfirmed`` too: either way the engine confirms that the collection answers."""
+        ``Unconfirmed`` too: either way the engine confirms that the collection answers.
+
+        ``live``: the object as the engine read it by its id just before (``fetch``), when it read
+        one: a delete that writes the object back (Sitecore's archive) need not read it again."""
         ...
 
     def list(self, client: ClientC) -> list[Json]:

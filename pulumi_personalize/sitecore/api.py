@@ -174,9 +174,15 @@ class SitecoreApi:
         finally:
             LISTINGS.invalidate(self.client)
 
-    def archive(self, kind: Kind, ref: str, **also: Any) -> Json | None:
-        """PUT the live object back with ``archived: true`` (and ``also``); ``None`` if it is gone."""
-        live = self.fetch(kind, ref, collection=kind if kind.listed else DECISION_MODELS)
+    def fetch_one(self, kind: Kind, ref: str) -> Json | None:
+        """``fetch``, asking the collection the object is listed in (variants: the models') on a 404."""
+        return self.fetch(kind, ref, collection=kind if kind.listed else DECISION_MODELS)
+
+    def archive(self, kind: Kind, ref: str, live: Json | None = None, **also: Any) -> Json | None:
+        """PUT the live object back with ``archived: true`` (and ``also``); ``None`` if it is gone.
+        ``live``: the object as just read by its ref, if it was (else it is read here)."""
+        if live is None:
+            live = self.fetch_one(kind, ref)
         if live is None or is_archived(live):
             return live
         links = DECISION_MODEL_LINKS if kind is DECISION_MODELS else ()
@@ -242,11 +248,15 @@ class Collection:
     def get(self, api: SitecoreApi, id_: str) -> Lookup:
         return self.kind.lookup(id_, api.find(self.kind, id_))
 
+    def fetch(self, api: SitecoreApi, id_: str) -> Lookup:
+        """By ref, never from the listing: the read a write follows (``Endpoints.get``)."""
+        return self.kind.lookup(id_, api.fetch_one(self.kind, id_))
+
     def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         return api.replace(self.kind, id_, payload)
 
-    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> Removal:
-        return self.kind.removal(id_, api.archive(self.kind, id_))
+    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any], live: Json | None = None) -> Removal:
+        return self.kind.removal(id_, api.archive(self.kind, id_, live))
 
     def list(self, api: SitecoreApi) -> list[Json]:
         """Every object, archived ones included as far as the list shows them (natural-key look-ups)."""
@@ -317,7 +327,7 @@ class DecisionModelDeployments:
 
     def create(self, api: SitecoreApi, payload: Json, inputs: BaseModel) -> Json:
         assert isinstance(inputs, DecisionModelDeploymentInputs)
-        live = api.find(DECISION_MODELS, inputs.decision_model)
+        live = api.fetch_one(DECISION_MODELS, inputs.decision_model)  # the PUT keeps what the model holds
         if live is None or is_archived(live):
             raise PersonalizeError(f"no live decision model with ref {inputs.decision_model!r} to deploy to")
         return api.replace(DECISION_MODELS, inputs.decision_model, inputs.to_api(live))
@@ -325,11 +335,15 @@ class DecisionModelDeployments:
     def get(self, api: SitecoreApi, id_: str) -> Lookup:
         return DECISION_MODELS.lookup(id_, api.find(DECISION_MODELS, id_))
 
+    def fetch(self, api: SitecoreApi, id_: str) -> Lookup:
+        return DECISION_MODELS.lookup(id_, api.fetch_one(DECISION_MODELS, id_))
+
     def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         return api.replace(DECISION_MODELS, id_, payload)
 
-    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> Removal:
-        live = api.find(DECISION_MODELS, id_)
+    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any], live: Json | None = None) -> Removal:
+        if live is None:
+            live = api.fetch_one(DECISION_MODELS, id_)  # the PUT below keeps what the model holds
         if live is None or is_archived(live):
             return DECISION_MODELS.removal(id_, live)
         body = strip_server_fields(live, links=DECISION_MODEL_LINKS)
@@ -427,8 +441,8 @@ class FlowDefinitions(Collection):
             api.replace(self.kind, ref, {**payload, "status": "PRODUCTION"})
             return api.replace(self.kind, ref, payload)
 
-    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> Removal:
-        return self.kind.removal(id_, api.archive(self.kind, id_, status="PAUSED"))
+    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any], live: Json | None = None) -> Removal:
+        return self.kind.removal(id_, api.archive(self.kind, id_, live, status="PAUSED"))
 
     def _explain_taken(self, api: SitecoreApi, inputs: FlowDefinitionInputs, exc: PersonalizeError) -> PersonalizeError:
         if exc.status not in (400, 409, 422):
@@ -485,9 +499,9 @@ class Templates(Collection):
                 raise PersonalizeError(f"{inputs.render_failure(exc)}; {kept}", status=exc.status, method=exc.method,
                                        path=exc.path, request_id=exc.request_id) from None
 
-    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any]) -> Removal:
+    def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any], live: Json | None = None) -> Removal:
         try:
-            return self.kind.removal(id_, api.archive(self.kind, id_))
+            return self.kind.removal(id_, api.archive(self.kind, id_, live))
         except PersonalizeError as exc:
             if exc.status not in (400, 405, 409, 422):
                 raise

@@ -351,7 +351,7 @@ class Shelf:
         shelf.items[id_] = {**payload, "id": id_, "retired": False}  # an update revives
         return shelf.items[id_]
 
-    def delete(self, shelf: Shelf, id_: str, props: Any) -> Removal:
+    def delete(self, shelf: Shelf, id_: str, props: Any, live: Any = None) -> Removal:
         shelf.items[id_]["retired"] = True
         return Gone()
 

@@ -252,3 +252,27 @@ def test_the_create_conflict_says_who_made_an_untagged_object_or_that_it_is_this
         "`aliases=`), or an interrupted `pulumi up` created it; to manage it with this resource, set "
         f"adopt_ref='{other}' (or adopt_existing=True)"
     )
+
+
+def test_a_destroy_reads_each_tagged_object_once_by_ref_and_writes_that_read_back_archived(
+        tenant: InProcessEmulator, provider: ProviderFactory) -> None:
+    made = [created_by(provider, DEV, friendly_id=f"rain_{i}", name=f"Rain {i}") for i in range(3)]
+    p = provider(TEMPLATE)
+    p.read(made[0][0], made[0][1])  # a listing in this process, which the destroy's first PUT makes stale
+    before = len(tenant.router.calls)
+    for ref, outs in made:
+        p.delete(ref, outs)
+    sent = [f"{c.request.method} {c.request.url.path}" for c in list(tenant.router.calls)[before:]]
+    # the stack's tag is read from the object the archive writes back: two calls each, and no listing
+    assert sent == [f"{verb} /v3/templates/{ref}" for ref, _ in made for verb in ("GET", "PUT")]
+    assert all(live_template(provider, ref)["archived"] is True for ref, _ in made)
+
+
+def test_a_destroy_compares_the_tenant_key_of_the_object_it_read_before_writing(
+        tenant: InProcessEmulator, provider: ProviderFactory) -> None:
+    ref, outs = created_by(provider, DEV)
+    elsewhere = {**outs, "tenant": {**outs["tenant"], "client_key": "another-tenant-key"}}
+    before = puts(tenant)
+    with pytest.raises(ResourceOperationError, match="was recorded in Sitecore tenant client key another-tenant-key"):
+        provider(TEMPLATE).delete(ref, elsewhere)
+    assert puts(tenant) == before and live_template(provider, ref)["archived"] is False

@@ -171,7 +171,7 @@ def test_verify_passing_then_saves(sc: respx.MockRouter, provider: ProviderFacto
 
 
 def test_verify_failure_on_update_changes_nothing(sc: respx.MockRouter, provider: ProviderFactory) -> None:
-    sc.get("/v2/connections").mock(side_effect=paged([LIVE_CONNECTION]))
+    sc.get("/v2/connections/c1").mock(return_value=httpx.Response(200, json=LIVE_CONNECTION))
     sc.post("/v2/connections/testConnection").mock(return_value=httpx.Response(
         200, json={"statusCode": 500, "executionTimeInMilliseconds": 3, "request": {"headers": {}}}))
     put = sc.put("/v2/connections/c1")
@@ -215,9 +215,11 @@ def test_a_collection_that_does_not_answer_fails_the_refresh(sc: respx.MockRoute
 
 def test_update_is_a_full_put_of_the_live_object_without_server_fields(sc: respx.MockRouter,
                                                                        provider: ProviderFactory) -> None:
-    sc.get("/v2/connections").mock(side_effect=paged([LIVE_CONNECTION]))
+    listing = sc.get("/v2/connections").mock(side_effect=paged([LIVE_CONNECTION]))
+    get = sc.get("/v2/connections/c1").mock(return_value=httpx.Response(200, json=LIVE_CONNECTION))
     put = sc.put("/v2/connections/c1").mock(side_effect=echo("c1", revision=3, status=200))
     result = provider(CONNECTION).update("c1", {}, {**OAUTH, "description": "Weather now"})
+    assert get.call_count == 1 and not listing.called  # read by ref now: a listing may predate the last write
     body = sent(put)
     assert body["description"] == "Weather now" and body["exampleValue"] == "{}"  # unmanaged field kept
     assert not {"ref", "href", "clientKey", "revision", "modifiedAt", "modifiedByRef"} & set(body)
@@ -271,6 +273,7 @@ def test_a_model_without_a_declared_deployment_keeps_the_live_one(sc: respx.Mock
     deployed = {"variants": [{"variantRef": "v1", "split": 100, "status": "PRODUCTION", "variantRevision": 2}]}
     live = {"ref": "m1", "name": "Offers", "archived": False, "revision": 3, "deploymentConfiguration": deployed}
     sc.get("/v2/decisionModelDefinitions").mock(side_effect=paged([live]))
+    sc.get("/v2/decisionModelDefinitions/m1").mock(return_value=httpx.Response(200, json=live))
     put = sc.put("/v2/decisionModelDefinitions/m1").mock(side_effect=echo("m1", revision=4, status=200))
     p = provider(DECISION_MODEL)
     read = p.read("m1", {"name": "Offers"})
@@ -284,6 +287,7 @@ def test_a_refresh_keeps_the_models_revision_that_its_deployment_moved(sc: respx
     # a DecisionModelDeployment bumped the live revision from 3 to 5: no drift of the model (issue 20)
     live = {"ref": "m1", "name": "Offers", "archived": False, "revision": 5, "deploymentConfiguration": {"variants": []}}
     sc.get("/v2/decisionModelDefinitions").mock(side_effect=paged([live]))
+    sc.get("/v2/decisionModelDefinitions/m1").mock(return_value=httpx.Response(200, json=live))
     sc.put("/v2/decisionModelDefinitions/m1").mock(side_effect=echo("m1", revision=6, status=200))
     p = provider(DECISION_MODEL)
     assert p.read("m1", {"name": "Offers", "ref": "m1", "revision": 3}).outs["revision"] == 3
@@ -327,7 +331,8 @@ def test_deployment_puts_the_variant_refs_and_revisions_and_destroy_undeploys(sc
                                                                               provider: ProviderFactory) -> None:
     live = {"ref": "m1", "name": "Offers", "archived": False, "revision": 1, "clientKey": "k",
             "deploymentConfiguration": {"variants": []}, "variants": {"href": "v"}}
-    sc.get("/v2/decisionModelDefinitions").mock(side_effect=paged([live]))
+    listing = sc.get("/v2/decisionModelDefinitions").mock(side_effect=paged([live]))
+    get = sc.get("/v2/decisionModelDefinitions/m1").mock(return_value=httpx.Response(200, json=live))
     put = sc.put("/v2/decisionModelDefinitions/m1").mock(side_effect=echo("m1", revision=2, status=200))
     p = provider(DECISION_MODEL_DEPLOYMENT)
     created = p.create({"decision_model": "m1", "variants": [
@@ -338,6 +343,7 @@ def test_deployment_puts_the_variant_refs_and_revisions_and_destroy_undeploys(sc
         "variants": [{"variantRef": "v1", "split": 100, "status": "PRODUCTION", "variantRevision": 3}]}
     p.delete("m1", {"decision_model": "m1"})
     assert sent(put, 1)["deploymentConfiguration"] == {"variants": []}
+    assert get.call_count == 2 and not listing.called  # each PUT of the model follows a read of it by ref
 
 
 # -- flows ---------------------------------------------------------------------------------------------
@@ -503,7 +509,7 @@ def test_changed_code_of_a_published_template_goes_draft_then_published(sc: resp
     live = {"ref": "t1", "name": "Rain banner", "friendlyId": "rain_banner", "type": "WEB", "status": "PUBLISHED",
             "description": "", "render": False, "defaultTemplate": False, "customTemplate": True, "tags": [],
             "templateElements": [{"id": "html", "template": "<p>old</p>"}], "archived": False, "revision": 2}
-    sc.get("/v3/templates").mock(side_effect=paged([live]))
+    sc.get("/v3/templates/t1").mock(return_value=httpx.Response(200, json=live))
     put = sc.put("/v3/templates/t1").mock(side_effect=echo("t1", revision=3, status=201))
     provider(TEMPLATE).update("t1", {}, {**TEMPLATE_INPUTS, "status": "PUBLISHED"})
     assert [sent(put, i)["status"] for i in range(2)] == ["DRAFT", "PUBLISHED"]

@@ -85,7 +85,7 @@ class Widgets:
         body: dict[str, Any] = api.client.put(f"/widgets/{id_}", payload)
         return body
 
-    def delete(self, api: Api, id_: str, props: Mapping[str, Any]) -> Removal:
+    def delete(self, api: Api, id_: str, props: Mapping[str, Any], live: Any = None) -> Removal:
         try:
             api.client.delete(f"/widgets/{id_}")
         except NotFoundError:  # what most api layers do: "already gone", if the collection answers
@@ -356,7 +356,7 @@ def test_a_new_api_key_of_the_same_tenant_reads_on_and_another_one_is_not_taken_
 class Raising(Widgets):
     """A DELETE that lets the 404 through: the engine takes it as Unconfirmed."""
 
-    def delete(self, api: Api, id_: str, props: Mapping[str, Any]) -> Removal:
+    def delete(self, api: Api, id_: str, props: Mapping[str, Any], live: Any = None) -> Removal:
         api.client.delete(f"/widgets/{id_}")
         return Gone()
 
