@@ -130,15 +130,15 @@ class SitecoreApi:
         return LISTINGS.get(self.client, kind.path,
                             lambda: list(self.client.iter_pages(kind.path, page_size=PAGE_SIZE)))
 
-    def fetch(self, kind: Kind, ref: str, *, collection: Kind | None = None,
-              collection_answered: bool = False) -> Json | None:
+    def fetch(self, kind: Kind, ref: str, *, collection_answered: bool = False) -> Json | None:
         """GET one object; ``None`` only when it 404s while its collection answers (the collection's
-        own 401/403/404 is raised: that is a wrong URL or credential, not a deletion)."""
+        own 401/403/404 is raised: that is a wrong URL or credential, not a deletion). The collection
+        asked is the kind's own, or for variants, which have no list of their own, the models'."""
         try:
             return _object(self.client.get(f"{kind.path}/{ref}"), f"GET {kind.path}/{ref}")
         except NotFoundError:
             if not collection_answered:
-                probe = collection or kind
+                probe = kind if kind.listed else DECISION_MODELS
                 self.client.get(probe.path, params={"limit": 1, "offset": 0})  # raises unless it answers
             return None
 
@@ -151,8 +151,7 @@ class SitecoreApi:
                         return dict(item)
                     break
         # A summary entry, or not listed at all (lists may leave archived objects out): ask for it.
-        return self.fetch(kind, ref, collection=kind if kind.listed else DECISION_MODELS,
-                          collection_answered=kind.listed)
+        return self.fetch(kind, ref, collection_answered=kind.listed)
 
     def first_page(self, kind: Kind) -> list[Json]:
         """One short page of the collection: proof that it answers, in which tenant (``clientKey``)."""
@@ -174,15 +173,11 @@ class SitecoreApi:
         finally:
             LISTINGS.invalidate(self.client)
 
-    def fetch_one(self, kind: Kind, ref: str) -> Json | None:
-        """``fetch``, asking the collection the object is listed in (variants: the models') on a 404."""
-        return self.fetch(kind, ref, collection=kind if kind.listed else DECISION_MODELS)
-
     def archive(self, kind: Kind, ref: str, live: Json | None = None, **also: Any) -> Json | None:
         """PUT the live object back with ``archived: true`` (and ``also``); ``None`` if it is gone.
         ``live``: the object as just read by its ref, if it was (else it is read here)."""
         if live is None:
-            live = self.fetch_one(kind, ref)
+            live = self.fetch(kind, ref)
         if live is None or is_archived(live):
             return live
         links = DECISION_MODEL_LINKS if kind is DECISION_MODELS else ()
@@ -250,7 +245,7 @@ class Collection:
 
     def fetch(self, api: SitecoreApi, id_: str) -> Lookup:
         """By ref, never from the listing: the read a write follows (``Endpoints.get``)."""
-        return self.kind.lookup(id_, api.fetch_one(self.kind, id_))
+        return self.kind.lookup(id_, api.fetch(self.kind, id_))
 
     def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         return api.replace(self.kind, id_, payload)
@@ -327,7 +322,7 @@ class DecisionModelDeployments:
 
     def create(self, api: SitecoreApi, payload: Json, inputs: BaseModel) -> Json:
         assert isinstance(inputs, DecisionModelDeploymentInputs)
-        live = api.fetch_one(DECISION_MODELS, inputs.decision_model)  # the PUT keeps what the model holds
+        live = api.fetch(DECISION_MODELS, inputs.decision_model)  # the PUT keeps what the model holds
         if live is None or is_archived(live):
             raise PersonalizeError(f"no live decision model with ref {inputs.decision_model!r} to deploy to")
         return api.replace(DECISION_MODELS, inputs.decision_model, inputs.to_api(live))
@@ -336,14 +331,14 @@ class DecisionModelDeployments:
         return DECISION_MODELS.lookup(id_, api.find(DECISION_MODELS, id_))
 
     def fetch(self, api: SitecoreApi, id_: str) -> Lookup:
-        return DECISION_MODELS.lookup(id_, api.fetch_one(DECISION_MODELS, id_))
+        return DECISION_MODELS.lookup(id_, api.fetch(DECISION_MODELS, id_))
 
     def update(self, api: SitecoreApi, id_: str, payload: Json, inputs: BaseModel, live: Json) -> Json:
         return api.replace(DECISION_MODELS, id_, payload)
 
     def delete(self, api: SitecoreApi, id_: str, props: Mapping[str, Any], live: Json | None = None) -> Removal:
         if live is None:
-            live = api.fetch_one(DECISION_MODELS, id_)  # the PUT below keeps what the model holds
+            live = api.fetch(DECISION_MODELS, id_)  # the PUT below keeps what the model holds
         if live is None or is_archived(live):
             return DECISION_MODELS.removal(id_, live)
         body = strip_server_fields(live, links=DECISION_MODEL_LINKS)
@@ -386,7 +381,7 @@ class DecisionModelVariants(Collection):
                         f"the create's answer was lost, and decision model {inputs.decision_model} has several "
                         f"variants named {inputs.name!r} ({refs}): adopt one with adopt_ref") from None
                 if made:
-                    found = api.fetch(DECISION_MODEL_VARIANTS, str(made[0]["ref"]), collection=DECISION_MODELS)
+                    found = api.fetch(DECISION_MODEL_VARIANTS, str(made[0]["ref"]))
                     if found is not None:
                         return found
         raise AssertionError("unreachable")  # the loop returns or raises
