@@ -16,7 +16,10 @@ __all__ = ["DEFAULT_NAMESPACE", "Tenant", "TenantFacts", "host_of"]
 
 DEFAULT_NAMESPACE = "personalize"
 
-_TENANT_FIELDS = ("service", "host", "region", "project_uid", "stack_api_key", "client_id", "client_key")
+_TENANT_FIELDS = ("host", "region", "project_uid", "stack_api_key", "client_id", "client_key")
+"""What a record holds. Not the service: a resource's type names it, and every record a resource's
+settings are compared with is its own service's (records written before hold ``service`` too; it is
+ignored)."""
 
 
 def host_of(base_url: str) -> str:
@@ -109,7 +112,7 @@ class Tenant:
         """
         if not recorded:
             return None
-        for name in ("service", "host", "project_uid", "stack_api_key"):
+        for name in ("host", "project_uid", "stack_api_key"):
             mine = getattr(self, name)
             if recorded.get(name) is not None and mine is not None and recorded[name] != mine:
                 return name

@@ -116,9 +116,9 @@ class EngineResource(pulumi.dynamic.Resource):
 
     _spec: ClassVar[ResourceSpec[Any]]
     tenant: pulumi.Output[dict[str, str]]
-    """Where the object lives (``service``, ``host``, ``region``, ``project_uid``, ``client_id``,
-    ``client_key``: identifiers only). Read, update and delete refuse a provider configured for
-    another tenant (``docs/recovery.md``)."""
+    """Where the object lives (``host``, ``region``, ``project_uid``, ``client_id``, ``client_key``:
+    identifiers only). Read, update and delete refuse a provider configured for another tenant
+    (``docs/recovery.md``)."""
 
     def _declare(self, resource_name: str, args: object, opts: pulumi.ResourceOptions | None) -> None:
         spec = self._spec

@@ -47,7 +47,7 @@ _SETTINGS_DOC: Mapping[str, str] = {
     "allowTenantChange": "true for one refresh that moves the stack to another tenant on purpose.",
     "maxRequestsPerSecond": "This stack's own cap on each service's request rate, below the shared one (default none).",
 }
-_TENANT_DOC = ("Where the object lives (service, host, region, project uid, client id and key: identifiers only). "
+_TENANT_DOC = ("Where the object lives (host, region, project uid, client id and key: identifiers only). "
                "Read, update and delete refuse a provider configured for another tenant.")
 
 

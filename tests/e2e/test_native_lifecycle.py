@@ -43,7 +43,7 @@ def test_contentstack_life_cycle_with_detailed_diffs(stack_factory: StackFactory
     assert (live["uid"], live["key"], live["name"]) == (uid, "plan", "Plan")
     [resource] = stack.resources("contentstack:Attribute")
     assert resource["type"] == "personalize:contentstack:Attribute"
-    assert resource["outputs"]["tenant"]["service"] == "contentstack"
+    assert resource["outputs"]["tenant"]["project_uid"] and "service" not in resource["outputs"]["tenant"]
     # the default provider's credentials (stack configuration) never reach the state in clear
     state = stack.state_text()
     assert CONTENTSTACK_AUTHTOKEN not in state and SITECORE_CLIENT_SECRET not in state

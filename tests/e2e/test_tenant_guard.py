@@ -36,7 +36,7 @@ OTHER_CLIENT_ID, OTHER_CLIENT_SECRET = "other-tenant-client", "other-tenant-secr
 WRONG_SECRET = "wrong-sitecore-secret-e2e-guard"
 OTHER_PROJECT = "e2eproject000000000000002"
 WRONG_TOKEN = "wrong-authtoken-e2e-tenant-guard"
-TENANT_KEYS = {"service", "host", "region", "project_uid", "client_id", "client_key"}
+TENANT_KEYS = {"host", "region", "project_uid", "client_id", "client_key"}
 
 
 def contentstack_program() -> None:
@@ -69,7 +69,7 @@ def test_contentstack_refresh_with_another_project_url_or_credential_fails_and_d
     before = ids(stack)
     assert set(before) == {"us", "hero"}
     host = emulator.base_url.split("://", 1)[1]
-    assert tenants(stack) == [{"service": "contentstack", "host": host, "project_uid": CONTENTSTACK_PROJECT_UID}] * 2
+    assert tenants(stack) == [{"host": host, "project_uid": CONTENTSTACK_PROJECT_UID}] * 2
     messages: list[str] = []
 
     # another project

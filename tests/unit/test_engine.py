@@ -45,7 +45,7 @@ CONFIG = {
     "personalize:contentstackAuthtoken": TOKEN,
     "personalize:contentstackRequestsPerSecond": "0",
 }
-TENANT = {"service": "contentstack", "host": "cs.test", "project_uid": "project-1"}
+TENANT = {"host": "cs.test", "project_uid": "project-1"}
 
 
 @pytest.fixture

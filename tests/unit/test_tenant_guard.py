@@ -48,7 +48,7 @@ SC_CONFIG = {
     "personalize:sitecoreBaseUrl": SC_URL,
     "personalize:sitecoreAccessToken": SC_TOKEN,
 }
-CS_TENANT = {"service": "contentstack", "host": "cs.test", "project_uid": "64f0c0ffee0000000000000a"}
+CS_TENANT = {"host": "cs.test", "project_uid": "64f0c0ffee0000000000000a"}
 
 
 class WidgetInputs(BaseModel):
@@ -156,7 +156,7 @@ def test_a_sitecore_record_holds_the_tenant_key_of_the_live_object(respx_mock: r
     respx_mock.post("/widgets").respond(201, json={"ref": "r1", "name": "w", "clientKey": "tenant-key-1"})
     created = provider(SC_WIDGET, SC_CONFIG).create({"__provider": "x", "name": "w"})
     assert created.id == "r1"
-    assert created.outs["tenant"] == {"service": "sitecore", "host": "sc.test", "client_key": "tenant-key-1"}
+    assert created.outs["tenant"] == {"host": "sc.test", "client_key": "tenant-key-1"}
     assert "ref" not in created.outs  # the ref is the id
     assert_no_credential(json.dumps(created.outs))
 
@@ -301,7 +301,7 @@ def test_an_update_of_an_object_whose_collection_does_not_answer_says_which_sett
 # --- Sitecore: the tenant key -------------------------------------------------------------------------
 
 
-SC_TENANT = {"service": "sitecore", "host": "sc.test", "client_key": "tenant-key-1"}
+SC_TENANT = {"host": "sc.test", "client_key": "tenant-key-1"}
 
 
 @respx.mock(base_url=SC_URL)

@@ -246,7 +246,7 @@ def test_cma_hosts_follow_the_region_and_the_overrides() -> None:
     assert load_cma_settings(own, environ={}).base_url == "https://cma.test"
     tenant = load_cma_settings(own, environ={}).tenant
     assert tenant == Tenant("contentstack", "cma.test", stack_api_key="blt1")
-    assert tenant.record() == {"service": "contentstack", "host": "cma.test", "stack_api_key": "blt1"}
+    assert tenant.record() == {"host": "cma.test", "stack_api_key": "blt1"}
 
 
 def test_the_management_token_is_preferred_and_secret() -> None:

@@ -103,7 +103,7 @@ export class Experience extends pulumi.CustomResource {
      */
     declare public readonly targeting: pulumi.Output<outputs.contentstack.ExperienceTargeting | undefined>;
     /**
-     * Where the object lives (service, host, region, project uid, client id and key: identifiers only). Read, update and delete refuse a provider configured for another tenant.
+     * Where the object lives (host, region, project uid, client id and key: identifiers only). Read, update and delete refuse a provider configured for another tenant.
      */
     declare public /*out*/ readonly tenant: pulumi.Output<{[key: string]: string}>;
     /**

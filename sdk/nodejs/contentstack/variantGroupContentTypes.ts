@@ -61,7 +61,7 @@ export class VariantGroupContentTypes extends pulumi.CustomResource {
      */
     declare public readonly experience: pulumi.Output<string>;
     /**
-     * Where the object lives (service, host, region, project uid, client id and key: identifiers only). Read, update and delete refuse a provider configured for another tenant.
+     * Where the object lives (host, region, project uid, client id and key: identifiers only). Read, update and delete refuse a provider configured for another tenant.
      */
     declare public /*out*/ readonly tenant: pulumi.Output<{[key: string]: string}>;
     /**

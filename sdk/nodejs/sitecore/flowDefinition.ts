@@ -113,7 +113,7 @@ export class FlowDefinition extends pulumi.CustomResource {
      */
     declare public readonly tags: pulumi.Output<string[] | undefined>;
     /**
-     * Where the object lives (service, host, region, project uid, client id and key: identifiers only). Read, update and delete refuse a provider configured for another tenant.
+     * Where the object lives (host, region, project uid, client id and key: identifiers only). Read, update and delete refuse a provider configured for another tenant.
      */
     declare public /*out*/ readonly tenant: pulumi.Output<{[key: string]: string}>;
     /**
