@@ -24,8 +24,9 @@ Facts this relies on (``docs/facts/pulumi.md#dynamic-host``):
 
 - the provider object is pickled into state: it holds only the spec's name and module, never a
   credential (``__getstate__``); configuration arrives in ``configure()`` in the provider process.
-  State refers to it as ``pulumi_personalize.engine.engine_provider`` (called with the spec's name)
-  and, in states written before that, as ``pulumi_personalize.engine.EngineProvider``: both names
+  State refers to it as ``pulumi_personalize.provider`` (called with the spec's name); states
+  written before that name ``pulumi_personalize.engine.engine_provider`` (the same call) or, older
+  still, ``pulumi_personalize.engine.EngineProvider`` (the class and its fields): all three names
   stay;
 - every props dict carries ``__provider``; nested keys starting with ``__`` are dropped by the
   host's deserializer, so state keeps snake_case names and never the wire's ``__type``;

@@ -12,6 +12,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from pydantic import BaseModel, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
+from .. import provider as package_provider  # what state calls: pulumi_personalize.provider
 from .._values import Found, Gone, Lookup, Unconfirmed
 from ..config import DEFAULT_NAMESPACE
 from ..errors import AuthenticationError, ConfigurationError, NotFoundError, PersonalizeError
@@ -56,14 +57,14 @@ class EngineProvider(TenantGuard, Adoption):
         self.spec_module = spec_module
 
     # The pickle lands in the state file, twice per resource (inputs and outputs), and the file backend
-    # rewrites the whole state after every step: a call of ``engine_provider`` with the spec's name
-    # (and its module only where it is not the conventional one), never the configuration, the
-    # clients or the locks: 88 characters of base64 for a Sitecore template (``pickled_provider``)
-    # instead of 216 for the class and its fields.
+    # rewrites the whole state after every step: a call of ``pulumi_personalize.provider`` with the
+    # spec's name (and its module only where it is not the conventional one), never the
+    # configuration, the clients or the locks: 72 characters of base64 for a Sitecore template
+    # (``pickled_provider``) instead of 216 for the class and its fields.
     def __reduce__(self) -> tuple[Any, tuple[str, ...]]:
         if self.spec_module == conventional_module(self.spec_name):
-            return engine_provider, (self.spec_name,)
-        return engine_provider, (self.spec_name, self.spec_module)
+            return package_provider, (self.spec_name,)
+        return package_provider, (self.spec_name, self.spec_module)
 
     # How states written before ``__reduce__`` unpickle (the class, then its fields): keep.
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -404,8 +405,9 @@ def conventional_module(spec_name: str) -> str:
 
 
 def engine_provider(spec_name: str, spec_module: str | None = None) -> EngineProvider:
-    """What a resource's ``__provider`` unpickles into. State refers to it as
-    ``pulumi_personalize.engine.engine_provider``: never rename or move it."""
+    """What a resource's ``__provider`` unpickles into. States written before 2026-12-06 call it as
+    ``pulumi_personalize.engine.engine_provider`` (newer ones ``pulumi_personalize.provider``, which
+    calls it): never rename or move it."""
     return EngineProvider(spec_name, spec_module or conventional_module(spec_name))
 
 

@@ -91,10 +91,10 @@ def stack_identity() -> str:
 
 def pickled_provider(provider: EngineProvider) -> str:
     """The provider as the dynamic provider host reads it: base64 of a pickle, which its dill loads.
-    ``EngineProvider.__reduce__`` makes it a call with the spec's name. Protocol 0 without its memo
-    writes that call in 24 characters of base64 fewer than the SDK's protocol 4 (88 for
-    ``sitecore.Template``), and the file backend rewrites it twice per resource after every step
-    (``docs/facts/pulumi.md#pickling``)."""
+    ``EngineProvider.__reduce__`` makes it a call of ``pulumi_personalize.provider`` with the spec's
+    name. Protocol 0 without its memo writes that call in 24 characters of base64 fewer than the
+    SDK's protocol 4 (72 for ``sitecore.Template``), and the file backend rewrites it twice per
+    resource after every step (``docs/facts/pulumi.md#pickling``)."""
     return base64.b64encode(pickletools.optimize(pickle.dumps(provider, protocol=0))).decode("ascii")
 
 

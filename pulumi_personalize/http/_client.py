@@ -7,7 +7,7 @@ from typing import Any, Protocol, TypedDict
 
 import httpx
 
-from .. import __version__
+from .._version import __version__
 from ..config import Timeouts
 from ..tenant import Tenant
 from ._adaptive import AdaptiveLimiter

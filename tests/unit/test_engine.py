@@ -469,11 +469,11 @@ PICKLED_BEFORE_REDUCE = (
 
 def test_the_provider_is_pickled_as_a_short_call_with_the_spec_name_and_older_states_still_load() -> None:
     """The state holds the pickle twice per resource and the file backend rewrites the whole state
-    after every step: the provider pickles as ``engine_provider("contentstack.Attribute")`` in
-    protocol 0 without its memo, shorter than what the SDK's ``serialize_provider`` writes for it, and
-    the host's dill loads it to the same provider. The forms older states hold load too: the SDK's
-    (written before ``pickled_provider`` shortened it) and the class with its fields (before
-    ``__reduce__``)."""
+    after every step: the provider pickles as ``pulumi_personalize.provider("contentstack.Attribute")``
+    in protocol 0 without its memo, shorter than what the SDK's ``serialize_provider`` writes for it,
+    and the host's dill loads it to the same provider. The forms older states hold load too: the
+    call of ``pulumi_personalize.engine.engine_provider`` (before 2026-12-06), the SDK's (before
+    ``pickled_provider`` shortened it) and the class with its fields (before ``__reduce__``)."""
     import base64
 
     from pulumi.dynamic.dynamic import serialize_provider
@@ -493,10 +493,12 @@ def test_the_provider_is_pickled_as_a_short_call_with_the_spec_name_and_older_st
     finally:
         reset_pulumi_pickler()
     raw = base64.b64decode(written)
-    assert raw == b"cpulumi_personalize.engine\nengine_provider\n(Vcontentstack.Attribute\ntR."
+    assert raw == b"cpulumi_personalize\nprovider\n(Vcontentstack.Attribute\ntR."
     assert len(written) == len(by_sdk) - 24 and len(written) < len(PICKLED_BEFORE_REDUCE) * 0.5
-    assert host_loads(written) == host_loads(by_sdk) == (EngineProvider, {"spec_name": ATTRIBUTE.name,
-                                                                           "spec_module": ATTRIBUTE.module})
+    by_engine_name = base64.b64encode(b"cpulumi_personalize.engine\nengine_provider\n(Vcontentstack.Attribute\ntR.")
+    assert len(written) == len(by_engine_name) - 20
+    assert host_loads(written) == host_loads(by_sdk) == host_loads(by_engine_name.decode()) == (
+        EngineProvider, {"spec_name": ATTRIBUTE.name, "spec_module": ATTRIBUTE.module})
     assert host_loads(unusual)[1]["spec_module"] == "somewhere.else"
     assert host_loads(PICKLED_BEFORE_REDUCE) == (EngineProvider, {"spec_name": "sitecore.Template",
                                                                   "spec_module": "pulumi_personalize.sitecore.resources"})
