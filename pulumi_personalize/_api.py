@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 
 from ._values import Json
@@ -29,12 +30,17 @@ class ListingCache:
 
     Entries live ``ttl`` seconds and are dropped by any write through the same client. One lock per
     key makes concurrent readers (the host's four threads) wait for a single fetch.
+
+    An entry is keyed by its client's ``id()`` and holds a weak reference to that client, and only
+    that client reads it: once a client is freed, the next one may be given the same ``id()`` (one
+    of another configuration, perhaps another tenant), and it lists for itself. (No callback on the
+    client's death: it could run in a garbage collection inside this cache's own lock.)
     """
 
     def __init__(self, ttl: float = 5.0) -> None:
         self.ttl = ttl
         self._lock = threading.Lock()
-        self._entries: dict[tuple[int, str], tuple[float, list[Json]]] = {}
+        self._entries: dict[tuple[int, str], tuple[float, list[Json], weakref.ref[object]]] = {}
         self._key_locks: dict[tuple[int, str], threading.Lock] = {}
 
     def get(self, client: object, path: str, fetch: Callable[[], list[Json]]) -> list[Json]:
@@ -44,11 +50,11 @@ class ListingCache:
         with key_lock:
             with self._lock:
                 entry = self._entries.get(key)
-                if entry is not None and time.monotonic() - entry[0] < self.ttl:
+                if entry is not None and entry[2]() is client and time.monotonic() - entry[0] < self.ttl:
                     return entry[1]
             items = fetch()
             with self._lock:
-                self._entries[key] = (time.monotonic(), items)
+                self._entries[key] = (time.monotonic(), items, weakref.ref(client))
             return items
 
     def invalidate(self, client: object, path: str | None = None) -> None:
